@@ -1,0 +1,192 @@
+/**
+ * The ProseMirror schema of a Valence spec.
+ *
+ * A spec is `title block+`: one plain-text title followed by paragraphs, headings (levels 1-3),
+ * lists, quotes, code blocks and rules. Inline content is text with strong/em/link marks and hard
+ * breaks. The browser editor and the server (export, attribution) share this schema, so it has no
+ * DOM or Node imports: `toDOM` returns plain DOM output specs and `parseDOM` only reads
+ * attributes through the element interface ProseMirror hands it.
+ *
+ * The Yjs document stores the spec in the XmlFragment named {@link FRAGMENT_NAME}.
+ */
+import { Schema, type DOMOutputSpec, type MarkSpec, type NodeSpec } from 'prosemirror-model'
+
+/** Name of the `Y.XmlFragment` that holds the ProseMirror document (`ydoc.getXmlFragment`). */
+export const FRAGMENT_NAME = 'prosemirror'
+
+/** Node type names. */
+export const NodeName = {
+  doc: 'doc',
+  title: 'title',
+  paragraph: 'paragraph',
+  heading: 'heading',
+  bulletList: 'bullet_list',
+  orderedList: 'ordered_list',
+  listItem: 'list_item',
+  blockquote: 'blockquote',
+  codeBlock: 'code_block',
+  horizontalRule: 'horizontal_rule',
+  text: 'text',
+  hardBreak: 'hard_break'
+} as const
+
+/** Mark type names. */
+export const MarkName = {
+  strong: 'strong',
+  em: 'em',
+  link: 'link'
+} as const
+
+/** Heading levels the schema allows. */
+export const HEADING_LEVELS = [1, 2, 3] as const
+
+/** URL schemes a link may use; anything else (`javascript:`, `data:`, …) is refused. */
+const SAFE_LINK = /^(https?:|mailto:)/i
+
+/** True if `href` is an absolute http(s) or mailto URL that a link may point to. */
+export const isSafeHref = (href: string): boolean => SAFE_LINK.test(href.trim())
+
+/** Clamps a parsed heading level into the allowed range. */
+const clampLevel = (level: number): number => Math.min(3, Math.max(1, Math.round(level) || 1))
+
+const nodes: Record<string, NodeSpec> = {
+  [NodeName.doc]: { content: 'title block+' },
+  [NodeName.title]: {
+    content: 'text*',
+    marks: '',
+    defining: true,
+    parseDOM: [{ tag: 'h1.spec-title', priority: 60 }],
+    toDOM: (): DOMOutputSpec => ['h1', { class: 'spec-title' }, 0]
+  },
+  [NodeName.paragraph]: {
+    content: 'inline*',
+    group: 'block',
+    parseDOM: [{ tag: 'p' }],
+    toDOM: (): DOMOutputSpec => ['p', 0]
+  },
+  [NodeName.heading]: {
+    attrs: { level: { default: 1, validate: 'number' } },
+    content: 'inline*',
+    group: 'block',
+    defining: true,
+    // The title is the page's h1, so a level-n heading renders as h(n+1); parsing inverts that
+    // (so copy and paste inside the editor keeps levels), and a pasted h1 or h5-h6 is clamped.
+    parseDOM: [1, 2, 3, 4, 5, 6].map((n) => ({ tag: `h${n}`, attrs: { level: clampLevel(n - 1) } })),
+    toDOM: (node): DOMOutputSpec => [`h${clampLevel(node.attrs.level as number) + 1}`, 0]
+  },
+  [NodeName.bulletList]: {
+    content: 'list_item+',
+    group: 'block',
+    parseDOM: [{ tag: 'ul' }],
+    toDOM: (): DOMOutputSpec => ['ul', 0]
+  },
+  [NodeName.orderedList]: {
+    attrs: { order: { default: 1, validate: 'number' } },
+    content: 'list_item+',
+    group: 'block',
+    parseDOM: [
+      {
+        tag: 'ol',
+        getAttrs: (dom) => {
+          const start = Number.parseInt(dom.getAttribute('start') ?? '1', 10)
+          return { order: Number.isFinite(start) ? start : 1 }
+        }
+      }
+    ],
+    toDOM: (node): DOMOutputSpec =>
+      node.attrs.order === 1 ? ['ol', 0] : ['ol', { start: node.attrs.order as number }, 0]
+  },
+  [NodeName.listItem]: {
+    content: 'paragraph block*',
+    defining: true,
+    parseDOM: [{ tag: 'li' }],
+    toDOM: (): DOMOutputSpec => ['li', 0]
+  },
+  [NodeName.blockquote]: {
+    content: 'block+',
+    group: 'block',
+    defining: true,
+    parseDOM: [{ tag: 'blockquote' }],
+    toDOM: (): DOMOutputSpec => ['blockquote', 0]
+  },
+  [NodeName.codeBlock]: {
+    content: 'text*',
+    marks: '',
+    group: 'block',
+    code: true,
+    defining: true,
+    parseDOM: [{ tag: 'pre', preserveWhitespace: 'full' }],
+    toDOM: (): DOMOutputSpec => ['pre', ['code', 0]]
+  },
+  [NodeName.horizontalRule]: {
+    group: 'block',
+    parseDOM: [{ tag: 'hr' }],
+    toDOM: (): DOMOutputSpec => ['hr']
+  },
+  [NodeName.text]: { group: 'inline' },
+  [NodeName.hardBreak]: {
+    inline: true,
+    group: 'inline',
+    selectable: false,
+    parseDOM: [{ tag: 'br' }],
+    toDOM: (): DOMOutputSpec => ['br']
+  }
+}
+
+const marks: Record<string, MarkSpec> = {
+  [MarkName.link]: {
+    attrs: {
+      href: { validate: 'string' },
+      title: { default: null, validate: 'string|null' }
+    },
+    inclusive: false,
+    parseDOM: [
+      {
+        tag: 'a[href]',
+        getAttrs: (dom) => {
+          const href = dom.getAttribute('href') ?? ''
+          if (!isSafeHref(href)) return false
+          return { href: href.trim(), title: dom.getAttribute('title') }
+        }
+      }
+    ],
+    toDOM: (mark): DOMOutputSpec => {
+      const href = mark.attrs.href as string
+      const title = mark.attrs.title as string | null
+      return [
+        'a',
+        {
+          href: isSafeHref(href) ? href : '#',
+          ...(title ? { title } : {}),
+          rel: 'noopener noreferrer nofollow'
+        },
+        0
+      ]
+    }
+  },
+  [MarkName.em]: {
+    parseDOM: [
+      { tag: 'i' },
+      { tag: 'em' },
+      { style: 'font-style=italic' },
+      { style: 'font-style=normal', clearMark: (m) => m.type.name === MarkName.em }
+    ],
+    toDOM: (): DOMOutputSpec => ['em', 0]
+  },
+  [MarkName.strong]: {
+    parseDOM: [
+      { tag: 'strong' },
+      // Google Docs wraps whole documents in <b style="font-weight:normal">.
+      { tag: 'b', getAttrs: (dom) => dom.style.fontWeight !== 'normal' && null },
+      { style: 'font-weight=400', clearMark: (m) => m.type.name === MarkName.strong },
+      {
+        style: 'font-weight',
+        getAttrs: (value) => /^(bold(er)?|[5-9]\d{2,})$/.test(value) && null
+      }
+    ],
+    toDOM: (): DOMOutputSpec => ['strong', 0]
+  }
+}
+
+/** The spec schema shared by the editor and the server. */
+export const schema = new Schema({ nodes, marks })
