@@ -1,0 +1,59 @@
+/**
+ * HTTP errors: one error type carrying a status and a machine-readable code, and the one express
+ * error middleware that turns anything thrown into `{ error: { code, message } }`.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express'
+import { ZodError } from 'zod'
+import type { Logger } from '../observability/logger.js'
+
+/** An error with an HTTP status and a stable machine-readable `code`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown
+  ) {
+    super(message)
+    this.name = 'HttpError'
+  }
+}
+
+/** 404 for routes that do not exist. */
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`))
+}
+
+interface BodyParserError {
+  type?: string
+  status?: number
+}
+
+/** Maps thrown errors to JSON responses; unknown errors become 500 and are logged. */
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let httpError: HttpError
+    const bp = err as BodyParserError
+    if (err instanceof HttpError) httpError = err
+    else if (err instanceof ZodError) {
+      httpError = new HttpError(
+        400,
+        'invalid_body',
+        err.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; '),
+        err.issues
+      )
+    } else if (bp?.type === 'entity.too.large') {
+      httpError = new HttpError(413, 'payload_too_large', 'request body is too large')
+    } else if (bp?.type === 'entity.parse.failed') {
+      httpError = new HttpError(400, 'invalid_json', 'request body is not valid JSON')
+    } else if (typeof bp?.status === 'number' && bp.status >= 400 && bp.status < 500) {
+      httpError = new HttpError(bp.status, 'bad_request', String((err as Error).message))
+    } else {
+      log.error({ err, method: req.method, path: req.path }, 'unhandled error')
+      httpError = new HttpError(500, 'internal', 'internal server error')
+    }
+    res.status(httpError.status).json({
+      error: { code: httpError.code, message: httpError.message, ...(httpError.details ? { details: httpError.details } : {}) }
+    })
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Composition root: config -> logger -> storage -> rooms -> app -> HTTP server with the sync
+ * endpoint. Tests start the real service through {@link startService} on port 0.
+ */
+import http from 'node:http'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { AddressInfo } from 'node:net'
+import type { Config } from './config.js'
+import { createLogger, type Logger } from './observability/logger.js'
+import type { Storage } from './storage/store.js'
+import { createMemoryStorage } from './storage/memory.js'
+import { openSqliteStorage } from './storage/sqlite.js'
+import { RoomRegistry } from './sync/rooms.js'
+import { attachSync, type SyncEndpoint } from './sync/upgrade.js'
+import { createApp } from './http/app.js'
+
+/** A running service. */
+export interface Service {
+  readonly config: Config
+  readonly log: Logger
+  readonly storage: Storage
+  readonly rooms: RoomRegistry
+  readonly sync: SyncEndpoint
+  readonly server: http.Server
+  /** `http://host:port` the service listens on. */
+  readonly url: string
+  readonly port: number
+  /** Graceful stop: refuse new work, close sockets with 1001, flush storage. Idempotent. */
+  stop(): Promise<void>
+}
+
+/** Optional replacements for tests. */
+export interface ServiceOverrides {
+  storage?: Storage
+  log?: Logger
+}
+
+/** Opens the storage backend `config` names. */
+export function openStorage(config: Config): Storage {
+  if (config.storage === 'memory') return createMemoryStorage()
+  return openSqliteStorage({
+    file: path.join(config.dataDir, 'valence.db'),
+    commitWindowMs: config.commitWindowMs,
+    synchronous: config.sqliteSynchronous
+  })
+}
+
+/** The built client next to the compiled server (dist/client), or the configured folder. */
+function defaultClientDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url))
+  // Compiled: dist/server/service.js -> dist/client. From source: server/service.ts -> dist/client.
+  return path.basename(path.dirname(here)) === 'dist'
+    ? path.resolve(here, '../client')
+    : path.resolve(here, '../dist/client')
+}
+
+/**
+ * Starts the service and resolves once it listens.
+ * @example
+ *   const service = await startService(configWith({ port: 0, storage: 'memory' }))
+ *   // ... service.url
+ *   await service.stop()
+ */
+export async function startService(config: Config, overrides: ServiceOverrides = {}): Promise<Service> {
+  const log = overrides.log ?? createLogger(config.logLevel)
+  const storage = overrides.storage ?? openStorage(config)
+  const rooms = new RoomRegistry({
+    docs: storage.docs,
+    log,
+    compactEvery: config.compactEvery,
+    idleMs: config.roomIdleMs
+  })
+  const app = createApp({
+    storage,
+    rooms,
+    log,
+    clientDir: config.clientDir ?? defaultClientDir(),
+    trustProxy: config.trustProxy
+  })
+  const server = http.createServer(app)
+  const sync = attachSync(server, {
+    rooms,
+    specs: storage.specs,
+    log,
+    maxMessageBytes: config.maxMessageBytes
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+  log.info({ url, dataDir: config.dataDir, storage: config.storage }, 'valence listening')
+
+  let stopping: Promise<void> | null = null
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      sync.close()
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      // Order matters: sockets first (their pending commits are awaited by shutdown), then the
+      // store is flushed and closed, and only then do we wait for idle HTTP connections.
+      await rooms.shutdown()
+      await storage.close()
+      server.closeAllConnections()
+      await closed
+      log.info('valence stopped')
+    })()
+    return stopping
+  }
+  return { config, log, storage, rooms, sync, server, url, port: address.port, stop }
+}

@@ -1,0 +1,86 @@
+/**
+ * In-memory storage: for tests and `STORAGE=memory`. Nothing survives the process.
+ */
+import type { DocStore, SpecRecord, SpecStore, Storage } from './store.js'
+import { foldUpdates } from './snapshot.js'
+import { newSpecId } from './ids.js'
+
+/** A {@link DocStore} kept in a Map. Appends commit on the next microtask. */
+export class MemoryDocStore implements DocStore {
+  private readonly logs = new Map<string, Uint8Array[]>()
+
+  async load(name: string): Promise<Uint8Array[]> {
+    return [...(this.logs.get(name) ?? [])]
+  }
+
+  async append(name: string, update: Uint8Array): Promise<void> {
+    const log = this.logs.get(name) ?? []
+    // Copy: the caller may reuse its buffer.
+    log.push(update.slice())
+    this.logs.set(name, log)
+  }
+
+  async compact(name: string): Promise<void> {
+    const log = this.logs.get(name)
+    if (!log || log.length < 2) return
+    const upTo = log.length
+    const snapshot = foldUpdates(log.slice(0, upTo))
+    // Appends made while folding (none here, but keep the rule [S3] explicit) stay after it.
+    this.logs.set(name, [snapshot, ...log.slice(upTo)])
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {}
+}
+
+/** A {@link SpecStore} kept in a Map. */
+export class MemorySpecStore implements SpecStore {
+  private readonly specs = new Map<string, SpecRecord & { deleted: boolean }>()
+
+  async list(): Promise<SpecRecord[]> {
+    return [...this.specs.values()]
+      .filter((s) => !s.deleted)
+      .map(strip)
+      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+  }
+
+  async create(title: string): Promise<SpecRecord> {
+    const now = new Date().toISOString()
+    const record = { id: newSpecId(), title, createdAt: now, updatedAt: now, deleted: false }
+    this.specs.set(record.id, record)
+    return strip(record)
+  }
+
+  async get(id: string): Promise<SpecRecord | null> {
+    const s = this.specs.get(id)
+    return s && !s.deleted ? strip(s) : null
+  }
+
+  async rename(id: string, title: string): Promise<SpecRecord | null> {
+    const s = this.specs.get(id)
+    if (!s || s.deleted) return null
+    s.title = title
+    s.updatedAt = new Date().toISOString()
+    return strip(s)
+  }
+
+  async softDelete(id: string): Promise<boolean> {
+    const s = this.specs.get(id)
+    if (!s || s.deleted) return false
+    s.deleted = true
+    return true
+  }
+}
+
+const strip = ({ id, title, createdAt, updatedAt }: SpecRecord): SpecRecord => ({
+  id,
+  title,
+  createdAt,
+  updatedAt
+})
+
+/** Memory-backed {@link Storage}. */
+export function createMemoryStorage(): Storage {
+  return { docs: new MemoryDocStore(), specs: new MemorySpecStore(), close: async () => {} }
+}

@@ -1,0 +1,59 @@
+/**
+ * Storage seams. A {@link DocStore} keeps each spec's Yjs update log; a {@link SpecStore} keeps
+ * spec metadata. Every implementation (memory, SQLite, later Postgres) passes the contract suite
+ * in test/contract, whose numbered rules are cited here.
+ */
+
+/**
+ * Durable log of Yjs updates per document name.
+ *
+ * - [S1] `load` returns every committed update of `name` in commit order (a compacted snapshot
+ *   first, if any); an unknown name yields `[]`.
+ * - [S2] `append` resolves only after the update is durably committed; appends resolve in call
+ *   order, and a rejected append means the update was not stored.
+ * - [S3] `compact` replaces everything committed so far with one snapshot that applies to the same
+ *   document state, atomically: a concurrent `append` is never lost and a crash leaves either the
+ *   old log or the new snapshot.
+ * - [S4] Names are isolated: nothing done to one name changes another.
+ * - [S5] `close` commits every append already accepted, then releases resources.
+ */
+export interface DocStore {
+  load(name: string): Promise<Uint8Array[]>
+  append(name: string, update: Uint8Array): Promise<void>
+  compact(name: string): Promise<void>
+  /** Resolves if the backing storage answers (readiness probe). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** A spec's metadata as stored. Timestamps are ISO-8601 strings. */
+export interface SpecRecord {
+  id: string
+  title: string
+  createdAt: string
+  updatedAt: string
+}
+
+/**
+ * Spec metadata.
+ *
+ * - [M1] `create` returns a record with a fresh unique id that `get` then returns.
+ * - [M2] `list` returns live specs, most recently updated first.
+ * - [M3] `rename` changes the title and `updatedAt`; unknown or deleted ids yield `null`.
+ * - [M4] `softDelete` hides a spec from `get`/`list`/`rename` and returns whether it existed;
+ *   its document log is kept.
+ */
+export interface SpecStore {
+  list(): Promise<SpecRecord[]>
+  create(title: string): Promise<SpecRecord>
+  get(id: string): Promise<SpecRecord | null>
+  rename(id: string, title: string): Promise<SpecRecord | null>
+  softDelete(id: string): Promise<boolean>
+}
+
+/** Everything one storage backend provides. */
+export interface Storage {
+  docs: DocStore
+  specs: SpecStore
+  close(): Promise<void>
+}

@@ -1,0 +1,142 @@
+/**
+ * One socket in one room: decodes each frame, dispatches it to the room, and turns any bad
+ * frame into a close of this socket alone, with a documented code and a log line.
+ */
+import { CloseCode, encodeAck } from '../../shared/protocol.js'
+import type { Logger } from '../observability/logger.js'
+import { OPEN, type SocketLike } from './socket.js'
+import { decodeClientFrame, FrameError } from './frames.js'
+import { UpdateRefusedError } from './validate-update.js'
+import type { Room } from './room.js'
+
+let nextConnectionId = 1
+
+/** Options for a {@link Connection}. */
+export interface ConnectionOptions {
+  /** The client asked for Valence extensions (acks) with `?v=`. */
+  extensions: boolean
+  log: Logger
+}
+
+/** A client connection. Frames received before the room is attached are buffered in order. */
+export class Connection {
+  readonly id = nextConnectionId++
+  /** Awareness clientIDs this connection has set (removed when it leaves). */
+  readonly awarenessClients = new Set<number>()
+  /** Update-bearing messages received so far (what an ack counts). */
+  updatesReceived = 0
+  readonly log: Logger
+  private room: Room | null = null
+  private buffered: Uint8Array[] = []
+  private closed = false
+  private readonly closeListeners: Array<() => void> = []
+
+  constructor(
+    readonly socket: SocketLike,
+    private readonly opts: ConnectionOptions
+  ) {
+    this.log = opts.log.child({ conn: this.id })
+  }
+
+  /** True after {@link close} or a socket close. */
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  /** Joins `room` and processes frames that arrived while it loaded. */
+  attach(room: Room): void {
+    if (this.closed) return
+    this.room = room
+    room.add(this)
+    const pending = this.buffered
+    this.buffered = []
+    for (const frame of pending) {
+      if (this.closed) break
+      this.receive(frame)
+    }
+  }
+
+  /** Handles one frame from the socket. */
+  receive(frame: Uint8Array): void {
+    if (this.closed) return
+    const room = this.room
+    if (!room) {
+      this.buffered.push(frame)
+      return
+    }
+    try {
+      const msg = decodeClientFrame(frame)
+      switch (msg.type) {
+        case 'sync-step1':
+          room.answerStep1(this, msg.stateVector)
+          break
+        case 'update':
+          room.receiveUpdate(this, msg.update)
+          break
+        case 'awareness':
+          room.receiveAwareness(this, msg.update, msg.entries)
+          break
+        case 'query-awareness':
+          room.sendAwarenessTo(this)
+          break
+      }
+    } catch (err) {
+      this.refuse(err, frame.length)
+    }
+  }
+
+  /** Sends a frame if the socket is open; a failing socket is closed. */
+  send(frame: Uint8Array): void {
+    if (this.closed || this.socket.readyState !== OPEN) return
+    try {
+      this.socket.send(frame)
+    } catch (err) {
+      this.log.warn({ err }, 'send failed; closing')
+      this.close(CloseCode.internalError, 'send failed')
+    }
+  }
+
+  /** Acknowledges the first `count` update-bearing messages (Valence clients only). */
+  ack(count: number): void {
+    if (this.opts.extensions) this.send(encodeAck(count))
+  }
+
+  /** Closes the socket (once) and leaves the room. */
+  close(code: number, reason: string): void {
+    if (this.closed) return
+    this.socketClosed()
+    try {
+      this.socket.close(code, reason)
+    } catch (err) {
+      this.log.debug({ err }, 'socket close threw')
+    }
+  }
+
+  /** The socket is gone (closed by the peer or by us). */
+  socketClosed(): void {
+    if (this.closed) return
+    this.closed = true
+    this.buffered = []
+    this.room?.remove(this)
+    for (const listener of this.closeListeners) listener()
+  }
+
+  /** Runs `listener` once when the connection closes. */
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener)
+  }
+
+  private refuse(err: unknown, bytes: number): void {
+    if (err instanceof FrameError) {
+      const code = err.reason === 'unknown-type' ? CloseCode.unknownMessageType : CloseCode.malformedMessage
+      this.log.warn({ reason: err.reason, bytes, detail: err.message }, 'malformed frame; closing')
+      this.close(code, err.reason)
+    } else if (err instanceof UpdateRefusedError) {
+      this.log.warn({ reason: err.reason, bytes, detail: err.message }, 'update refused; closing')
+      this.close(CloseCode.updateRefused, `update refused: ${err.reason}`)
+    } else {
+      this.log.error({ err, bytes }, 'error handling frame; closing')
+      this.close(CloseCode.internalError, 'internal error')
+    }
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * A room: one spec's live Y.Doc, its awareness, and the connections editing it.
+ *
+ * The durability rule lives here: an accepted update is applied to the in-memory doc at once
+ * (so the next update of the same client validates against it), appended to storage, and only
+ * after the append committed is it broadcast to the others and acknowledged to its author.
+ * Everything that reveals document state to clients runs behind {@link Room.whenCommitted}.
+ */
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import * as syncProtocol from 'y-protocols/sync'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import { CloseCode, messageAwareness, messageSync } from '../../shared/protocol.js'
+import type { DocStore } from '../storage/store.js'
+import type { Logger } from '../observability/logger.js'
+import { validateUpdate } from './validate-update.js'
+import { isTxOrigin, type TxOrigin } from './origin.js'
+import type { Connection } from './connection.js'
+import type { AwarenessEntry } from './awareness-codec.js'
+
+/** What a room needs from the outside. */
+export interface RoomDeps {
+  docs: DocStore
+  log: Logger
+  /** Compact the stored log after this many appends. */
+  compactEvery: number
+}
+
+/** Encodes a frame once; the same buffer goes to every recipient. */
+function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder()
+  write(encoder)
+  return encoding.toUint8Array(encoder)
+}
+
+/** One live spec. Create with {@link Room.load}. */
+export class Room {
+  readonly doc = new Y.Doc({ gc: true })
+  readonly awareness: awarenessProtocol.Awareness
+  readonly conns = new Set<Connection>()
+  /** Called when the last connection left. */
+  onEmpty: (room: Room) => void = () => {}
+  /** Called once if storage failed; the room is unusable afterwards. */
+  onFailed: (room: Room) => void = () => {}
+
+  /** Settles after every commit queued so far and the sends that wait on it. */
+  private tail: Promise<void> = Promise.resolve()
+  private failed = false
+  private appendsSinceCompact = 0
+  private compacting: Promise<void> | null = null
+
+  private constructor(
+    readonly name: string,
+    private readonly deps: RoomDeps
+  ) {
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    // The server itself is not a participant.
+    this.awareness.setLocalState(null)
+  }
+
+  /**
+   * Loads the stored state into a new room. The state is applied before any listener is
+   * attached, so loading never triggers persistence or broadcasts.
+   */
+  static async load(name: string, deps: RoomDeps): Promise<Room> {
+    const updates = await deps.docs.load(name)
+    const room = new Room(name, deps)
+    const origin: TxOrigin = { source: 'load' }
+    Y.transact(
+      room.doc,
+      () => {
+        for (const update of updates) Y.applyUpdate(room.doc, update, origin)
+      },
+      origin
+    )
+    room.doc.on('update', (update: Uint8Array, txOrigin: unknown) => {
+      if (isTxOrigin(txOrigin) && txOrigin.source === 'connection') {
+        room.persistThenBroadcast(update, txOrigin.conn)
+      }
+    })
+    room.awareness.on('update', room.onAwarenessUpdate)
+    return room
+  }
+
+  /** True once storage failed; the registry replaces the room. */
+  get isFailed(): boolean {
+    return this.failed
+  }
+
+  /** Adds a connection and starts the sync handshake (server's step 1, current presence). */
+  add(conn: Connection): void {
+    this.conns.add(conn)
+    conn.send(frame((e) => {
+      encoding.writeVarUint(e, messageSync)
+      syncProtocol.writeSyncStep1(e, this.doc)
+    }))
+    const states = this.awareness.getStates()
+    if (states.size > 0) this.sendAwarenessTo(conn)
+  }
+
+  /** Removes a connection and its presence. */
+  remove(conn: Connection): void {
+    if (!this.conns.delete(conn)) return
+    if (conn.awarenessClients.size > 0) {
+      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessClients], conn)
+    }
+    if (this.conns.size === 0) this.onEmpty(this)
+  }
+
+  /**
+   * Validates and applies an update from `conn`. The reply (ack) and the fan-out wait for the
+   * storage commit.
+   * @throws UpdateRefusedError with the doc and storage untouched.
+   */
+  receiveUpdate(conn: Connection, update: Uint8Array): void {
+    validateUpdate(this.doc, update)
+    const count = ++conn.updatesReceived
+    const origin: TxOrigin = { source: 'connection', conn }
+    // Triggers persistThenBroadcast synchronously when the update changes anything.
+    Y.applyUpdate(this.doc, update, origin)
+    this.enqueue(() => conn.ack(count))
+  }
+
+  /** Answers a client's sync step 1 with the committed state it lacks. */
+  answerStep1(conn: Connection, stateVector: Uint8Array): void {
+    void this.whenCommitted().then(() => {
+      if (this.failed || !this.conns.has(conn)) return
+      conn.send(frame((e) => {
+        encoding.writeVarUint(e, messageSync)
+        syncProtocol.writeSyncStep2(e, this.doc, stateVector)
+      }))
+    })
+  }
+
+  /** Applies a decoded awareness update from `conn`. */
+  receiveAwareness(conn: Connection, update: Uint8Array, entries: AwarenessEntry[]): void {
+    for (const entry of entries) {
+      if (entry.state === null) conn.awarenessClients.delete(entry.clientID)
+      else conn.awarenessClients.add(entry.clientID)
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn)
+  }
+
+  /** Sends every known presence state to `conn`. */
+  sendAwarenessTo(conn: Connection): void {
+    const clients = [...this.awareness.getStates().keys()]
+    if (clients.length === 0) return
+    conn.send(frame((e) => {
+      encoding.writeVarUint(e, messageAwareness)
+      encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
+    }))
+  }
+
+  /**
+   * Resolves when no commit is outstanding. Loops because updates may arrive while waiting: when
+   * it resolves, the in-memory doc equals what storage holds.
+   */
+  async whenCommitted(): Promise<void> {
+    let seen: Promise<void>
+    do {
+      seen = this.tail
+      await seen
+    } while (seen !== this.tail)
+  }
+
+  /** Closes every connection with `code`. */
+  closeAll(code: number, reason: string): void {
+    for (const conn of [...this.conns]) conn.close(code, reason)
+  }
+
+  /** Waits for outstanding commits, compacts the stored log, and frees the doc. */
+  async unload(): Promise<void> {
+    await this.whenCommitted()
+    await this.compacting
+    if (!this.failed && this.appendsSinceCompact > 0) await this.deps.docs.compact(this.name)
+    this.awareness.destroy()
+    this.doc.destroy()
+  }
+
+  private persistThenBroadcast(update: Uint8Array, author: Connection): void {
+    const committed = this.deps.docs.append(this.name, update)
+    // Handled through the chain below; this only prevents an unhandled-rejection report.
+    committed.catch(() => {})
+    const message = frame((e) => {
+      encoding.writeVarUint(e, messageSync)
+      syncProtocol.writeUpdate(e, update)
+    })
+    this.tail = this.tail.then(async () => {
+      await committed
+      if (this.failed) return
+      for (const conn of this.conns) if (conn !== author) conn.send(message)
+      this.maybeCompact()
+    }).catch((err: unknown) => this.fail(err))
+  }
+
+  private enqueue(step: () => void): void {
+    this.tail = this.tail.then(() => {
+      if (!this.failed) step()
+    })
+  }
+
+  private maybeCompact(): void {
+    if (++this.appendsSinceCompact < this.deps.compactEvery || this.compacting) return
+    this.appendsSinceCompact = 0
+    this.compacting = this.deps.docs
+      .compact(this.name)
+      .catch((err: unknown) => this.deps.log.error({ err, room: this.name }, 'compaction failed'))
+      .finally(() => {
+        this.compacting = null
+      })
+  }
+
+  /**
+   * Storage refused a commit: the in-memory doc is now ahead of storage, so nobody may see it.
+   * Close everyone with a transient code; clients reconnect to a room reloaded from storage and
+   * re-send what it lacks.
+   */
+  private fail(err: unknown): void {
+    if (this.failed) return
+    this.failed = true
+    this.deps.log.error({ err, room: this.name }, 'storage commit failed; resetting room')
+    this.closeAll(CloseCode.storageUnavailable, 'storage unavailable')
+    this.onFailed(this)
+  }
+
+  private readonly onAwarenessUpdate = (
+    changes: { added: number[]; updated: number[]; removed: number[] },
+    _origin: unknown
+  ): void => {
+    const changed = changes.added.concat(changes.updated, changes.removed)
+    if (changed.length === 0) return
+    const message = frame((e) => {
+      encoding.writeVarUint(e, messageAwareness)
+      encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
+    })
+    for (const conn of this.conns) conn.send(message)
+  }
+}

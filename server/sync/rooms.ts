@@ -1,0 +1,127 @@
+/**
+ * The room registry: loads a room on first join, unloads it after the last client left plus an
+ * idle delay, and replaces a room whose storage failed.
+ */
+import { CloseCode } from '../../shared/protocol.js'
+import { Room, type RoomDeps } from './room.js'
+import type { Connection } from './connection.js'
+
+/** Options for a {@link RoomRegistry}. */
+export interface RegistryOptions extends RoomDeps {
+  /** How long an empty room stays loaded. */
+  idleMs: number
+}
+
+/** All loaded rooms of one server process. */
+export class RoomRegistry {
+  private readonly rooms = new Map<string, Promise<Room>>()
+  /** Loaded rooms by name (the resolved values of `rooms`). */
+  private readonly live = new Map<string, Room>()
+  /** Rooms being unloaded: a new join waits, so it loads everything they committed. */
+  private readonly unloading = new Map<string, Promise<void>>()
+  private readonly idleTimers = new Map<string, ReturnType<typeof setTimeout>>()
+
+  constructor(private readonly opts: RegistryOptions) {}
+
+  /** Names of loaded (or loading) rooms. */
+  get loaded(): string[] {
+    return [...this.rooms.keys()]
+  }
+
+  /** The loaded room `name`, if any (for tests and admin tools). */
+  get(name: string): Room | undefined {
+    return this.live.get(name)
+  }
+
+  /**
+   * Loads `name` if needed and attaches `conn`. If the connection closed while the room loaded,
+   * the room is still scheduled for unloading.
+   */
+  async join(name: string, conn: Connection): Promise<void> {
+    let room = await this.open(name)
+    // The room may have been dropped (idle or failed) while this join awaited it.
+    while (this.live.get(name) !== room) room = await this.open(name)
+    this.cancelIdle(name)
+    conn.attach(room)
+    if (room.conns.size === 0) this.scheduleIdle(room)
+  }
+
+  /** Closes every connection of `name` (e.g. the spec was deleted) and unloads it. */
+  async closeRoom(name: string, code: number, reason: string): Promise<void> {
+    const pending = this.rooms.get(name)
+    if (!pending) return
+    const room = await pending
+    room.closeAll(code, reason)
+    this.drop(room)
+  }
+
+  /** Graceful shutdown: closes every socket with 1001 and waits for every commit. */
+  async shutdown(): Promise<void> {
+    for (const timer of this.idleTimers.values()) clearTimeout(timer)
+    this.idleTimers.clear()
+    const rooms = await Promise.allSettled([...this.rooms.values()])
+    this.rooms.clear()
+    this.live.clear()
+    await Promise.all(
+      rooms.map(async (r) => {
+        if (r.status !== 'fulfilled') return
+        r.value.onEmpty = () => {}
+        r.value.closeAll(CloseCode.goingAway, 'server shutting down')
+        await r.value.unload().catch((err: unknown) => this.opts.log.error({ err }, 'unload failed'))
+      })
+    )
+    await Promise.all(this.unloading.values())
+  }
+
+  private async open(name: string): Promise<Room> {
+    const unloading = this.unloading.get(name)
+    if (unloading) await unloading
+    let pending = this.rooms.get(name)
+    if (!pending) {
+      pending = Room.load(name, this.opts).then((room) => {
+        room.onEmpty = () => this.scheduleIdle(room)
+        room.onFailed = () => this.drop(room)
+        this.live.set(name, room)
+        this.opts.log.debug({ room: name }, 'room loaded')
+        return room
+      })
+      this.rooms.set(name, pending)
+      pending.catch(() => {
+        if (this.rooms.get(name) === pending) this.rooms.delete(name)
+      })
+    }
+    return pending
+  }
+
+  private scheduleIdle(room: Room): void {
+    this.cancelIdle(room.name)
+    const timer = setTimeout(() => {
+      this.idleTimers.delete(room.name)
+      if (room.conns.size === 0) this.drop(room)
+    }, this.opts.idleMs)
+    timer.unref()
+    this.idleTimers.set(room.name, timer)
+  }
+
+  private cancelIdle(name: string): void {
+    const timer = this.idleTimers.get(name)
+    if (timer) clearTimeout(timer)
+    this.idleTimers.delete(name)
+  }
+
+  /** Forgets `room` and unloads it; the next join loads it afresh from storage. */
+  private drop(room: Room): void {
+    if (this.live.get(room.name) !== room) return
+    this.live.delete(room.name)
+    this.rooms.delete(room.name)
+    this.cancelIdle(room.name)
+    const done: Promise<void> = room
+      .unload()
+      .catch((err: unknown) => this.opts.log.error({ err, room: room.name }, 'unload failed'))
+      .finally(() => {
+        if (this.unloading.get(room.name) === done) this.unloading.delete(room.name)
+      })
+    this.unloading.set(room.name, done)
+    this.opts.log.debug({ room: room.name }, 'room unloading')
+  }
+}

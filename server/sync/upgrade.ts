@@ -1,0 +1,129 @@
+/**
+ * HTTP upgrade -> WebSocket -> Connection. The `ws` library stays behind this file; everything
+ * after it sees a {@link SocketLike}.
+ */
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket, type RawData } from 'ws'
+import { CloseCode, PROTOCOL_VERSION } from '../../shared/protocol.js'
+import type { SpecStore } from '../storage/store.js'
+import { SPEC_ID_PATTERN } from '../storage/ids.js'
+import type { Logger } from '../observability/logger.js'
+import { Connection } from './connection.js'
+import type { RoomRegistry } from './rooms.js'
+
+/** What the upgrade handler needs. */
+export interface SyncDeps {
+  rooms: RoomRegistry
+  specs: SpecStore
+  log: Logger
+  maxMessageBytes: number
+  /** Interval of WebSocket pings; a peer that misses one is dropped. */
+  pingIntervalMs?: number
+}
+
+/** Handle on the attached sync endpoint. */
+export interface SyncEndpoint {
+  /** Open connections (for tests and metrics). */
+  readonly connections: ReadonlySet<Connection>
+  /** Stops accepting upgrades and stops the ping timer. */
+  close(): void
+}
+
+const WS_PATH = /^\/ws\/([^/?#]+)$/
+
+function rejectUpgrade(socket: Duplex, status: number, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } })
+  socket.end(
+    `HTTP/1.1 ${status} ${code}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  )
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
+  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}
+
+/**
+ * Serves `/ws/:specId` on `server`. The spec must exist before anything is loaded; `?v=` opts
+ * into Valence extensions and must equal {@link PROTOCOL_VERSION}.
+ */
+export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
+  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes })
+  const connections = new Set<Connection>()
+  const alive = new WeakSet<WebSocket>()
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', () => socket.destroy())
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      const match = WS_PATH.exec(url.pathname)
+      const specId = match ? decodeURIComponent(match[1]!) : null
+      if (!specId || !SPEC_ID_PATTERN.test(specId)) {
+        return rejectUpgrade(socket, 404, 'not_found', 'no WebSocket endpoint here')
+      }
+      const spec = await deps.specs.get(specId)
+      if (!spec) return rejectUpgrade(socket, 404, 'spec_not_found', 'spec not found')
+      const version = url.searchParams.get('v')
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        if (version !== null && version !== String(PROTOCOL_VERSION)) {
+          ws.close(CloseCode.incompatibleProtocol, `server speaks protocol v${PROTOCOL_VERSION}`)
+          return
+        }
+        accept(ws, specId, version !== null)
+      })
+    })().catch((err: unknown) => {
+      deps.log.error({ err }, 'upgrade failed')
+      rejectUpgrade(socket, 500, 'internal', 'internal error')
+    })
+  }
+
+  const accept = (ws: WebSocket, specId: string, extensions: boolean): void => {
+    alive.add(ws)
+    const conn = new Connection(
+      {
+        send: (data) => ws.send(data),
+        close: (code, reason) => ws.close(code, reason),
+        get readyState() {
+          return ws.readyState
+        }
+      },
+      { extensions, log: deps.log.child({ room: specId }) }
+    )
+    connections.add(conn)
+    conn.onClose(() => connections.delete(conn))
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary) return conn.close(CloseCode.malformedMessage, 'text frames are not accepted')
+      conn.receive(toBytes(data))
+    })
+    ws.on('pong', () => alive.add(ws))
+    ws.on('close', () => conn.socketClosed())
+    ws.on('error', (err) => conn.log.debug({ err }, 'socket error'))
+    deps.rooms.join(specId, conn).catch((err: unknown) => {
+      conn.log.error({ err }, 'room load failed')
+      conn.close(CloseCode.storageUnavailable, 'storage unavailable')
+    })
+  }
+
+  const pinger = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate()
+        continue
+      }
+      alive.delete(ws)
+      ws.ping()
+    }
+  }, deps.pingIntervalMs ?? 30_000)
+  pinger.unref()
+
+  server.on('upgrade', onUpgrade)
+  return {
+    connections,
+    close() {
+      clearInterval(pinger)
+      server.off('upgrade', onUpgrade)
+    }
+  }
+}

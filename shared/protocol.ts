@@ -1,0 +1,90 @@
+/**
+ * Valence wire protocol: the y-websocket message types plus Valence's own additions.
+ *
+ * Every frame is one message: `varUint messageType` followed by its payload. Types 0-3 are the
+ * y-websocket protocol unchanged (see y-protocols PROTOCOL.md); Valence adds types >= 100, which a
+ * stock `WebsocketProvider` never receives unless it opted in with the `v` URL parameter.
+ * The full table lives in docs/PROTOCOL.md. Pure functions over lib0 encoders only: no socket,
+ * DOM or Node imports.
+ */
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+
+/** Bumped whenever a Valence message changes incompatibly. Sent by clients as `?v=`. */
+export const PROTOCOL_VERSION = 1
+
+/** y-protocols sync (step 1, step 2, update). */
+export const messageSync = 0
+/** y-protocols awareness update. */
+export const messageAwareness = 1
+/** y-protocols auth (permission denied). */
+export const messageAuth = 2
+/** y-websocket: ask the other side to send its full awareness state. */
+export const messageQueryAwareness = 3
+/**
+ * Server -> client: `varUint count`. The first `count` update-bearing messages (sync step 2 or
+ * update) this connection sent are durably committed. Sent only to clients that connected with
+ * `?v=PROTOCOL_VERSION`.
+ */
+export const messageAck = 100
+
+/** y-protocols sync sub-types, as written after `messageSync`. */
+export const syncStep1 = 0
+export const syncStep2 = 1
+export const syncUpdate = 2
+
+/**
+ * Close codes. 4400-4499 are permanent (the y-websocket provider stops reconnecting),
+ * 4500-4599 transient (it retries with backoff). 1001 is a graceful server shutdown.
+ */
+export const CloseCode = {
+  /** Server is shutting down; reconnect later. */
+  goingAway: 1001,
+  /** The frame could not be decoded (garbage, truncated varint, trailing bytes). */
+  malformedMessage: 4400,
+  /** The spec does not exist or was deleted. */
+  specNotFound: 4404,
+  /** A Yjs update was refused: it does not decode completely or could never integrate. */
+  updateRefused: 4409,
+  /** The frame exceeds the server's maximum message size. */
+  messageTooLarge: 4413,
+  /** Unknown message type. */
+  unknownMessageType: 4415,
+  /** The client speaks a protocol version the server does not. */
+  incompatibleProtocol: 4426,
+  /** Unexpected server error; retry. */
+  internalError: 4500,
+  /** Storage failed to commit; the room was reset. Retry. */
+  storageUnavailable: 4503
+} as const
+
+/** A close code value from {@link CloseCode}. */
+export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]
+
+/** True for close codes after which a client must not reconnect on its own. */
+export const isPermanentClose = (code: number): boolean => code >= 4400 && code < 4500
+
+/** Writes an acknowledgement of the first `count` update-bearing messages. */
+export const writeAck = (encoder: encoding.Encoder, count: number): void => {
+  encoding.writeVarUint(encoder, messageAck)
+  encoding.writeVarUint(encoder, count)
+}
+
+/** Reads the payload of an ack (after the message type has been read). */
+export const readAck = (decoder: decoding.Decoder): number => decoding.readVarUint(decoder)
+
+/** Encodes a complete ack frame. */
+export const encodeAck = (count: number): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  writeAck(encoder, count)
+  return encoding.toUint8Array(encoder)
+}
+
+/**
+ * True if a client frame carries a Yjs update (sync step 2 or update) and will therefore be
+ * acknowledged. Both type bytes are single-byte varints, so two bytes decide it.
+ */
+export const isUpdateBearingFrame = (frame: Uint8Array): boolean =>
+  frame.length >= 2 &&
+  frame[0] === messageSync &&
+  (frame[1] === syncStep2 || frame[1] === syncUpdate)

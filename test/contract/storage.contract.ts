@@ -1,0 +1,132 @@
+/**
+ * The storage contract: every Storage implementation runs these, rule by rule ([S1]-[S5],
+ * [M1]-[M4] in server/storage/store.ts).
+ */
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import type { Storage } from '../../server/storage/store.js'
+
+/** Builds a fresh storage per test; `reopen` (if given) reopens the same data after close. */
+export interface StorageFactory {
+  create(): Promise<Storage>
+  reopen?(): Promise<Storage>
+}
+
+const edit = (doc: Y.Doc, fn: (doc: Y.Doc) => void): Uint8Array => {
+  let captured: Uint8Array | null = null
+  const h = (u: Uint8Array) => (captured = u)
+  doc.on('update', h)
+  fn(doc)
+  doc.off('update', h)
+  if (!captured) throw new Error('no update')
+  return captured
+}
+
+const stateOf = (updates: Uint8Array[]): string => {
+  const doc = new Y.Doc()
+  for (const u of updates) Y.applyUpdate(doc, u)
+  return JSON.stringify(doc.getText('t').toJSON())
+}
+
+/** Registers the contract tests for one implementation. */
+export function storageContract(name: string, factory: StorageFactory): void {
+  describe(`storage contract: ${name}`, () => {
+    it('[S1] unknown names load as empty; appended updates load in order', async () => {
+      const s = await factory.create()
+      expect(await s.docs.load('nothing-here')).toEqual([])
+      const doc = new Y.Doc()
+      const u1 = edit(doc, (d) => d.getText('t').insert(0, 'a'))
+      const u2 = edit(doc, (d) => d.getText('t').insert(1, 'b'))
+      await s.docs.append('doc1', u1)
+      await s.docs.append('doc1', u2)
+      const loaded = await s.docs.load('doc1')
+      expect(loaded.map((u) => Array.from(u))).toEqual([Array.from(u1), Array.from(u2)])
+      await s.close()
+    })
+
+    it('[S2] concurrent appends all commit, in call order', async () => {
+      const s = await factory.create()
+      const doc = new Y.Doc()
+      const updates = Array.from({ length: 50 }, (_, i) => edit(doc, (d) => d.getText('t').insert(i, String(i % 10))))
+      await Promise.all(updates.map((u) => s.docs.append('doc2', u)))
+      const loaded = await s.docs.load('doc2')
+      expect(loaded).toHaveLength(50)
+      expect(loaded.map((u) => Array.from(u))).toEqual(updates.map((u) => Array.from(u)))
+      await s.close()
+    })
+
+    it('[S3] compaction keeps the same state, folds deleted content, and loses no concurrent append', async () => {
+      const s = await factory.create()
+      const doc = new Y.Doc()
+      const updates: Uint8Array[] = []
+      for (let i = 0; i < 20; i++) {
+        updates.push(edit(doc, (d) => d.getText('t').insert(0, 'x'.repeat(1000))))
+        updates.push(edit(doc, (d) => d.getText('t').delete(0, 1000)))
+      }
+      updates.push(edit(doc, (d) => d.getText('t').insert(0, 'kept')))
+      for (const u of updates) await s.docs.append('doc3', u)
+      const before = stateOf(await s.docs.load('doc3'))
+      const late = edit(doc, (d) => d.getText('t').insert(4, '!'))
+      await Promise.all([s.docs.compact('doc3'), s.docs.append('doc3', late)])
+      const after = await s.docs.load('doc3')
+      expect(stateOf(after)).toBe(JSON.stringify('kept!'))
+      expect(before).toBe(JSON.stringify('kept'))
+      const bytes = after.reduce((n, u) => n + u.length, 0)
+      expect(bytes).toBeLessThan(200)
+      await s.close()
+    })
+
+    it('[S4] names are isolated', async () => {
+      const s = await factory.create()
+      const doc = new Y.Doc()
+      await s.docs.append('a', edit(doc, (d) => d.getText('t').insert(0, 'a')))
+      await s.docs.append('b', edit(doc, (d) => d.getText('t').insert(0, 'b')))
+      await s.docs.compact('a')
+      expect(await s.docs.load('a')).toHaveLength(1)
+      expect(await s.docs.load('b')).toHaveLength(1)
+      expect(await s.docs.load('c')).toEqual([])
+      await s.close()
+    })
+
+    if (factory.reopen) {
+      it('[S5] close commits accepted appends; they load after reopening', async () => {
+        const s = await factory.create()
+        const doc = new Y.Doc()
+        const pending = Array.from({ length: 10 }, (_, i) => s.docs.append('doc5', edit(doc, (d) => d.getText('t').insert(i, 'z'))))
+        await s.close()
+        await Promise.all(pending)
+        const again = await factory.reopen!()
+        expect(stateOf(await again.docs.load('doc5'))).toBe(JSON.stringify('z'.repeat(10)))
+        await again.close()
+      })
+    }
+
+    it('[S*] ping answers while open', async () => {
+      const s = await factory.create()
+      await expect(s.docs.ping()).resolves.toBeUndefined()
+      await s.close()
+    })
+
+    it('[M1]-[M4] spec metadata: create, get, list, rename, soft delete', async () => {
+      const s = await factory.create()
+      const a = await s.specs.create('Alpha')
+      await new Promise((r) => setTimeout(r, 5))
+      const b = await s.specs.create('Beta')
+      expect(a.id).not.toBe(b.id)
+      expect(await s.specs.get(a.id)).toEqual(a)
+      expect((await s.specs.list()).map((x) => x.id)).toEqual([b.id, a.id])
+      await new Promise((r) => setTimeout(r, 5))
+      const renamed = await s.specs.rename(a.id, 'Alpha 2')
+      expect(renamed?.title).toBe('Alpha 2')
+      expect(renamed!.updatedAt >= a.updatedAt).toBe(true)
+      expect((await s.specs.list())[0]!.id).toBe(a.id)
+      expect(await s.specs.softDelete(a.id)).toBe(true)
+      expect(await s.specs.softDelete(a.id)).toBe(false)
+      expect(await s.specs.get(a.id)).toBeNull()
+      expect(await s.specs.rename(a.id, 'x')).toBeNull()
+      expect((await s.specs.list()).map((x) => x.id)).toEqual([b.id])
+      expect(await s.specs.get('missing-id-1')).toBeNull()
+      await s.close()
+    })
+  })
+}

@@ -1,0 +1,95 @@
+/**
+ * Real y-websocket providers in Node (with `ws`), wired like the browser client: counting
+ * socket, ack handler, save tracker.
+ */
+import { afterEach } from 'vitest'
+import * as Y from 'yjs'
+import WebSocket from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import { PROTOCOL_VERSION, messageAck, readAck } from '../../shared/protocol.js'
+import { SaveTracker } from '../../shared/save-status.js'
+import type { Service } from '../../server/service.js'
+
+/** A Node client: doc, provider and its save tracker. */
+export interface TestClient {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  tracker: SaveTracker
+  /** Close events the provider saw (code, reason). */
+  closes: Array<{ code: number; reason: string }>
+  destroy(): void
+}
+
+const clients = new Set<TestClient>()
+afterEach(() => {
+  for (const c of clients) c.destroy()
+  clients.clear()
+})
+
+/** Options for {@link connectClient}. */
+export interface ClientOptions {
+  doc?: Y.Doc
+  /** Opt into Valence extensions (acks); default true. False behaves as a stock provider. */
+  extensions?: boolean
+  connect?: boolean
+}
+
+/** Connects a provider to `specId` on `service`. */
+export function connectClient(service: Service | string, specId: string, opts: ClientOptions = {}): TestClient {
+  const doc = opts.doc ?? new Y.Doc()
+  const tracker = new SaveTracker()
+  class CountingWebSocket extends WebSocket {
+    override send(data: unknown, ...rest: unknown[]): void {
+      if (data instanceof Uint8Array) tracker.frameSent(data)
+      ;(super.send as (...args: unknown[]) => void)(data, ...rest)
+    }
+  }
+  const base = typeof service === 'string' ? service : service.url
+  const provider = new WebsocketProvider(base.replace(/^http/, 'ws') + '/ws', specId, doc, {
+    WebSocketPolyfill: CountingWebSocket as unknown as typeof globalThis.WebSocket,
+    params: opts.extensions === false ? {} : { v: String(PROTOCOL_VERSION) },
+    disableBc: true,
+    connect: opts.connect ?? true
+  })
+  provider.messageHandlers[messageAck] = (_encoder, decoder) => tracker.ackReceived(readAck(decoder))
+  const closes: TestClient['closes'] = []
+  provider.on('status', ({ status }) => {
+    if (status === 'connected') tracker.socketOpened()
+  })
+  provider.on('sync', (synced: boolean) => {
+    if (synced) tracker.socketSynced()
+  })
+  provider.on('connection-close', (event) => {
+    const code = event?.code ?? 1006
+    closes.push({ code, reason: event?.reason ?? '' })
+    tracker.socketClosed(code, event?.reason ?? '', code >= 4400 && code < 4500)
+  })
+  doc.on('update', (_u: Uint8Array, origin: unknown) => {
+    if (origin !== provider) tracker.localChange(provider.wsconnected && provider.synced)
+  })
+  const client: TestClient = {
+    doc,
+    provider,
+    tracker,
+    closes,
+    destroy() {
+      provider.destroy()
+      doc.destroy()
+      clients.delete(client)
+    }
+  }
+  clients.add(client)
+  return client
+}
+
+/** Resolves once the provider finished its first sync. */
+export function synced(client: TestClient, timeoutMs = 10_000): Promise<void> {
+  if (client.provider.synced) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('provider did not sync')), timeoutMs)
+    client.provider.once('sync', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}

@@ -1,0 +1,48 @@
+/**
+ * A DocStore whose commits can be held back, to prove durable-before-fan-out.
+ */
+import type { DocStore } from '../../server/storage/store.js'
+import { MemoryDocStore } from '../../server/storage/memory.js'
+
+/** Wraps a memory store; while `hold()` is on, appends wait until `release()`. */
+export class HeldDocStore implements DocStore {
+  readonly inner = new MemoryDocStore()
+  private gate: Promise<void> | null = null
+  private open: (() => void) | null = null
+  /** Appends that reached the store (committed or waiting). */
+  appended = 0
+  committed = 0
+
+  hold(): void {
+    this.gate ??= new Promise((resolve) => (this.open = resolve))
+  }
+
+  release(): void {
+    this.open?.()
+    this.gate = null
+    this.open = null
+  }
+
+  load(name: string): Promise<Uint8Array[]> {
+    return this.inner.load(name)
+  }
+
+  async append(name: string, update: Uint8Array): Promise<void> {
+    this.appended++
+    if (this.gate) await this.gate
+    await this.inner.append(name, update)
+    this.committed++
+  }
+
+  compact(name: string): Promise<void> {
+    return this.inner.compact(name)
+  }
+
+  ping(): Promise<void> {
+    return this.inner.ping()
+  }
+
+  close(): Promise<void> {
+    return this.inner.close()
+  }
+}

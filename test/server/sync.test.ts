@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { startTestService, createSpec } from '../helpers/server.js'
+import { connectClient, synced } from '../helpers/clients.js'
+import { eventually, sleep } from '../helpers/eventually.js'
+import { HeldDocStore } from '../helpers/held-store.js'
+import { MemorySpecStore } from '../../server/storage/memory.js'
+import { openRaw, upgradeStatus } from '../helpers/raw-socket.js'
+import { CloseCode } from '../../shared/protocol.js'
+
+const text = (doc: Y.Doc) => doc.getText('t').toString()
+
+describe('live sync', () => {
+  it('two providers converge and a late third receives the full document', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service)
+    const a = connectClient(service, spec)
+    const b = connectClient(service, spec)
+    await Promise.all([synced(a), synced(b)])
+    a.doc.getText('t').insert(0, 'hello ')
+    b.doc.getText('t').insert(0, 'world ')
+    await eventually(() => {
+      expect(text(a.doc)).toBe(text(b.doc))
+      expect(text(a.doc)).toHaveLength(12)
+    })
+    const c = connectClient(service, spec)
+    await synced(c)
+    await eventually(() => expect(text(c.doc)).toBe(text(a.doc)))
+  })
+
+  it('acknowledges committed updates: the tracker reaches saved', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service)
+    const a = connectClient(service, spec)
+    await synced(a)
+    a.doc.getText('t').insert(0, 'x')
+    await eventually(() => expect(a.tracker.current.status).toBe('saved'))
+    expect(a.tracker.current.acked).toBeGreaterThanOrEqual(1)
+  })
+
+  it('a stock provider without ?v= still syncs (and receives no acks)', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service)
+    const stock = connectClient(service, spec, { extensions: false })
+    const valence = connectClient(service, spec)
+    await Promise.all([synced(stock), synced(valence)])
+    stock.doc.getText('t').insert(0, 'from stock')
+    await eventually(() => expect(text(valence.doc)).toBe('from stock'))
+    expect(stock.tracker.current.acked).toBe(0)
+  })
+
+  it('durable before fan-out: a held commit blocks both the ack and the broadcast', async () => {
+    const docs = new HeldDocStore()
+    const storage = { docs, specs: new MemorySpecStore(), close: async () => {} }
+    const service = await startTestService({}, { storage })
+    const spec = await createSpec(service)
+    const author = connectClient(service, spec)
+    const other = connectClient(service, spec)
+    await Promise.all([synced(author), synced(other)])
+    docs.hold()
+    author.doc.getText('t').insert(0, 'held')
+    await eventually(() => expect(docs.appended).toBe(1))
+    await sleep(150)
+    expect(author.tracker.current.status).toBe('saving')
+    expect(text(other.doc)).toBe('')
+    // A client joining now must not see the uncommitted edit either.
+    const late = connectClient(service, spec)
+    await sleep(150)
+    expect(text(late.doc)).toBe('')
+    docs.release()
+    await eventually(() => {
+      expect(text(other.doc)).toBe('held')
+      expect(text(late.doc)).toBe('held')
+      expect(author.tracker.current.status).toBe('saved')
+    })
+  })
+
+  it('unloads an idle room and reloads it from storage', async () => {
+    const service = await startTestService({ roomIdleMs: 50 })
+    const spec = await createSpec(service)
+    const a = connectClient(service, spec)
+    await synced(a)
+    a.doc.getText('t').insert(0, 'persisted')
+    await eventually(() => expect(a.tracker.current.status).toBe('saved'))
+    a.destroy()
+    await eventually(() => expect(service.rooms.loaded).toHaveLength(0))
+    const b = connectClient(service, spec)
+    await synced(b)
+    await eventually(() => expect(text(b.doc)).toBe('persisted'))
+  })
+
+  it('refuses upgrades for unknown specs and bad paths without loading a room', async () => {
+    const service = await startTestService()
+    const ws = service.url.replace(/^http/, 'ws')
+    expect(await upgradeStatus(`${ws}/ws/doesnotexist1`)).toBe(404)
+    expect(await upgradeStatus(`${ws}/ws/bad%20id`)).toBe(404)
+    expect(await upgradeStatus(`${ws}/elsewhere`)).toBe(404)
+    expect(service.rooms.loaded).toHaveLength(0)
+  })
+
+  it('closes a client speaking another protocol version with 4426', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service)
+    const raw = await openRaw(service, spec, 'v=999')
+    expect((await raw.closed).code).toBe(CloseCode.incompatibleProtocol)
+  })
+})
