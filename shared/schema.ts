@@ -49,7 +49,7 @@ export const isSafeHref = (href: string): boolean => SAFE_LINK.test(href.trim())
 /** Clamps a parsed heading level into the allowed range. */
 const clampLevel = (level: number): number => Math.min(3, Math.max(1, Math.round(level) || 1))
 
-const nodes: Record<string, NodeSpec> = {
+const nodes = {
   [NodeName.doc]: { content: 'title block+' },
   [NodeName.title]: {
     content: 'text*',
@@ -131,9 +131,9 @@ const nodes: Record<string, NodeSpec> = {
     parseDOM: [{ tag: 'br' }],
     toDOM: (): DOMOutputSpec => ['br']
   }
-}
+} satisfies Record<string, NodeSpec>
 
-const marks: Record<string, MarkSpec> = {
+const marks = {
   [MarkName.link]: {
     attrs: {
       href: { validate: 'string' },
@@ -186,7 +186,12 @@ const marks: Record<string, MarkSpec> = {
     ],
     toDOM: (): DOMOutputSpec => ['strong', 0]
   }
-}
+} satisfies Record<string, MarkSpec>
+
+/** Names of the node types, as the schema's type parameter. */
+export type SpecNodeName = keyof typeof nodes
+/** Names of the mark types, as the schema's type parameter. */
+export type SpecMarkName = keyof typeof marks
 
 /** The spec schema shared by the editor and the server. */
-export const schema = new Schema({ nodes, marks })
+export const schema = new Schema<SpecNodeName, SpecMarkName>({ nodes, marks })

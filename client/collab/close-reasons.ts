@@ -1,0 +1,29 @@
+/**
+ * Human text for the permanent close codes of `shared/protocol.ts`, shown by the status
+ * indicator when the server refuses the connection for good.
+ */
+import { CloseCode } from '../../shared/protocol.js'
+
+const messages: Record<number, string> = {
+  [CloseCode.malformedMessage]:
+    'The server could not read a message from this page. Reload the page to keep editing.',
+  [CloseCode.specNotFound]: 'This spec no longer exists or was deleted. Changes here are not saved.',
+  [CloseCode.updateRefused]:
+    'The server refused a change from this page, so it is no longer saving. Reload the page.',
+  [CloseCode.messageTooLarge]:
+    'A change was too large to save. Reload the page and make it in smaller steps.',
+  [CloseCode.unknownMessageType]:
+    'The server did not understand this page. Reload the page to keep editing.',
+  [CloseCode.incompatibleProtocol]:
+    'This page is out of date with the server. Reload the page to keep editing.'
+}
+
+/** The message for a permanent close; falls back to the server's reason, then a generic text. */
+export const closeMessage = (code: number | null, reason = ''): string => {
+  const known = code === null ? undefined : messages[code]
+  if (known) return known
+  const detail = reason.trim()
+  return detail === ''
+    ? 'The server closed the connection and is no longer saving changes. Reload the page.'
+    : `The server closed the connection (${detail}). Changes are no longer saved. Reload the page.`
+}

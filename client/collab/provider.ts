@@ -1,0 +1,84 @@
+/**
+ * Connects a spec's Y.Doc to the server and to the browser's IndexedDB cache, and feeds the
+ * {@link SaveTracker} so the status indicator only says "Saved" when the server has durably
+ * stored every local change.
+ *
+ * The socket URL is `/ws/<specId>?v=<PROTOCOL_VERSION>`; the `v` parameter opts into Valence's
+ * acknowledgement messages (see `shared/protocol.ts`).
+ */
+import { IndexeddbPersistence } from 'y-indexeddb'
+import { WebsocketProvider } from 'y-websocket'
+import type * as Y from 'yjs'
+import { PROTOCOL_VERSION, isPermanentClose, messageAck, readAck } from '../../shared/protocol.js'
+import type { SaveTracker } from '../../shared/save-status.js'
+import { countingWebSocket } from './counting-socket.js'
+
+/** The live connections of one open spec. */
+export interface Collab {
+  provider: WebsocketProvider
+  persistence: IndexeddbPersistence
+  /** Disconnects and releases both; the Y.Doc stays usable. */
+  destroy(): void
+}
+
+/** Base URL of the collaboration socket on the current origin. */
+export const socketBase = (): string =>
+  (window.location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + window.location.host + '/ws'
+
+/** IndexedDB database name of a spec's local copy. */
+export const cacheName = (specId: string): string => 'valence:' + specId
+
+/**
+ * Attaches the IndexedDB cache and the WebSocket provider to `ydoc` and wires `tracker`.
+ *
+ * @example
+ *   const tracker = new SaveTracker(render)
+ *   const { provider } = connectSpec(specId, ydoc, tracker)
+ */
+export const connectSpec = (specId: string, ydoc: Y.Doc, tracker: SaveTracker): Collab => {
+  // The cache first: the editor renders from the local copy without waiting for the network,
+  // and edits made offline survive a reload; Yjs merges them with the server's state on sync.
+  const persistence = new IndexeddbPersistence(cacheName(specId), ydoc)
+  const provider = new WebsocketProvider(socketBase(), specId, ydoc, {
+    params: { v: String(PROTOCOL_VERSION) },
+    WebSocketPolyfill: countingWebSocket(tracker),
+    // Without the cross-tab channel every tab talks to the server itself, so each tab's indicator
+    // speaks about the server's copy and never shows text that only another tab holds.
+    disableBc: true
+  })
+
+  provider.messageHandlers[messageAck] = (_encoder, decoder) => {
+    tracker.ackReceived(readAck(decoder))
+  }
+  provider.on('status', ({ status }) => {
+    if (status === 'connected') tracker.socketOpened()
+  })
+  provider.on('sync', (synced) => {
+    if (synced) tracker.socketSynced()
+  })
+  // Emitted for every socket that goes away (also failed attempts and local disconnects, with a
+  // null event), before the provider's own 'disconnected' status.
+  provider.on('connection-close', (event) => {
+    if (event === null) tracker.socketClosed()
+    else tracker.socketClosed(event.code, event.reason, isPermanentClose(event.code))
+  })
+
+  const onUpdate = (_update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
+    if (origin === provider || origin === persistence || !tr.local) return
+    // The provider broadcasts a local update right away exactly when its socket is open (its
+    // handler ran before this one); otherwise the change exists only here until the next sync.
+    const ws = provider.ws
+    tracker.localChange(provider.wsconnected && ws !== null && ws.readyState === WebSocket.OPEN)
+  }
+  ydoc.on('update', onUpdate)
+
+  return {
+    provider,
+    persistence,
+    destroy: () => {
+      ydoc.off('update', onUpdate)
+      provider.destroy()
+      void persistence.destroy()
+    }
+  }
+}

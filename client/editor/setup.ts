@@ -1,0 +1,73 @@
+/**
+ * Builds the spec editor: a ProseMirror view bound to the spec's Y.XmlFragment, with remote
+ * cursors, per-person undo, keymaps, input rules and the toolbar.
+ */
+import { dropCursor } from 'prosemirror-dropcursor'
+import { gapCursor } from 'prosemirror-gapcursor'
+import { EditorState } from 'prosemirror-state'
+import { EditorView } from 'prosemirror-view'
+import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
+import type { Awareness } from 'y-protocols/awareness'
+import type * as Y from 'yjs'
+import { NodeName, schema } from '../../shared/schema.js'
+import { linkCommand, type AskForLink } from './commands.js'
+import { buildCursor, buildSelection } from './cursors.js'
+import { specInputRules } from './input-rules.js'
+import { specKeymaps } from './keymap.js'
+import { placeholderPlugin } from './placeholder.js'
+import { specToolbarItems, toolbarPlugin } from './toolbar.js'
+
+/** What the editor needs from the page. */
+export interface SpecEditorOptions {
+  /** Element the editable area is appended to (`#editor`). */
+  mount: HTMLElement
+  /** Element the toolbar buttons are rendered into. */
+  toolbar: HTMLElement
+  /** The spec's `ydoc.getXmlFragment(FRAGMENT_NAME)`. */
+  fragment: Y.XmlFragment
+  awareness: Awareness
+  /** Accessible name of the editable area. */
+  label: string
+  /** Dialog asking for a link address. */
+  askForLink: AskForLink
+}
+
+/** Accessibility attributes of the editable area for a given name. */
+export const editorAttributes = (label: string): Record<string, string> => ({
+  'aria-label': label,
+  role: 'textbox',
+  'aria-multiline': 'true',
+  spellcheck: 'true',
+  class: 'spec-content'
+})
+
+/** Creates the editor view; call `view.destroy()` to tear it down. */
+export const createSpecEditor = (options: SpecEditorOptions): EditorView => {
+  const link = linkCommand(options.askForLink)
+  const state = EditorState.create({
+    schema,
+    plugins: [
+      ySyncPlugin(options.fragment),
+      yCursorPlugin(options.awareness, { cursorBuilder: buildCursor, selectionBuilder: buildSelection }),
+      // Undo never removes a whole title or paragraph node someone else may be typing in.
+      yUndoPlugin({ protectedNodes: new Set([NodeName.paragraph, NodeName.title]) }),
+      ...specKeymaps(link),
+      specInputRules(),
+      dropCursor({ color: '#175CD3', width: 2 }),
+      gapCursor(),
+      placeholderPlugin(),
+      // Last, so undo/redo availability already reflects this transaction's Yjs change.
+      toolbarPlugin(options.toolbar, specToolbarItems(link))
+    ]
+  })
+  const view: EditorView = new EditorView(options.mount, {
+    state,
+    attributes: editorAttributes(options.label)
+  })
+  return view
+}
+
+/** Updates the accessible name of an editor made by {@link createSpecEditor}. */
+export const setEditorLabel = (view: EditorView, label: string): void => {
+  view.setProps({ attributes: editorAttributes(label) })
+}

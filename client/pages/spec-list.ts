@@ -1,0 +1,233 @@
+/**
+ * The spec list page (`/`): lists specs, creates one from a title, renames inline and deletes
+ * after a confirmation. Every item is `li[data-spec-id]` with `[data-action]` controls.
+ */
+import { ApiError, createSpec, deleteSpec, listSpecs, renameSpec, specUrl, type Spec } from '../api.js'
+import { confirmAction } from '../ui/dialog.js'
+
+const byId = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id)
+  if (!el) throw new Error(`#${id} is missing from the page`)
+  return el as T
+}
+
+const form = byId<HTMLFormElement>('new-spec-form')
+const titleInput = byId<HTMLInputElement>('new-spec-title')
+const submit = byId<HTMLButtonElement>('new-spec-submit')
+const list = byId<HTMLUListElement>('spec-list')
+const status = byId<HTMLElement>('list-status')
+const errorBox = byId<HTMLElement>('list-error')
+
+let specs: Spec[] = []
+
+const showError = (error: unknown): void => {
+  errorBox.textContent =
+    error instanceof ApiError ? error.message : 'Something went wrong. Please try again.'
+}
+const clearError = (): void => {
+  errorBox.textContent = ''
+}
+
+const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
+const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' })
+
+/** "3 minutes ago", "yesterday", … for an ISO date. */
+const ago = (iso: string): string => {
+  const then = Date.parse(iso)
+  if (Number.isNaN(then)) return 'at an unknown time'
+  const seconds = Math.round((then - Date.now()) / 1000)
+  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
+    ['second', 60],
+    ['minute', 60],
+    ['hour', 24],
+    ['day', 30],
+    ['month', 12],
+    ['year', Infinity]
+  ]
+  let value = seconds
+  for (const [unit, size] of steps) {
+    if (Math.abs(value) < size) return unit === 'second' ? 'just now' : relative.format(value, unit)
+    value = Math.round(value / size)
+  }
+  return absolute.format(then)
+}
+
+const button = (action: string, text: string, label: string, className = 'button-secondary'): HTMLButtonElement => {
+  const b = document.createElement('button')
+  b.type = 'button'
+  b.className = `button button-small ${className}`
+  b.dataset.action = action
+  b.textContent = text
+  b.setAttribute('aria-label', label)
+  return b
+}
+
+const itemFor = (spec: Spec): HTMLLIElement => {
+  const li = document.createElement('li')
+  li.className = 'spec-item'
+  li.dataset.specId = spec.id
+  const main = document.createElement('div')
+  main.className = 'spec-main'
+  const link = document.createElement('a')
+  link.className = 'spec-link'
+  link.href = specUrl(spec.id)
+  link.dataset.action = 'open'
+  link.textContent = spec.title || 'Untitled spec'
+  const meta = document.createElement('p')
+  meta.className = 'spec-meta'
+  const time = document.createElement('time')
+  time.dateTime = spec.updatedAt
+  time.title = absolute.format(Date.parse(spec.updatedAt) || 0)
+  time.textContent = ago(spec.updatedAt)
+  meta.append('Updated ', time)
+  main.append(link, meta)
+  const actions = document.createElement('div')
+  actions.className = 'spec-actions'
+  const name = `“${spec.title || 'Untitled spec'}”`
+  const rename = button('rename', 'Rename', `Rename ${name}`)
+  rename.addEventListener('click', () => startRename(li, spec))
+  const remove = button('delete', 'Delete', `Delete ${name}`, 'button-danger-quiet')
+  remove.addEventListener('click', () => void confirmDelete(spec))
+  actions.append(rename, remove)
+  li.append(main, actions)
+  return li
+}
+
+const render = (): void => {
+  specs.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+  list.replaceChildren(...specs.map(itemFor))
+  status.textContent =
+    specs.length === 0
+      ? 'No specs yet. Create the first one above.'
+      : `${specs.length} ${specs.length === 1 ? 'spec' : 'specs'}`
+  status.classList.toggle('is-empty', specs.length === 0)
+}
+
+const itemElement = (id: string): HTMLElement | null =>
+  list.querySelector<HTMLElement>(`[data-spec-id="${CSS.escape(id)}"]`)
+
+const focusAction = (id: string, action: string): void => {
+  itemElement(id)?.querySelector<HTMLElement>(`[data-action="${action}"]`)?.focus()
+}
+
+function startRename(li: HTMLLIElement, spec: Spec): void {
+  clearError()
+  const renameForm = document.createElement('form')
+  renameForm.className = 'rename-form'
+  const inputId = `rename-${spec.id}`
+  const label = document.createElement('label')
+  label.className = 'visually-hidden'
+  label.htmlFor = inputId
+  label.textContent = `New title for “${spec.title}”`
+  const input = document.createElement('input')
+  input.id = inputId
+  input.name = 'title'
+  input.type = 'text'
+  input.required = true
+  input.maxLength = 200
+  input.value = spec.title
+  input.autocomplete = 'off'
+  const save = document.createElement('button')
+  save.type = 'submit'
+  save.className = 'button button-small button-primary'
+  save.dataset.action = 'save-rename'
+  save.textContent = 'Save'
+  const cancel = button('cancel-rename', 'Cancel', 'Cancel renaming')
+  renameForm.append(label, input, save, cancel)
+  li.replaceChildren(renameForm)
+  li.classList.add('is-renaming')
+  input.focus()
+  input.select()
+
+  const restore = (focus: string): void => {
+    render()
+    focusAction(spec.id, focus)
+  }
+  cancel.addEventListener('click', () => restore('rename'))
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape') restore('rename')
+  })
+  renameForm.addEventListener('submit', (event) => {
+    event.preventDefault()
+    const title = input.value.trim()
+    if (title === '') {
+      input.setCustomValidity('Please enter a title.')
+      input.reportValidity()
+      return
+    }
+    if (title === spec.title) return restore('open')
+    save.disabled = true
+    renameSpec(spec.id, title)
+      .then((updated) => {
+        specs = specs.map((s) => (s.id === updated.id ? updated : s))
+        restore('open')
+        status.textContent = `Renamed to “${updated.title}”.`
+      })
+      .catch((error: unknown) => {
+        save.disabled = false
+        showError(error)
+        input.focus()
+      })
+  })
+  input.addEventListener('input', () => input.setCustomValidity(''))
+}
+
+async function confirmDelete(spec: Spec): Promise<void> {
+  clearError()
+  const confirmed = await confirmAction({
+    id: 'confirm-delete',
+    title: 'Delete this spec?',
+    message: `“${spec.title || 'Untitled spec'}” will be removed for everyone who works on it.`,
+    confirmLabel: 'Delete spec',
+    danger: true
+  })
+  if (!confirmed) return focusAction(spec.id, 'delete')
+  try {
+    await deleteSpec(spec.id)
+    const index = specs.findIndex((s) => s.id === spec.id)
+    specs = specs.filter((s) => s.id !== spec.id)
+    render()
+    status.textContent = `Deleted “${spec.title}”.`
+    const next = specs[Math.min(index, specs.length - 1)]
+    if (next) focusAction(next.id, 'open')
+    else titleInput.focus()
+  } catch (error) {
+    showError(error)
+    focusAction(spec.id, 'delete')
+  }
+}
+
+form.addEventListener('submit', (event) => {
+  event.preventDefault()
+  clearError()
+  const title = titleInput.value.trim()
+  if (title === '') {
+    titleInput.setCustomValidity('Please enter a title.')
+    titleInput.reportValidity()
+    return
+  }
+  submit.disabled = true
+  createSpec(title)
+    .then((spec) => {
+      specs = [spec, ...specs.filter((s) => s.id !== spec.id)]
+      render()
+      titleInput.value = ''
+      status.textContent = `Created “${spec.title}”.`
+      focusAction(spec.id, 'open')
+    })
+    .catch(showError)
+    .finally(() => {
+      submit.disabled = false
+    })
+})
+titleInput.addEventListener('input', () => titleInput.setCustomValidity(''))
+
+listSpecs()
+  .then((loaded) => {
+    specs = loaded
+    render()
+  })
+  .catch((error: unknown) => {
+    status.textContent = 'Could not load the specs.'
+    showError(error)
+  })
