@@ -17,6 +17,8 @@ export interface TestClient {
   tracker: SaveTracker
   /** Close events the provider saw (code, reason). */
   closes: Array<{ code: number; reason: string }>
+  /** The last ack count received on any connection. */
+  lastAck: number
   destroy(): void
 }
 
@@ -51,7 +53,10 @@ export function connectClient(service: Service | string, specId: string, opts: C
     disableBc: true,
     connect: opts.connect ?? true
   })
-  provider.messageHandlers[messageAck] = (_encoder, decoder) => tracker.ackReceived(readAck(decoder))
+  provider.messageHandlers[messageAck] = (_encoder, decoder) => {
+    client.lastAck = readAck(decoder)
+    tracker.ackReceived(client.lastAck)
+  }
   const closes: TestClient['closes'] = []
   provider.on('status', ({ status }) => {
     if (status === 'connected') tracker.socketOpened()
@@ -72,6 +77,7 @@ export function connectClient(service: Service | string, specId: string, opts: C
     provider,
     tracker,
     closes,
+    lastAck: 0,
     destroy() {
       provider.destroy()
       doc.destroy()

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest'
+import { tempDir } from '../helpers/server.js'
+import { startChildServer } from '../helpers/child-server.js'
+import { connectClient, synced } from '../helpers/clients.js'
+import { eventually } from '../helpers/eventually.js'
+
+async function createSpecAt(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/specs`, { method: 'POST', body: JSON.stringify({ title: 'Restart' }) })
+  return ((await res.json()) as { spec: { id: string } }).spec.id
+}
+
+describe.each(['SIGTERM', 'SIGKILL'] as const)('restart after %s', (signal) => {
+  it('keeps every update that was broadcast to another client', async () => {
+    const dataDir = tempDir()
+    const first = await startChildServer({ DATA_DIR: dataDir })
+    const spec = await createSpecAt(first.url)
+    const writer = connectClient(first.url, spec)
+    const watcher = connectClient(first.url, spec)
+    await Promise.all([synced(writer), synced(watcher)])
+    // Many small edits, as typing makes them; the watcher records what it was sent.
+    const t = writer.doc.getText('t')
+    for (let i = 0; i < 200; i++) t.insert(t.length, String.fromCharCode(97 + (i % 26)))
+    await eventually(() => expect(watcher.doc.getText('t').length).toBeGreaterThan(50))
+    first.proc.kill(signal)
+    const code = await first.exited
+    if (signal === 'SIGTERM') expect(code).toBe(0)
+    const seenByWatcher = watcher.doc.getText('t').toString()
+    // The first acked message is the client's sync step 2; after it, one insert per update
+    // message, so `acked` characters were confirmed durable.
+    const acked = writer.lastAck - 1
+    const written = t.toString()
+    writer.destroy()
+    watcher.destroy()
+
+    const second = await startChildServer({ DATA_DIR: dataDir })
+    const reader = connectClient(second.url, spec)
+    await synced(reader)
+    const stored = reader.doc.getText('t').toString()
+    expect(stored.startsWith(seenByWatcher)).toBe(true)
+    expect(stored.length).toBeGreaterThanOrEqual(acked)
+    expect(stored).toBe(written.slice(0, stored.length))
+    second.proc.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  })
+})
