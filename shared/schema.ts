@@ -7,9 +7,11 @@
  * DOM or Node imports: `toDOM` returns plain DOM output specs and `parseDOM` only reads
  * attributes through the element interface ProseMirror hands it.
  *
- * The Yjs document stores the spec in the XmlFragment named {@link FRAGMENT_NAME}.
+ * The Yjs document stores the spec in the XmlFragment named {@link FRAGMENT_NAME}, starting from
+ * the deterministic skeleton of {@link emptySpecUpdate}.
  */
 import { Schema, type DOMOutputSpec, type MarkSpec, type NodeSpec } from 'prosemirror-model'
+import * as Y from 'yjs'
 
 /** Name of the `Y.XmlFragment` that holds the ProseMirror document (`ydoc.getXmlFragment`). */
 export const FRAGMENT_NAME = 'prosemirror'
@@ -195,3 +197,27 @@ export type SpecMarkName = keyof typeof marks
 
 /** The spec schema shared by the editor and the server. */
 export const schema = new Schema<SpecNodeName, SpecMarkName>({ nodes, marks })
+
+/** Client id that authors the structs of {@link emptySpecUpdate}; no real client uses it. */
+export const SEED_CLIENT_ID = 0
+
+/**
+ * The Yjs update that gives an empty spec its skeleton, `<title/><paragraph/>`, in
+ * {@link FRAGMENT_NAME}, authored by {@link SEED_CLIENT_ID} at clocks 0 and 1.
+ *
+ * Why: y-prosemirror writes the schema's required nodes into an empty fragment on the first
+ * keystroke, with the typing client's id. Two people starting a new spec at the same time would
+ * each write a title, and the merged document would hold two. This update is byte-identical
+ * wherever it is made, so any number of clients (and the server) applying it concurrently
+ * integrate it once. Apply it only to a fragment that is still empty.
+ */
+export const emptySpecUpdate = (): Uint8Array => {
+  const doc = new Y.Doc({ gc: false })
+  doc.clientID = SEED_CLIENT_ID
+  doc
+    .getXmlFragment(FRAGMENT_NAME)
+    .insert(0, [new Y.XmlElement(NodeName.title), new Y.XmlElement(NodeName.paragraph)])
+  const update = Y.encodeStateAsUpdate(doc)
+  doc.destroy()
+  return update
+}

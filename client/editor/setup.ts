@@ -15,6 +15,7 @@ import { buildCursor, buildSelection } from './cursors.js'
 import { specInputRules } from './input-rules.js'
 import { specKeymaps } from './keymap.js'
 import { placeholderPlugin } from './placeholder.js'
+import { seedPlugin } from './seed.js'
 import { specToolbarItems, toolbarPlugin } from './toolbar.js'
 
 /** What the editor needs from the page. */
@@ -47,6 +48,7 @@ export const createSpecEditor = (options: SpecEditorOptions): EditorView => {
   const state = EditorState.create({
     schema,
     plugins: [
+      seedPlugin(options.fragment),
       ySyncPlugin(options.fragment),
       yCursorPlugin(options.awareness, { cursorBuilder: buildCursor, selectionBuilder: buildSelection }),
       // Undo never removes a whole title or paragraph node someone else may be typing in.

@@ -35,7 +35,10 @@ export interface ToolbarItem {
   label: string
   /** Shortcut shown in the tooltip, with `Mod` for Ctrl/⌘. */
   shortcut?: string
-  /** Visible content: short text, or SVG markup. */
+  /**
+   * Visible content: SVG markup, or short text such as "H1". Text is drawn by CSS from
+   * `data-icon`, so the button's name is only its `aria-label`.
+   */
   icon: string
   command: Command
   /** Present for toggles: the button gets `aria-pressed`. */
@@ -83,8 +86,8 @@ export const specToolbarItems = (link: Command): ToolbarItem[] => {
     groupStart: level === 1
   }))
   return [
-    { id: 'bold', label: 'Bold', shortcut: 'Mod-B', icon: '<b>B</b>', command: toggleStrong, active: (s) => markActive(s, marks.strong) },
-    { id: 'italic', label: 'Italic', shortcut: 'Mod-I', icon: '<i>I</i>', command: toggleEm, active: (s) => markActive(s, marks.em) },
+    { id: 'bold', label: 'Bold', shortcut: 'Mod-B', icon: 'B', command: toggleStrong, active: (s) => markActive(s, marks.strong) },
+    { id: 'italic', label: 'Italic', shortcut: 'Mod-I', icon: 'I', command: toggleEm, active: (s) => markActive(s, marks.em) },
     { id: 'link', label: 'Link', shortcut: 'Mod-K', icon: icons.link, command: link, active: (s) => markActive(s, marks.link) },
     ...headings,
     { id: 'paragraph', label: 'Paragraph', shortcut: 'Mod-Alt-0', icon: '¶', command: setParagraph, active: (s) => blockActive(s, nodes.paragraph) },
@@ -137,7 +140,8 @@ class ToolbarView {
       button.dataset.command = item.id
       button.setAttribute('aria-label', item.label)
       button.title = item.shortcut ? `${item.label} (${shortcutText(item.shortcut)})` : item.label
-      button.innerHTML = item.icon
+      if (item.icon.startsWith('<svg')) button.innerHTML = item.icon
+      else button.dataset.icon = item.icon
       button.tabIndex = -1
       if (item.active) button.setAttribute('aria-pressed', 'false')
       // Keep the editor's focus and selection when the button is clicked with a pointer.
