@@ -44,7 +44,7 @@ export function createApp(deps: AppDeps): Express {
 
   const api = express.Router()
   api.use(express.json({ limit: MAX_JSON_BYTES, strict: true, type: () => true }))
-  api.use('/specs', specsRouter(deps.storage.specs, deps.rooms))
+  api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms))
   api.use(notFound)
   app.use('/api', api)
 

@@ -4,7 +4,8 @@
 import { Router } from 'express'
 import { CloseCode } from '../../shared/protocol.js'
 import { createSpecBody, renameSpecBody } from '../../shared/api.js'
-import type { SpecStore } from '../storage/store.js'
+import type { DocStore, SpecStore } from '../storage/store.js'
+import { emptySpecUpdate } from '../../shared/schema.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { RoomRegistry } from '../sync/rooms.js'
 import { HttpError } from './errors.js'
@@ -15,8 +16,8 @@ function specId(raw: string | string[] | undefined): string {
   return id
 }
 
-/** Routes for spec metadata. Deleting a spec closes its live connections. */
-export function specsRouter(specs: SpecStore, rooms: RoomRegistry): Router {
+/** Routes for spec metadata. Creating seeds the document; deleting closes its live connections. */
+export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistry): Router {
   const router = Router()
 
   router.get('/', async (_req, res) => {
@@ -26,6 +27,9 @@ export function specsRouter(specs: SpecStore, rooms: RoomRegistry): Router {
   router.post('/', async (req, res) => {
     const body = createSpecBody.parse(req.body ?? {})
     const spec = await specs.create(body.title)
+    // Every spec starts from the same deterministic skeleton (title + paragraph), stored before
+    // anyone can join, so clients never race to create it.
+    await docs.append(spec.id, emptySpecUpdate())
     res.status(201).location(`/api/specs/${spec.id}`).json({ spec })
   })
 

@@ -46,8 +46,9 @@ function toBytes(data: RawData): Uint8Array {
 }
 
 /**
- * Serves `/ws/:specId` on `server`. The spec must exist before anything is loaded; `?v=` opts
- * into Valence extensions and must equal {@link PROTOCOL_VERSION}.
+ * Serves `/ws/:specId` on `server`. A path that is not a spec URL gets HTTP 404; an unknown or
+ * deleted spec is closed with 4404 before anything is loaded; `?v=` opts into Valence
+ * extensions and must equal {@link PROTOCOL_VERSION} (else 4426).
  */
 export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes })
@@ -64,14 +65,18 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         return rejectUpgrade(socket, 404, 'not_found', 'no WebSocket endpoint here')
       }
       const spec = await deps.specs.get(specId)
-      if (!spec) return rejectUpgrade(socket, 404, 'spec_not_found', 'spec not found')
       const version = url.searchParams.get('v')
       wss.handleUpgrade(req, socket, head, (ws) => {
+        // Refusals after the handshake use close codes: a browser cannot read the HTTP status
+        // of a failed upgrade, and a permanent close code stops the provider's reconnect loop.
+        // Nothing is loaded for a refused connection.
         if (version !== null && version !== String(PROTOCOL_VERSION)) {
           ws.close(CloseCode.incompatibleProtocol, `server speaks protocol v${PROTOCOL_VERSION}`)
-          return
+        } else if (!spec) {
+          ws.close(CloseCode.specNotFound, 'spec not found')
+        } else {
+          accept(ws, specId, version !== null)
         }
-        accept(ws, specId, version !== null)
       })
     })().catch((err: unknown) => {
       deps.log.error({ err }, 'upgrade failed')

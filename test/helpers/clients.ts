@@ -22,6 +22,9 @@ export interface TestClient {
   destroy(): void
 }
 
+// Each Node provider adds a process 'exit' listener; tests open many at once.
+process.setMaxListeners(100)
+
 const clients = new Set<TestClient>()
 afterEach(() => {
   for (const c of clients) c.destroy()
@@ -70,7 +73,8 @@ export function connectClient(service: Service | string, specId: string, opts: C
     tracker.socketClosed(code, event?.reason ?? '', code >= 4400 && code < 4500)
   })
   doc.on('update', (_u: Uint8Array, origin: unknown) => {
-    if (origin !== provider) tracker.localChange(provider.wsconnected && provider.synced)
+    // Same condition as the provider's own broadcastMessage: was this update sent right away?
+    if (origin !== provider) tracker.localChange(provider.wsconnected && provider.ws?.readyState === 1)
   })
   const client: TestClient = {
     doc,

@@ -89,13 +89,26 @@ describe('live sync', () => {
     await eventually(() => expect(text(b.doc)).toBe('persisted'))
   })
 
-  it('refuses upgrades for unknown specs and bad paths without loading a room', async () => {
+  it('refuses bad paths with 404 and unknown specs with close 4404, loading no room', async () => {
     const service = await startTestService()
     const ws = service.url.replace(/^http/, 'ws')
-    expect(await upgradeStatus(`${ws}/ws/doesnotexist1`)).toBe(404)
     expect(await upgradeStatus(`${ws}/ws/bad%20id`)).toBe(404)
     expect(await upgradeStatus(`${ws}/elsewhere`)).toBe(404)
+    const raw = await openRaw(service, 'doesnotexist1')
+    expect((await raw.closed).code).toBe(CloseCode.specNotFound)
     expect(service.rooms.loaded).toHaveLength(0)
+  })
+
+  it('closes live connections with 4404 when the spec is deleted', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service)
+    const a = connectClient(service, spec)
+    await synced(a)
+    const res = await fetch(`${service.url}/api/specs/${spec}`, { method: 'DELETE' })
+    expect(res.status).toBe(204)
+    await eventually(() => expect(a.closes.map((c) => c.code)).toContain(CloseCode.specNotFound))
+    expect(a.tracker.current.status).toBe('closed')
+    expect(a.provider.shouldConnect).toBe(false)
   })
 
   it('closes a client speaking another protocol version with 4426', async () => {
