@@ -7,6 +7,7 @@ import type { Logger } from '../observability/logger.js'
 import { OPEN, type SocketLike } from './socket.js'
 import { decodeClientFrame, FrameError } from './frames.js'
 import { UpdateRefusedError } from './validate-update.js'
+import { ClientInUseError } from './errors.js'
 import type { Room } from './room.js'
 
 let nextConnectionId = 1
@@ -23,6 +24,8 @@ export class Connection {
   readonly id = nextConnectionId++
   /** Awareness clientIDs this connection has set (removed when it leaves). */
   readonly awarenessClients = new Set<number>()
+  /** Yjs clientIDs this connection writes with (see Room.receiveUpdate). */
+  readonly writerOf = new Set<number>()
   /** Update-bearing messages received so far (what an ack counts). */
   updatesReceived = 0
   readonly log: Logger
@@ -131,6 +134,9 @@ export class Connection {
       const code = err.reason === 'unknown-type' ? CloseCode.unknownMessageType : CloseCode.malformedMessage
       this.log.warn({ reason: err.reason, bytes, detail: err.message }, 'malformed frame; closing')
       this.close(code, err.reason)
+    } else if (err instanceof ClientInUseError) {
+      this.log.warn({ client: err.client, bytes }, 'clientID in use by another connection; closing')
+      this.close(CloseCode.clientIdInUse, 'client id in use')
     } else if (err instanceof UpdateRefusedError) {
       this.log.warn({ reason: err.reason, bytes, detail: err.message }, 'update refused; closing')
       this.close(CloseCode.updateRefused, `update refused: ${err.reason}`)

@@ -14,6 +14,7 @@ import { CloseCode, messageAwareness, messageSync } from '../../shared/protocol.
 import type { DocStore } from '../storage/store.js'
 import type { Logger } from '../observability/logger.js'
 import { validateUpdate } from './validate-update.js'
+import { ClientInUseError } from './errors.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
 import type { Connection } from './connection.js'
 import type { AwarenessEntry } from './awareness-codec.js'
@@ -48,6 +49,12 @@ export class Room {
   private failed = false
   private appendsSinceCompact = 0
   private compacting: Promise<void> | null = null
+  /**
+   * clientID -> the connection writing with it. A Yjs clientID must have one writer: structs of
+   * the same clock from two sockets would silently swallow one side's edits, and a GC struct for
+   * another client's future clocks would swallow all of them.
+   */
+  private readonly writers = new Map<number, Connection>()
 
   private constructor(
     readonly name: string,
@@ -101,6 +108,9 @@ export class Room {
   /** Removes a connection and its presence. */
   remove(conn: Connection): void {
     if (!this.conns.delete(conn)) return
+    for (const client of conn.writerOf) {
+      if (this.writers.get(client) === conn) this.writers.delete(client)
+    }
     if (conn.awarenessClients.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessClients], conn)
     }
@@ -113,12 +123,29 @@ export class Room {
    * @throws UpdateRefusedError with the doc and storage untouched.
    */
   receiveUpdate(conn: Connection, update: Uint8Array): void {
-    validateUpdate(this.doc, update)
+    const mayWrite = (client: number): boolean => this.mayWrite(conn, client)
+    const summary = validateUpdate(this.doc, update, { mayAddGc: mayWrite })
+    for (const [client, range] of summary.added) {
+      if (range.to > range.from && !mayWrite(client)) throw new ClientInUseError(client)
+    }
     const count = ++conn.updatesReceived
+    for (const [client, range] of summary.added) if (range.to > range.from) this.claim(conn, client)
     const origin: TxOrigin = { source: 'connection', conn }
     // Triggers persistThenBroadcast synchronously when the update changes anything.
     Y.applyUpdate(this.doc, update, origin)
     this.enqueue(() => conn.ack(count))
+  }
+
+  /** True if `conn` may add clocks to `client`: nobody else writes with it right now. */
+  private mayWrite(conn: Connection, client: number): boolean {
+    const writer = this.writers.get(client)
+    return writer === undefined || writer === conn || writer.isClosed
+  }
+
+  private claim(conn: Connection, client: number): void {
+    if (!this.mayWrite(conn, client)) return
+    this.writers.set(client, conn)
+    conn.writerOf.add(client)
   }
 
   /** Answers a client's sync step 1 with the committed state it lacks. */
@@ -136,7 +163,12 @@ export class Room {
   receiveAwareness(conn: Connection, update: Uint8Array, entries: AwarenessEntry[]): void {
     for (const entry of entries) {
       if (entry.state === null) conn.awarenessClients.delete(entry.clientID)
-      else conn.awarenessClients.add(entry.clientID)
+      else {
+        conn.awarenessClients.add(entry.clientID)
+        // A client announces its clientID in awareness before its first edit; claiming it then
+        // keeps anyone else from writing with it first.
+        this.claim(conn, entry.clientID)
+      }
     }
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn)
   }

@@ -129,7 +129,17 @@ const iterations = Number(process.env.FUZZ_ITERATIONS ?? 1)
 const fixedSeed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : null
 const seeds = fixedSeed !== null ? [fixedSeed] : Array.from({ length: iterations }, () => Math.floor(Math.random() * 2 ** 31))
 
+/**
+ * Seeds that once failed, pinned as named regressions.
+ * - 1580713657: an honest client's offline step 2 carried GC structs for its own new clocks
+ *   (paragraphs created and joined away offline) and was refused as `gc-new-range`.
+ */
+const REGRESSION_SEEDS = [1580713657]
+
 describe('seeded convergence', () => {
+  for (const seed of REGRESSION_SEEDS) {
+    it(`regression: offline GC structs of the client's own clocks are accepted (seed ${seed})`, () => runSeed(seed), 120_000)
+  }
   for (const seed of seeds) {
     it(`${CLIENTS} providers converge (seed ${seed})`, () => runSeed(seed), 120_000)
   }
