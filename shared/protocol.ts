@@ -42,6 +42,10 @@ export const CloseCode = {
   goingAway: 1001,
   /** The frame could not be decoded (garbage, truncated varint, trailing bytes). */
   malformedMessage: 4400,
+  /** The session behind the connection ended (signed out or expired). */
+  sessionEnded: 4401,
+  /** The participant's access to this spec was removed (panel member removed, panel withdrawn, account deactivated, token deleted). */
+  accessRevoked: 4403,
   /** The spec does not exist or was deleted. */
   specNotFound: 4404,
   /** A Yjs update was refused: it does not decode completely or could never integrate. */

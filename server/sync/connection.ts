@@ -2,7 +2,11 @@
  * One socket in one room: decodes each frame, dispatches it to the room, and turns any bad
  * frame into a close of this socket alone, with a documented code and a log line.
  */
-import { CloseCode, encodeAck } from '../../shared/protocol.js'
+import * as encoding from 'lib0/encoding'
+import { writePermissionDenied } from 'y-protocols/auth'
+import { CloseCode, encodeAck, messageAuth } from '../../shared/protocol.js'
+import type { Principal, PresenceUser } from '../../shared/identity.js'
+import { participantColor } from '../../shared/identity.js'
 import type { Logger } from '../observability/logger.js'
 import { OPEN, type SocketLike } from './socket.js'
 import { decodeClientFrame, FrameError } from './frames.js'
@@ -17,6 +21,10 @@ export interface ConnectionOptions {
   /** The client asked for Valence extensions (acks) with `?v=`. */
   extensions: boolean
   log: Logger
+  /** Who is behind the connection; null only in storage-level tests without identity. */
+  principal: Principal | null
+  /** What the connection may do with the spec's document. */
+  access: 'read' | 'write'
 }
 
 /** A client connection. Frames received before the room is attached are buffered in order. */
@@ -28,6 +36,12 @@ export class Connection {
   readonly writerOf = new Set<number>()
   /** Update-bearing messages received so far (what an ack counts). */
   updatesReceived = 0
+  /** Current access; lowered to 'read' when a write permission is withdrawn. */
+  access: 'read' | 'write'
+  readonly principal: Principal | null
+  /** The user fields the server stamps on this connection's awareness states. */
+  readonly presence: PresenceUser | null
+  private deniedWrite = false
   readonly log: Logger
   private room: Room | null = null
   private buffered: Uint8Array[] = []
@@ -38,7 +52,32 @@ export class Connection {
     readonly socket: SocketLike,
     private readonly opts: ConnectionOptions
   ) {
-    this.log = opts.log.child({ conn: this.id })
+    this.log = opts.log.child({ conn: this.id, participant: opts.principal?.participantId })
+    this.access = opts.access
+    this.principal = opts.principal
+    const p = opts.principal
+    this.presence = p
+      ? { id: p.participantId, name: p.displayName, role: p.role, color: participantColor(p.participantId) }
+      : null
+  }
+
+  /** The participant behind the connection, if known. */
+  get participantId(): string | null {
+    return this.principal?.participantId ?? null
+  }
+
+  /**
+   * Tells a read-only connection (once) that its change was not applied: y-protocols auth
+   * "permission denied" with reason `read-only`.
+   */
+  denyWrite(): void {
+    if (this.deniedWrite) return
+    this.deniedWrite = true
+    this.log.info('write from a read-only connection refused')
+    const encoder = encoding.createEncoder()
+    encoding.writeVarUint(encoder, messageAuth)
+    writePermissionDenied(encoder, 'read-only')
+    this.send(encoding.toUint8Array(encoder))
   }
 
   /** True after {@link close} or a socket close. */
@@ -77,7 +116,7 @@ export class Connection {
           room.receiveUpdate(this, msg.update)
           break
         case 'awareness':
-          room.receiveAwareness(this, msg.update, msg.entries)
+          room.receiveAwareness(this, msg.entries)
           break
         case 'query-awareness':
           room.sendAwarenessTo(this)

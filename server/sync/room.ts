@@ -17,7 +17,8 @@ import { validateUpdate } from './validate-update.js'
 import { ClientInUseError } from './errors.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
 import type { Connection } from './connection.js'
-import type { AwarenessEntry } from './awareness-codec.js'
+import { encodeAwarenessEntries, type AwarenessEntry } from './awareness-codec.js'
+import { admitAwareness } from './presence.js'
 
 /** What a room needs from the outside. */
 export interface RoomDeps {
@@ -125,6 +126,15 @@ export class Room {
   receiveUpdate(conn: Connection, update: Uint8Array): void {
     const mayWrite = (client: number): boolean => this.mayWrite(conn, client)
     const summary = validateUpdate(this.doc, update, { mayAddGc: mayWrite })
+    if (conn.access !== 'write') {
+      // Read-only: never applied, stored or broadcast. An empty step 2 (every provider sends
+      // one when it connects) is acknowledged like any no-op; anything else is answered with a
+      // permission-denied message and not acknowledged.
+      const count = ++conn.updatesReceived
+      if (summary.empty) this.enqueue(() => conn.ack(count))
+      else conn.denyWrite()
+      return
+    }
     for (const [client, range] of summary.added) {
       if (range.to > range.from && !mayWrite(client)) throw new ClientInUseError(client)
     }
@@ -136,14 +146,25 @@ export class Room {
     this.enqueue(() => conn.ack(count))
   }
 
-  /** True if `conn` may add clocks to `client`: nobody else writes with it right now. */
+  /**
+   * True if `conn` may add clocks to `client`: nobody else writes with it right now, or only a
+   * connection of the same participant (a reconnect whose old socket is not yet noticed gone).
+   */
   private mayWrite(conn: Connection, client: number): boolean {
     const writer = this.writers.get(client)
-    return writer === undefined || writer === conn || writer.isClosed
+    return (
+      writer === undefined ||
+      writer === conn ||
+      writer.isClosed ||
+      (writer.participantId !== null && writer.participantId === conn.participantId)
+    )
   }
 
+  /** Makes `conn` the writer of `client` if it may be. */
   private claim(conn: Connection, client: number): void {
     if (!this.mayWrite(conn, client)) return
+    const previous = this.writers.get(client)
+    if (previous && previous !== conn) previous.writerOf.delete(client)
     this.writers.set(client, conn)
     conn.writerOf.add(client)
   }
@@ -159,18 +180,27 @@ export class Room {
     })
   }
 
-  /** Applies a decoded awareness update from `conn`. */
-  receiveAwareness(conn: Connection, update: Uint8Array, entries: AwarenessEntry[]): void {
-    for (const entry of entries) {
-      if (entry.state === null) conn.awarenessClients.delete(entry.clientID)
-      else {
-        conn.awarenessClients.add(entry.clientID)
+  /**
+   * Applies the admissible part of an awareness update from `conn`: only its own clientIDs
+   * (claiming an unclaimed one), with the server-stamped user fields.
+   */
+  receiveAwareness(conn: Connection, entries: AwarenessEntry[]): void {
+    const admitted = admitAwareness(
+      entries,
+      (client) => {
         // A client announces its clientID in awareness before its first edit; claiming it then
         // keeps anyone else from writing with it first.
-        this.claim(conn, entry.clientID)
-      }
+        this.claim(conn, client)
+        return this.writers.get(client) === conn
+      },
+      conn.presence
+    )
+    if (admitted.length === 0) return
+    for (const entry of admitted) {
+      if (entry.state === null) conn.awarenessClients.delete(entry.clientID)
+      else conn.awarenessClients.add(entry.clientID)
     }
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn)
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(admitted), conn)
   }
 
   /** Sends every known presence state to `conn`. */

@@ -11,6 +11,8 @@ import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { Logger } from '../observability/logger.js'
 import { Connection } from './connection.js'
 import type { RoomRegistry } from './rooms.js'
+import type { SyncAccess } from './access.js'
+import type { Principal } from '../../shared/identity.js'
 
 /** What the upgrade handler needs. */
 export interface SyncDeps {
@@ -18,6 +20,8 @@ export interface SyncDeps {
   specs: SpecStore
   log: Logger
   maxMessageBytes: number
+  /** Authentication and authorization of upgrades, and revocation events. */
+  access?: SyncAccess
   /** Interval of WebSocket pings; a peer that misses one is dropped. */
   pingIntervalMs?: number
 }
@@ -53,6 +57,7 @@ function toBytes(data: RawData): Uint8Array {
 export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
   const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes })
   const connections = new Set<Connection>()
+  const specOf = new WeakMap<Connection, string>()
   const alive = new WeakSet<WebSocket>()
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -63,6 +68,15 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
       const specId = match ? decodeURIComponent(match[1]!) : null
       if (!specId || !SPEC_ID_PATTERN.test(specId)) {
         return rejectUpgrade(socket, 404, 'not_found', 'no WebSocket endpoint here')
+      }
+      // Authenticate before revealing whether the spec exists; a refused upgrade loads nothing.
+      let principal: Principal | null = null
+      let access: 'read' | 'write' = 'write'
+      if (deps.access) {
+        const auth = await deps.access.authenticate(req, specId)
+        if (!auth.ok) return rejectUpgrade(socket, auth.status, auth.code, auth.message)
+        principal = auth.principal
+        access = auth.access
       }
       const spec = await deps.specs.get(specId)
       const version = url.searchParams.get('v')
@@ -75,7 +89,7 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         } else if (!spec) {
           ws.close(CloseCode.specNotFound, 'spec not found')
         } else {
-          accept(ws, specId, version !== null)
+          accept(ws, specId, { extensions: version !== null, principal, access })
         }
       })
     })().catch((err: unknown) => {
@@ -84,7 +98,11 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
     })
   }
 
-  const accept = (ws: WebSocket, specId: string, extensions: boolean): void => {
+  const accept = (
+    ws: WebSocket,
+    specId: string,
+    opts: { extensions: boolean; principal: Principal | null; access: 'read' | 'write' }
+  ): void => {
     alive.add(ws)
     const conn = new Connection(
       {
@@ -94,9 +112,10 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
           return ws.readyState
         }
       },
-      { extensions, log: deps.log.child({ room: specId }) }
+      { ...opts, log: deps.log.child({ room: specId }) }
     )
     connections.add(conn)
+    specOf.set(conn, specId)
     conn.onClose(() => connections.delete(conn))
     ws.on('message', (data, isBinary) => {
       if (!isBinary) return conn.close(CloseCode.malformedMessage, 'text frames are not accepted')
@@ -123,11 +142,30 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
   }, deps.pingIntervalMs ?? 30_000)
   pinger.unref()
 
+  // Access that shrinks takes effect at once on live sockets: closed when none is left,
+  // lowered to read-only when only the write permission went.
+  const unsubscribe = deps.access?.onAccessChanged((participantIds) => {
+    const affected = new Set(participantIds)
+    for (const conn of connections) {
+      const pid = conn.participantId
+      const specId = specOf.get(conn)
+      if (pid === null || specId === undefined || !affected.has(pid)) continue
+      void deps.access!.recheck(pid, specId).then(
+        (access) => {
+          if (access === 'none') conn.close(CloseCode.accessRevoked, 'access revoked')
+          else if (access === 'read') conn.access = 'read'
+        },
+        (err: unknown) => conn.log.error({ err }, 'access recheck failed')
+      )
+    }
+  })
+
   server.on('upgrade', onUpgrade)
   return {
     connections,
     close() {
       clearInterval(pinger)
+      unsubscribe?.()
       server.off('upgrade', onUpgrade)
     }
   }

@@ -1,0 +1,82 @@
+/**
+ * The permission matrix: written once, enforced by the server on every HTTP route and every
+ * WebSocket message type, and read by the client only to hide what a person may not do.
+ */
+
+/** Workspace roles, from most to least powerful. */
+export const ROLES = ['facilitator', 'team', 'customer', 'viewer'] as const
+export type Role = (typeof ROLES)[number]
+
+/** Roles that belong to the company (their words count as "team" in attribution). */
+export const TEAM_ROLES: readonly Role[] = ['facilitator', 'team']
+
+/**
+ * Every action that is checked. `spec:*` actions are also scoped: customers and viewers hold
+ * them only on specs one of their panels is invited to (see {@link specAccess}).
+ */
+export const ACTIONS = [
+  'spec:list',
+  'spec:read',
+  'spec:write',
+  'spec:create',
+  'spec:rename',
+  'spec:delete',
+  'spec:review',
+  'spec:export',
+  'panel:manage',
+  'invite:manage',
+  'member:manage',
+  'token:manage'
+] as const
+export type Action = (typeof ACTIONS)[number]
+
+/** The matrix itself: which roles may perform each action (before spec scoping). */
+export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
+  'spec:list': ['facilitator', 'team', 'customer', 'viewer'],
+  'spec:read': ['facilitator', 'team', 'customer', 'viewer'],
+  'spec:write': ['facilitator', 'team', 'customer'],
+  'spec:create': ['facilitator'],
+  'spec:rename': ['facilitator'],
+  'spec:delete': ['facilitator'],
+  'spec:review': ['facilitator', 'team'],
+  'spec:export': ['facilitator'],
+  'panel:manage': ['facilitator'],
+  'invite:manage': ['facilitator'],
+  'member:manage': ['facilitator'],
+  'token:manage': ['facilitator']
+}
+
+/** True if `role` may perform `action` at all. */
+export const can = (role: Role, action: Action): boolean => PERMISSIONS[action].includes(role)
+
+/** True for roles that see every spec (no panel scoping). */
+export const seesAllSpecs = (role: Role): boolean => TEAM_ROLES.includes(role)
+
+/** What a principal may do with one spec's live document. */
+export type SpecAccess = 'none' | 'read' | 'write'
+
+/**
+ * Access to one spec: team roles reach every spec; customers and viewers only the specs their
+ * panels are invited to (`invited`).
+ */
+export function specAccess(role: Role, invited: boolean): SpecAccess {
+  if (!seesAllSpecs(role) && !invited) return 'none'
+  if (can(role, 'spec:write')) return 'write'
+  return can(role, 'spec:read') ? 'read' : 'none'
+}
+
+/**
+ * WebSocket message kinds and the access each needs. Sync step 1, awareness and
+ * query-awareness need read access; sync step 2 and update need write access.
+ */
+export const MESSAGE_ACCESS = {
+  'sync-step1': 'read',
+  'sync-step2': 'write',
+  'sync-update': 'write',
+  awareness: 'read',
+  'query-awareness': 'read'
+} as const satisfies Record<string, Exclude<SpecAccess, 'none'>>
+
+/** True if `access` suffices for a message needing `needed`. */
+export const allows = (access: SpecAccess, needed: Exclude<SpecAccess, 'none'>): boolean =>
+  access === 'write' || (access === 'read' && needed === 'read')
