@@ -13,6 +13,7 @@ import { createMemoryStorage } from './storage/memory.js'
 import { openSqliteStorage } from './storage/sqlite.js'
 import { RoomRegistry } from './sync/rooms.js'
 import { attachSync, type SyncEndpoint } from './sync/upgrade.js'
+import type { SyncAccess } from './sync/access.js'
 import { createApp } from './http/app.js'
 
 /** A running service. */
@@ -34,6 +35,8 @@ export interface Service {
 export interface ServiceOverrides {
   storage?: Storage
   log?: Logger
+  /** Replaces the sync layer's authentication (sync-level tests with fixed principals). */
+  syncAccess?: SyncAccess
 }
 
 /** Opens the storage backend `config` names. */
@@ -83,7 +86,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     rooms,
     specs: storage.specs,
     log,
-    maxMessageBytes: config.maxMessageBytes
+    maxMessageBytes: config.maxMessageBytes,
+    ...(overrides.syncAccess ? { access: overrides.syncAccess } : {})
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
