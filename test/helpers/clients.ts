@@ -37,6 +37,8 @@ export interface ClientOptions {
   /** Opt into Valence extensions (acks); default true. False behaves as a stock provider. */
   extensions?: boolean
   connect?: boolean
+  /** Credential sent as the `token` URL parameter. */
+  token?: string
 }
 
 /** Connects a provider to `specId` on `service`. */
@@ -52,7 +54,10 @@ export function connectClient(service: Service | string, specId: string, opts: C
   const base = typeof service === 'string' ? service : service.url
   const provider = new WebsocketProvider(base.replace(/^http/, 'ws') + '/ws', specId, doc, {
     WebSocketPolyfill: CountingWebSocket as unknown as typeof globalThis.WebSocket,
-    params: opts.extensions === false ? {} : { v: String(PROTOCOL_VERSION) },
+    params: {
+      ...(opts.extensions === false ? {} : { v: String(PROTOCOL_VERSION) }),
+      ...(opts.token ? { token: opts.token } : {})
+    },
     disableBc: true,
     connect: opts.connect ?? true
   })

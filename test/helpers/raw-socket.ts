@@ -41,9 +41,9 @@ export async function openRaw(service: Service, specId: string, query = 'v=1'): 
 }
 
 /** Tries an upgrade and returns the HTTP status of a refusal (or 101). */
-export function upgradeStatus(url: string): Promise<number> {
+export function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url)
+    const ws = new WebSocket(url, { headers })
     ws.once('open', () => {
       ws.terminate()
       resolve(101)

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+import { startTestService, createSpec } from '../helpers/server.js'
+import { connectClient, synced } from '../helpers/clients.js'
+import { eventually, sleep } from '../helpers/eventually.js'
+import { openRaw, updateFrame, upgradeStatus, frameType } from '../helpers/raw-socket.js'
+import { StubAccess } from '../helpers/stub-access.js'
+import { CloseCode, messageAuth, messageAwareness } from '../../shared/protocol.js'
+
+async function setup() {
+  const access = new StubAccess()
+  const service = await startTestService({ storage: 'sqlite' }, { syncAccess: access })
+  const spec = await createSpec(service)
+  const alice = access.add('alice', 'Alice', 'customer', 'write')
+  const bob = access.add('bob', 'Bob', 'team', 'write')
+  const vera = access.add('vera', 'Vera', 'viewer', 'read')
+  const mallory = access.add('mallory', 'Mallory', 'customer', 'write')
+  return { access, service, spec, alice, bob, vera, mallory }
+}
+
+function awarenessFrame(entries: Array<{ clientID: number; clock: number; state: unknown }>): Uint8Array {
+  const inner = encoding.createEncoder()
+  encoding.writeVarUint(inner, entries.length)
+  for (const e of entries) {
+    encoding.writeVarUint(inner, e.clientID)
+    encoding.writeVarUint(inner, e.clock)
+    encoding.writeVarString(inner, JSON.stringify(e.state))
+  }
+  const outer = encoding.createEncoder()
+  encoding.writeVarUint(outer, messageAwareness)
+  encoding.writeVarUint8Array(outer, encoding.toUint8Array(inner))
+  return encoding.toUint8Array(outer)
+}
+
+describe('sync-level enforcement', () => {
+  it('refuses unauthenticated (401) and unauthorized (403) upgrades, loading nothing', async () => {
+    const { service, spec, access } = await setup()
+    access.add('nobody', 'Nobody', 'customer', 'none')
+    const ws = service.url.replace(/^http/, 'ws')
+    expect(await upgradeStatus(`${ws}/ws/${spec}?v=1`)).toBe(401)
+    expect(await upgradeStatus(`${ws}/ws/${spec}?v=1&token=forged`)).toBe(401)
+    expect(await upgradeStatus(`${ws}/ws/${spec}?v=1&token=nobody`)).toBe(403)
+    expect(service.rooms.loaded).toHaveLength(0)
+  })
+
+  it('a viewer receives live updates and presence, but its crafted updates are never applied, stored or broadcast', async () => {
+    const { service, spec, alice, vera } = await setup()
+    const a = connectClient(service, spec, { token: alice })
+    const v = connectClient(service, spec, { token: vera })
+    await Promise.all([synced(a), synced(v)])
+    a.doc.getText('t').insert(0, 'customer idea')
+    await eventually(() => expect(v.doc.getText('t').toString()).toBe('customer idea'))
+    // The viewer's provider was acknowledged for its empty step 2 and is "saved".
+    await eventually(() => expect(v.tracker.current.status).toBe('saved'))
+    const room = service.rooms.get(spec)!
+    const storedBefore = (await service.storage.docs.load(spec)).length
+    const stateBefore = Y.encodeStateAsUpdate(room.doc)
+
+    const raw = await openRaw(service, spec, `v=1&token=${vera}`)
+    const crafted = new Y.Doc()
+    Y.applyUpdate(crafted, Y.encodeStateAsUpdate(room.doc))
+    let update: Uint8Array | null = null
+    crafted.on('update', (u: Uint8Array) => (update = u))
+    crafted.getText('t').insert(0, 'viewer sneaks in ')
+    raw.send(updateFrame(update!))
+    await eventually(() => expect(raw.received.some((f) => frameType(f) === messageAuth)).toBe(true))
+    const denied = raw.received.find((f) => frameType(f) === messageAuth)!
+    const d = decoding.createDecoder(denied)
+    decoding.readVarUint(d)
+    expect(decoding.readVarUint(d)).toBe(0)
+    expect(decoding.readVarString(d)).toBe('read-only')
+    await sleep(200)
+    expect(Y.encodeStateAsUpdate(room.doc)).toEqual(stateBefore)
+    expect(await service.storage.docs.load(spec)).toHaveLength(storedBefore)
+    expect(a.doc.getText('t').toString()).toBe('customer idea')
+    // The socket stays open and keeps receiving live updates.
+    const receivedBefore = raw.received.length
+    a.doc.getText('t').insert(0, 'more ')
+    await eventually(() => expect(raw.received.length).toBeGreaterThan(receivedBefore))
+    expect(raw.ws.readyState).toBe(raw.ws.OPEN)
+  })
+
+  it('stamps presence with the server-known identity and drops entries for other clientIDs', async () => {
+    const { service, spec, alice, bob, mallory } = await setup()
+    const a = connectClient(service, spec, { token: alice })
+    const b = connectClient(service, spec, { token: bob })
+    await Promise.all([synced(a), synced(b)])
+    a.provider.awareness.setLocalStateField('user', { name: 'Alice', color: '#000' })
+    await eventually(() => expect(b.provider.awareness.getStates().get(a.doc.clientID)?.user).toMatchObject({ id: 'alice', name: 'Alice', role: 'customer' }))
+
+    // Mallory claims to be Alice the facilitator, then tries to remove Alice's presence.
+    const raw = await openRaw(service, spec, `v=1&token=${mallory}`)
+    const malloryClient = 424242
+    raw.send(awarenessFrame([{ clientID: malloryClient, clock: 1, state: { user: { id: 'alice', name: 'Alice', role: 'facilitator', color: '#f00' } } }]))
+    await eventually(() =>
+      expect(b.provider.awareness.getStates().get(malloryClient)?.user).toMatchObject({ id: 'mallory', name: 'Mallory', role: 'customer' })
+    )
+    const aliceClock = (a.provider.awareness.meta.get(a.doc.clientID)?.clock ?? 0) + 1
+    raw.send(awarenessFrame([{ clientID: a.doc.clientID, clock: aliceClock + 5, state: null }]))
+    raw.send(awarenessFrame([{ clientID: a.doc.clientID, clock: aliceClock + 6, state: { user: { name: 'Evil Alice' } } }]))
+    await sleep(300)
+    const seen = b.provider.awareness.getStates().get(a.doc.clientID)
+    expect(seen?.user).toMatchObject({ id: 'alice', name: 'Alice' })
+  })
+
+  it('closes a removed participant within a second and lowers a writer to read-only', async () => {
+    const { service, spec, access, alice, bob } = await setup()
+    const a = connectClient(service, spec, { token: alice })
+    const b = connectClient(service, spec, { token: bob })
+    await Promise.all([synced(a), synced(b)])
+    const t0 = Date.now()
+    access.change(alice, 'none')
+    await eventually(() => expect(a.closes.map((c) => c.code)).toContain(CloseCode.accessRevoked), 1000)
+    expect(Date.now() - t0).toBeLessThan(1000)
+    expect(a.provider.shouldConnect).toBe(false)
+    expect(b.closes).toEqual([])
+
+    access.change(bob, 'read')
+    await sleep(100)
+    b.doc.getText('t').insert(0, 'after demotion')
+    await sleep(300)
+    expect(service.rooms.get(spec)!.doc.getText('t').toString()).toBe('')
+  })
+})
