@@ -1,0 +1,125 @@
+/**
+ * Reads, from a Yjs transaction that is being cleaned up, the text it inserted and the text it
+ * deleted, each as runs in document order.
+ *
+ * Must run in an `afterTransaction` listener: Yjs replaces deleted content (GC) only after those
+ * listeners ran (yjs 13.6.33 `Transaction.js` `cleanupTransactions`: `afterTransaction` is
+ * emitted inside the `try`, `tryGcDeleteSet` runs in the `finally`), and items are not merged
+ * yet, so every item is wholly old or wholly new, wholly deleted by this transaction or not.
+ *
+ * Only characters count (`ContentString` items of `XmlText`): formatting items (marks),
+ * embeds and element items are no words. A run breaks at a character that stays in place; for
+ * deleted runs, characters inserted by this transaction do not break them (they did not exist
+ * before), and for inserted runs, characters deleted by it do not (they do not exist after).
+ */
+import * as Y from 'yjs'
+import type { AttributionStore } from './store.js'
+
+/** A clock range of one client. */
+export interface ClockRange {
+  client: number
+  clock: number
+  len: number
+}
+
+/** Consecutive characters this transaction inserted: their text and the clocks that hold it. */
+export interface InsertedRun {
+  text: string
+  pieces: ClockRange[]
+}
+
+/** Consecutive characters this transaction deleted: their text and their author refs. */
+export interface DeletedRun {
+  text: string
+  authors: Int32Array
+}
+
+/** What a transaction did to the text. */
+export interface TextChanges {
+  inserted: InsertedRun[]
+  deleted: DeletedRun[]
+}
+
+type Parent = Y.AbstractType<unknown>
+
+/** Collects the inserted and deleted text of `tr` (see the module comment for when to call it). */
+export function collectTextChanges(tr: Y.Transaction, store: AttributionStore): TextChanges {
+  const parents = touchedParents(tr)
+  const inserted: InsertedRun[] = []
+  const deleted: DeletedRun[] = []
+  const before = (client: number): number => tr.beforeState.get(client) ?? 0
+  for (const parent of parents) {
+    let ins: { parts: string[]; pieces: ClockRange[] } | null = null
+    let del: { parts: string[]; authors: number[] } | null = null
+    const flushIns = (): void => {
+      if (ins !== null) inserted.push({ text: ins.parts.join(''), pieces: ins.pieces })
+      ins = null
+    }
+    const flushDel = (): void => {
+      if (del !== null) deleted.push({ text: del.parts.join(''), authors: Int32Array.from(del.authors) })
+      del = null
+    }
+    for (let item = parent._start; item !== null; item = item.right) {
+      if (!(item.content instanceof Y.ContentString)) continue
+      const { client, clock } = item.id
+      const str = item.content.str
+      const known = before(client)
+      // Old part [clock, known) and new part [known, clock + length); one is empty in practice.
+      const oldLen = Math.max(0, Math.min(item.length, known - clock))
+      if (oldLen > 0) {
+        if (!item.deleted) {
+          flushIns()
+          flushDel()
+        } else if (Y.isDeleted(tr.deleteSet, item.id)) {
+          del ??= { parts: [], authors: [] }
+          del.parts.push(str.slice(0, oldLen))
+          const authors = del.authors
+          store.forEach(client, clock, oldLen, (len, author) => {
+            for (let k = 0; k < len; k++) authors.push(author)
+          })
+        }
+      }
+      if (oldLen < item.length && !item.deleted) {
+        ins ??= { parts: [], pieces: [] }
+        ins.parts.push(oldLen === 0 ? str : str.slice(oldLen))
+        ins.pieces.push({ client, clock: clock + oldLen, len: item.length - oldLen })
+      }
+    }
+    flushIns()
+    flushDel()
+  }
+  return { inserted, deleted }
+}
+
+/** Types holding text that `tr` inserted or deleted. */
+function touchedParents(tr: Y.Transaction): Set<Parent> {
+  const parents = new Set<Parent>()
+  const structsOf = (client: number): Array<Y.Item | Y.GC> | undefined => tr.doc.store.clients.get(client)
+  const addParent = (s: Y.Item | Y.GC): void => {
+    if (s instanceof Y.Item && s.content instanceof Y.ContentString && s.parent instanceof Y.AbstractType) {
+      parents.add(s.parent as Parent)
+    }
+  }
+  for (const [client, after] of tr.afterState) {
+    const before = tr.beforeState.get(client) ?? 0
+    const structs = structsOf(client)
+    if (after <= before || structs === undefined) continue
+    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+      const s = structs[i]!
+      if (s instanceof Y.Item && !s.deleted) addParent(s)
+    }
+  }
+  for (const [client, ranges] of tr.deleteSet.clients) {
+    const before = tr.beforeState.get(client) ?? 0
+    const structs = structsOf(client)
+    if (structs === undefined) continue
+    for (const range of ranges) {
+      const end = Math.min(range.clock + range.len, before)
+      if (range.clock >= end) continue
+      for (let i = Y.findIndexSS(structs, range.clock); i < structs.length && structs[i]!.id.clock < end; i++) {
+        addParent(structs[i]!)
+      }
+    }
+  }
+  return parents
+}

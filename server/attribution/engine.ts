@@ -1,0 +1,287 @@
+/**
+ * The attribution engine of one spec: clientID bindings, who wrote / who moved every character,
+ * and what each participant deleted recently. Pure logic over a Y.Doc; the room drives it.
+ *
+ * Rules, applied to every accepted update of participant P (its Yjs transaction):
+ * 1. New structs of a clientID bound to someone else: the whole update is refused before it is
+ *    applied ({@link AttributionEngine.checkWrite}). Otherwise the clientIDs P wrote with are
+ *    bound to P.
+ * 2. Inserted text that matches text deleted by the same update keeps the deleted text's author
+ *    (split, join, block-type change, wrap/lift, drag-and-drop, undo/redo of those).
+ * 3. Inserted text still unmatched that matches text P deleted in an earlier update within the
+ *    window (10 min) keeps that text's author (cut → paste, delete → undo, undo → redo).
+ * 4. Everything else P inserted is authored by P. The mover of every inserted character is P.
+ * Deleted text nobody re-used goes into P's recently-deleted index (unless P wrote all of it).
+ *
+ * @example
+ * // Room.load: state from storage, then listen.
+ * const engine = AttributionEngine.load(storedFacts)            // snapshot + deltas, in order
+ * engine.attach(room.doc, (origin) => participantOfOrigin(origin)) // null for load/server origins
+ * room.doc.on('update', (update, origin, _doc, tr) => {
+ *   const facts = engine.takeDelta(tr)                         // Uint8Array | null
+ *   persist(update, facts)                                     // same durable write
+ * })
+ * // Room.receiveUpdate, after validateUpdate and before Y.applyUpdate:
+ * engine.checkWrite(conn.participantId, summary.added)         // throws AttributionRefusedError
+ */
+import * as Y from 'yjs'
+import type { SpecAttribution } from '../../shared/attribution.js'
+import { ClientBindings, type AddedClocks } from './bindings.js'
+import { collectTextChanges } from './collect.js'
+import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, type Facts } from './facts.js'
+import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type PoolSegment } from './match.js'
+import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
+import { AttributionStore, UNKNOWN } from './store.js'
+import { computeSpecAttribution, type ParticipantDirectory } from './blocks.js'
+import { FRAGMENT_NAME } from '../../shared/schema.js'
+
+/** Options of {@link AttributionEngine}; every field has a default. */
+export interface AttributionEngineOptions {
+  /** Clock in ms (injected in tests). Default `Date.now`. */
+  now?: () => number
+  /** How long a deletion can be re-inserted with its attribution. Default 10 minutes. */
+  recentWindowMs?: number
+  /** Bound of the recently-deleted index per participant, in characters. Default 500 000. */
+  recentMaxChars?: number
+  /** Shortest partial match that keeps attribution (whole deleted runs match at any length). Default 6. */
+  minMatch?: number
+}
+
+/** Maps a transaction origin to the participant who made it, or null to ignore the transaction. */
+export type ParticipantOf = (origin: unknown) => string | null
+
+/** One spec's attribution state and the rules that update it. */
+export class AttributionEngine {
+  readonly bindings = new ClientBindings()
+  readonly store = new AttributionStore()
+  readonly recent: RecentDeletions
+  private readonly now: () => number
+  private readonly minMatch: number
+  private readonly deltas = new WeakMap<Y.Transaction, Uint8Array>()
+
+  constructor(options: AttributionEngineOptions = {}) {
+    this.now = options.now ?? Date.now
+    this.minMatch = options.minMatch ?? DEFAULT_MIN_MATCH
+    this.recent = new RecentDeletions(
+      options.recentWindowMs ?? DEFAULT_RECENT_WINDOW_MS,
+      options.recentMaxChars ?? DEFAULT_RECENT_MAX_CHARS
+    )
+  }
+
+  /**
+   * An engine from persisted facts: a snapshot and the deltas appended after it, in order (any
+   * of them may be missing; an empty iterable gives an empty engine).
+   * @throws {FactsDecodeError}
+   */
+  static load(facts: Iterable<Uint8Array>, options: AttributionEngineOptions = {}): AttributionEngine {
+    const engine = new AttributionEngine(options)
+    for (const bytes of facts) engine.applyFacts(bytes)
+    return engine
+  }
+
+  /**
+   * Folds a snapshot and later deltas into one snapshot (for compaction, in the same
+   * transaction that replaces them).
+   */
+  static fold(facts: Iterable<Uint8Array>, options: AttributionEngineOptions = {}): Uint8Array {
+    return AttributionEngine.load(facts, options).encode()
+  }
+
+  /**
+   * Refuses an update of `participantId` whose structs add clocks to a clientID bound to another
+   * participant. Call after `validateUpdate`, before applying; binds nothing.
+   * @throws {AttributionRefusedError}
+   */
+  checkWrite(participantId: string, added: AddedClocks): void {
+    this.bindings.check(participantId, added)
+  }
+
+  /**
+   * A connection of `participantId` announced `clientID` in awareness: bind it provisionally so
+   * nobody else can write with it first. Returns false if it is bound to someone else (the
+   * announcement is a forgery or a clash; close the connection like a refused update).
+   * Provisional bindings are not persisted; the first write makes them durable.
+   */
+  announce(clientID: number, participantId: string): boolean {
+    return this.bindings.bind(clientID, participantId, { provisional: true }) !== 'other'
+  }
+
+  /**
+   * Listens to `doc`'s transactions and records every one whose origin maps to a participant.
+   * The facts of each are kept for {@link takeDelta}, which the doc's `update` listener calls
+   * (Yjs emits `afterTransaction` before `update`, in the same synchronous cleanup).
+   * Returns a function that stops listening.
+   */
+  attach(doc: Y.Doc, participantOf: ParticipantOf): () => void {
+    const listener = (tr: Y.Transaction): void => {
+      const participantId = participantOf(tr.origin)
+      if (participantId === null) return
+      const facts = this.record(tr, participantId)
+      if (!isEmptyFacts(facts)) this.deltas.set(tr, encodeFacts(facts))
+    }
+    doc.on('afterTransaction', listener)
+    return () => doc.off('afterTransaction', listener)
+  }
+
+  /** The encoded facts that transaction `tr` added (once; null if it added none). */
+  takeDelta(tr: Y.Transaction): Uint8Array | null {
+    const delta = this.deltas.get(tr) ?? null
+    this.deltas.delete(tr)
+    return delta
+  }
+
+  /**
+   * Records what transaction `tr` of `participantId` did and returns the facts it added. Must run
+   * inside an `afterTransaction` listener (before Yjs GCs deleted content); {@link attach} does.
+   */
+  record(tr: Y.Transaction, participantId: string): Facts {
+    const facts = emptyFacts()
+    const me = this.store.refOf(participantId)
+    const now = this.now()
+    for (const [client, after] of tr.afterState) {
+      if (after <= (tr.beforeState.get(client) ?? 0)) continue
+      // 'other' only if the caller skipped checkWrite; the text is still attributed to `me`.
+      if (this.bindings.bind(client, participantId) === 'new') facts.bindings.push({ clientID: client, participantId })
+    }
+    const { inserted, deleted } = collectTextChanges(tr, this.store)
+    if (inserted.length === 0 && deleted.length === 0) return facts
+    const texts = inserted.map((run) => run.text)
+    const assigned = inserted.map((run) => new Int32Array(run.text.length).fill(UNMATCHED))
+    const pool: PoolSegment[] = deleted.map((run) => ({ text: run.text, authors: run.authors, consumed: new Uint8Array(run.text.length) }))
+    // Rule 2: moved within this update.
+    matchText(texts, assigned, pool, this.minMatch)
+    // Rule 3: re-inserted from what this participant deleted recently.
+    if (assigned.some((a) => a.includes(UNMATCHED))) {
+      const entries = this.recent.entriesOf(me, now)
+      for (const c of matchText(texts, assigned, entries, this.minMatch)) {
+        facts.consumed.push({ deleter: participantId, id: entries[c.segment]!.id, offset: c.offset, len: c.len })
+      }
+    }
+    this.recordInserted(inserted, assigned, me, facts)
+    this.rememberDeleted(pool, me, participantId, now, facts)
+    return facts
+  }
+
+  /** Applies persisted facts (a snapshot or a delta). @throws {FactsDecodeError} */
+  applyFacts(input: Uint8Array | Facts): void {
+    const facts = input instanceof Uint8Array ? decodeFacts(input) : input
+    for (const b of facts.bindings) this.bindings.bind(b.clientID, b.participantId)
+    const ref = (id: string | null): number => (id === null ? UNKNOWN : this.store.refOf(id))
+    for (const r of facts.ranges) this.store.set(r.client, r.clock, r.len, ref(r.author), ref(r.mover))
+    for (const e of facts.recent) {
+      const authors = new Int32Array(e.text.length)
+      let at = 0
+      for (const run of e.runs) {
+        authors.fill(ref(run.author), at, at + run.len)
+        at += run.len
+      }
+      this.recent.add(ref(e.deleter), e.time, e.text, authors, e.id)
+    }
+    for (const c of facts.consumed) this.recent.consume(ref(c.deleter), c.id, c.offset, c.len)
+  }
+
+  /** Everything to persist, as one snapshot (expired recent deletions are dropped). */
+  encode(): Uint8Array {
+    return encodeFacts(this.snapshotFacts())
+  }
+
+  /** The snapshot as facts. */
+  snapshotFacts(): Facts {
+    const facts = emptyFacts()
+    for (const [clientID, participantId] of this.bindings.durable()) facts.bindings.push({ clientID, participantId })
+    const id = (ref: number): string | null => this.store.idOf(ref)
+    for (const r of this.store.ranges()) {
+      facts.ranges.push({ client: r.client, clock: r.clock, len: r.len, author: id(r.author), mover: id(r.mover) })
+    }
+    for (const e of this.recent.all(this.now())) {
+      const deleter = id(e.deleter)
+      if (deleter === null) continue
+      facts.recent.push({ deleter, id: e.id, time: e.time, text: e.text, runs: authorRuns(e.authors, id) })
+      for (let i = 0; i < e.consumed.length; ) {
+        if (e.consumed[i] !== 1) {
+          i++
+          continue
+        }
+        const start = i
+        while (i < e.consumed.length && e.consumed[i] === 1) i++
+        facts.consumed.push({ deleter, id: e.id, offset: start, len: i - start })
+      }
+    }
+    return facts
+  }
+
+  /**
+   * Per-block attribution of `doc`'s ProseMirror fragment (or of the given fragment), for the
+   * page and `GET /api/specs/:id/attribution`.
+   */
+  compute(doc: Y.Doc | Y.XmlFragment, directory: ParticipantDirectory): SpecAttribution {
+    const fragment = doc instanceof Y.Doc ? doc.getXmlFragment(FRAGMENT_NAME) : doc
+    return computeSpecAttribution(fragment, this.store, directory)
+  }
+
+  private recordInserted(
+    inserted: ReturnType<typeof collectTextChanges>['inserted'],
+    assigned: Int32Array[],
+    me: number,
+    facts: Facts
+  ): void {
+    const id = (ref: number): string | null => this.store.idOf(ref)
+    inserted.forEach((run, r) => {
+      const authors = assigned[r]!
+      let at = 0
+      for (const piece of run.pieces) {
+        // Runs of equal author within the piece.
+        let i = 0
+        while (i < piece.len) {
+          const a = authors[at + i]!
+          const author = a === UNMATCHED ? me : a
+          let j = i + 1
+          while (j < piece.len && (authors[at + j] === UNMATCHED ? me : authors[at + j]) === author) j++
+          this.store.set(piece.client, piece.clock + i, j - i, author, me)
+          facts.ranges.push({ client: piece.client, clock: piece.clock + i, len: j - i, author: id(author), mover: id(me) })
+          i = j
+        }
+        at += piece.len
+      }
+    })
+  }
+
+  private rememberDeleted(pool: PoolSegment[], me: number, participantId: string, now: number, facts: Facts): void {
+    const id = (ref: number): string | null => this.store.idOf(ref)
+    for (const seg of pool) {
+      let i = 0
+      while (i < seg.text.length) {
+        if (seg.consumed[i] === 1) {
+          i++
+          continue
+        }
+        const start = i
+        let othersWrote = false
+        while (i < seg.text.length && seg.consumed[i] !== 1) {
+          if (seg.authors[i] !== me) othersWrote = true
+          i++
+        }
+        // Text P wrote stays P's wherever P puts it again: nothing to remember.
+        if (!othersWrote) continue
+        const authors = Int32Array.from({ length: i - start }, (_, k) => seg.authors[start + k]!)
+        const entry = this.recent.add(me, now, seg.text.slice(start, i), authors)
+        if (entry !== null) {
+          facts.recent.push({ deleter: participantId, id: entry.id, time: now, text: entry.text, runs: authorRuns(authors, id) })
+        }
+      }
+    }
+  }
+}
+
+/** Run-length form of per-character author refs. */
+function authorRuns(authors: ArrayLike<number>, id: (ref: number) => string | null): AuthorRun[] {
+  const runs: AuthorRun[] = []
+  for (let i = 0; i < authors.length; ) {
+    const a = authors[i]!
+    let j = i + 1
+    while (j < authors.length && authors[j] === a) j++
+    runs.push({ len: j - i, author: id(a) })
+    i = j
+  }
+  return runs
+}

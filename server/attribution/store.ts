@@ -1,0 +1,177 @@
+/**
+ * Who wrote and who last moved every inserted character, keyed like Yjs 14's `IdMap`:
+ * clientID → sorted, non-overlapping clock ranges → attribute (author, mover).
+ *
+ * Yjs clocks are write-once, so a fact about a clock range never changes once recorded; new
+ * facts almost always append at the end of their client's list (clocks of a client integrate
+ * in order), which keeps recording O(1) and look-ups O(log n) by binary search.
+ *
+ * Participants are interned: a *ref* is 1 + the index in {@link AttributionStore.participants},
+ * and ref 0 means "unknown" (text written before attribution existed, or never recorded).
+ */
+
+/** Ref of an unknown participant. */
+export const UNKNOWN = 0
+
+/** The ranges of one clientID, as parallel arrays sorted by clock. */
+interface ClientRanges {
+  clocks: number[]
+  lens: number[]
+  authors: number[]
+  movers: number[]
+}
+
+/** A recorded range, as iterated by {@link AttributionStore.ranges}. */
+export interface AttributedRange {
+  client: number
+  clock: number
+  len: number
+  author: number
+  mover: number
+}
+
+/** The IdMap-shaped attribution store. */
+export class AttributionStore {
+  /** Interned participant ids; ref r names `participants[r - 1]`. */
+  readonly participants: string[] = []
+  private readonly refs = new Map<string, number>()
+  private readonly clients = new Map<number, ClientRanges>()
+
+  /** The ref of `participantId`, interning it on first use. */
+  refOf(participantId: string): number {
+    let ref = this.refs.get(participantId)
+    if (ref === undefined) {
+      this.participants.push(participantId)
+      ref = this.participants.length
+      this.refs.set(participantId, ref)
+    }
+    return ref
+  }
+
+  /** The participant id of `ref`, or `null` for {@link UNKNOWN}. */
+  idOf(ref: number): string | null {
+    return ref === UNKNOWN ? null : (this.participants[ref - 1] ?? null)
+  }
+
+  /**
+   * Records (author, mover) for clocks [clock, clock + len) of `client`. Clocks that already have
+   * a fact keep it (first writer wins: a clock is written once).
+   */
+  set(client: number, clock: number, len: number, author: number, mover: number): void {
+    if (len <= 0) return
+    let r = this.clients.get(client)
+    if (r === undefined) {
+      r = { clocks: [], lens: [], authors: [], movers: [] }
+      this.clients.set(client, r)
+    }
+    const n = r.clocks.length
+    const lastEnd = n === 0 ? 0 : r.clocks[n - 1]! + r.lens[n - 1]!
+    if (n === 0 || clock >= lastEnd) {
+      if (n > 0 && clock === lastEnd && r.authors[n - 1] === author && r.movers[n - 1] === mover) {
+        r.lens[n - 1]! += len
+      } else {
+        r.clocks.push(clock)
+        r.lens.push(len)
+        r.authors.push(author)
+        r.movers.push(mover)
+      }
+      return
+    }
+    // Rare: out-of-order facts (folding deltas of concurrent writes). Fill only the gaps.
+    const end = clock + len
+    let i = Math.max(0, this.indexAt(r, clock))
+    let cursor = clock
+    while (cursor < end) {
+      while (i < r.clocks.length && r.clocks[i]! + r.lens[i]! <= cursor) i++
+      const nextStart = i < r.clocks.length ? r.clocks[i]! : Infinity
+      if (nextStart > cursor) {
+        const gapEnd = Math.min(end, nextStart)
+        r.clocks.splice(i, 0, cursor)
+        r.lens.splice(i, 0, gapEnd - cursor)
+        r.authors.splice(i, 0, author)
+        r.movers.splice(i, 0, mover)
+        cursor = gapEnd
+        i++
+      } else {
+        cursor = r.clocks[i]! + r.lens[i]!
+      }
+    }
+  }
+
+  /**
+   * Calls `fn(len, author, mover)` for consecutive pieces covering [clock, clock + len) of
+   * `client`, in clock order; uncovered clocks come as {@link UNKNOWN}.
+   */
+  forEach(client: number, clock: number, len: number, fn: (len: number, author: number, mover: number) => void): void {
+    const r = this.clients.get(client)
+    const end = clock + len
+    if (r === undefined) {
+      fn(len, UNKNOWN, UNKNOWN)
+      return
+    }
+    let i = Math.max(0, this.indexAt(r, clock))
+    let cursor = clock
+    while (cursor < end) {
+      if (i >= r.clocks.length) {
+        fn(end - cursor, UNKNOWN, UNKNOWN)
+        return
+      }
+      const start = r.clocks[i]!
+      const stop = start + r.lens[i]!
+      if (stop <= cursor) {
+        i++
+        continue
+      }
+      if (start > cursor) {
+        const gapEnd = Math.min(end, start)
+        fn(gapEnd - cursor, UNKNOWN, UNKNOWN)
+        cursor = gapEnd
+        continue
+      }
+      const pieceEnd = Math.min(end, stop)
+      fn(pieceEnd - cursor, r.authors[i]!, r.movers[i]!)
+      cursor = pieceEnd
+      i++
+    }
+  }
+
+  /** Author ref of one clock. */
+  authorAt(client: number, clock: number): number {
+    let author = UNKNOWN
+    this.forEach(client, clock, 1, (_len, a) => {
+      author = a
+    })
+    return author
+  }
+
+  /** Every recorded range, by client then clock. */
+  *ranges(): IterableIterator<AttributedRange> {
+    for (const [client, r] of this.clients) {
+      for (let i = 0; i < r.clocks.length; i++) {
+        yield { client, clock: r.clocks[i]!, len: r.lens[i]!, author: r.authors[i]!, mover: r.movers[i]! }
+      }
+    }
+  }
+
+  /** Number of stored ranges (a size measure). */
+  get rangeCount(): number {
+    let n = 0
+    for (const r of this.clients.values()) n += r.clocks.length
+    return n
+  }
+
+  /** Index of the last range starting at or before `clock` (-1 if none). */
+  private indexAt(r: ClientRanges, clock: number): number {
+    let lo = 0
+    let hi = r.clocks.length - 1
+    let found = -1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      if (r.clocks[mid]! <= clock) {
+        found = mid
+        lo = mid + 1
+      } else hi = mid - 1
+    }
+    return found
+  }
+}
