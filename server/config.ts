@@ -28,7 +28,18 @@ const envSchema = z.object({
   MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
   /** Serve the built client from this folder (default: dist/client next to the server). */
   CLIENT_DIR: z.string().optional(),
-  TRUST_PROXY: bool.default(false)
+  TRUST_PROXY: bool.default(false),
+  /** The address people use to reach the service (scheme://host[:port]); links and the WebSocket Origin check use it. */
+  PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** First run: create this facilitator when the database has no account yet. */
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
+  ADMIN_NAME: z.string().trim().min(1).max(100).default('Facilitator'),
+  /** Sessions end after this many days without use (each use extends them). */
+  SESSION_TTL_DAYS: z.coerce.number().min(1).max(3650).default(30)
+}).refine((e) => (e.ADMIN_EMAIL === undefined) === (e.ADMIN_PASSWORD === undefined), {
+  message: 'set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither',
+  path: ['ADMIN_PASSWORD']
 })
 
 /** The validated configuration the whole server runs on. */
@@ -45,6 +56,11 @@ export interface Config {
   maxMessageBytes: number
   clientDir: string | null
   trustProxy: boolean
+  /** Origin people use (no trailing slash), or null to derive it from each request. */
+  publicUrl: string | null
+  /** First-run facilitator from ADMIN_EMAIL/ADMIN_PASSWORD (both set), else null. */
+  admin: { email: string; password: string; displayName: string } | null
+  sessionTtlMs: number
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -75,7 +91,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     roomIdleMs: e.ROOM_IDLE_MS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     clientDir: e.CLIENT_DIR ? path.resolve(e.CLIENT_DIR) : null,
-    trustProxy: e.TRUST_PROXY
+    trustProxy: e.TRUST_PROXY,
+    publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
+    admin:
+      e.ADMIN_EMAIL && e.ADMIN_PASSWORD
+        ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD, displayName: e.ADMIN_NAME }
+        : null,
+    sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000
   }
 }
 

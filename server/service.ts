@@ -15,12 +15,18 @@ import { RoomRegistry } from './sync/rooms.js'
 import { attachSync, type SyncEndpoint } from './sync/upgrade.js'
 import type { SyncAccess } from './sync/access.js'
 import { createApp } from './http/app.js'
+import { createAuth, type Auth } from './auth/auth.js'
+import { createSyncAccess } from './auth/sync-access.js'
+import type { IdentityStore } from './identity/store.js'
+import { MemoryIdentityStore } from './identity/memory.js'
 
 /** A running service. */
 export interface Service {
   readonly config: Config
   readonly log: Logger
   readonly storage: Storage
+  /** Identity: sessions, access decisions, access-change events (tests sign in through it). */
+  readonly auth: Auth
   readonly rooms: RoomRegistry
   readonly sync: SyncEndpoint
   readonly server: http.Server
@@ -33,7 +39,8 @@ export interface Service {
 
 /** Optional replacements for tests. */
 export interface ServiceOverrides {
-  storage?: Storage
+  /** A storage without `identity` gets a fresh in-memory identity store. */
+  storage?: Omit<Storage, 'identity'> & { identity?: IdentityStore }
   log?: Logger
   /** Replaces the sync layer's authentication (sync-level tests with fixed principals). */
   syncAccess?: SyncAccess
@@ -67,7 +74,16 @@ function defaultClientDir(): string {
  */
 export async function startService(config: Config, overrides: ServiceOverrides = {}): Promise<Service> {
   const log = overrides.log ?? createLogger(config.logLevel)
-  const storage = overrides.storage ?? openStorage(config)
+  const given = overrides.storage
+  const storage: Storage = given ? { ...given, identity: given.identity ?? new MemoryIdentityStore() } : openStorage(config)
+  const auth = await createAuth({
+    store: storage.identity,
+    specs: storage.specs,
+    log,
+    sessionTtlMs: config.sessionTtlMs,
+    publicUrl: config.publicUrl,
+    trustProxy: config.trustProxy
+  })
   const rooms = new RoomRegistry({
     docs: storage.docs,
     log,
@@ -77,6 +93,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const app = createApp({
     storage,
     rooms,
+    auth,
     log,
     clientDir: config.clientDir ?? defaultClientDir(),
     trustProxy: config.trustProxy
@@ -87,7 +104,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     specs: storage.specs,
     log,
     maxMessageBytes: config.maxMessageBytes,
-    ...(overrides.syncAccess ? { access: overrides.syncAccess } : {})
+    access: overrides.syncAccess ?? createSyncAccess(auth)
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -100,6 +117,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
   log.info({ url, dataDir: config.dataDir, storage: config.storage }, 'valence listening')
+  await auth.firstRun.start(config.admin, config.publicUrl ?? url, log)
 
   let stopping: Promise<void> | null = null
   const stop = (): Promise<void> => {
@@ -116,5 +134,5 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     })()
     return stopping
   }
-  return { config, log, storage, rooms, sync, server, url, port: address.port, stop }
+  return { config, log, storage, auth, rooms, sync, server, url, port: address.port, stop }
 }

@@ -9,16 +9,35 @@ import type { RoomRegistry } from '../sync/rooms.js'
 import type { Logger } from '../observability/logger.js'
 import { errorMiddleware, HttpError, notFound } from './errors.js'
 import { specsRouter } from './specs.js'
+import type { Auth } from '../auth/auth.js'
+import { authenticate, csrfGuard } from './auth-middleware.js'
+import { authRouter, SIGN_IN_PATHS } from './auth.js'
+import { membersRouter } from './members.js'
+import { panelsRouter } from './panels.js'
+import { invitesRouter } from './invites.js'
+import { tokensRouter } from './tokens.js'
 
 /** What the app is built from. */
 export interface AppDeps {
   storage: Storage
   rooms: RoomRegistry
+  /** Identity: who is calling and what they may do. */
+  auth: Auth
   log: Logger
   /** Folder with the built client (index.html, editor.html, assets/); null to serve none. */
   clientDir: string | null
   trustProxy: boolean
 }
+
+/** Page routes and the built HTML file each serves (only those present in the build). */
+const PAGES: ReadonlyArray<[string, string]> = [
+  ['/specs/:id', 'editor.html'],
+  ['/signin', 'signin.html'],
+  ['/setup', 'setup.html'],
+  ['/signup', 'signup.html'],
+  ['/invite/:token', 'invite.html'],
+  ['/workspace', 'workspace.html']
+]
 
 /** Largest JSON body the API accepts. */
 export const MAX_JSON_BYTES = 64 * 1024
@@ -43,18 +62,31 @@ export function createApp(deps: AppDeps): Express {
   })
 
   const api = express.Router()
+  // Credentials and CSRF first: an anonymous or forged request is refused before its body is read.
+  api.use(authenticate(deps.auth.authenticator))
+  api.use(csrfGuard(SIGN_IN_PATHS))
   api.use(express.json({ limit: MAX_JSON_BYTES, strict: true, type: () => true }))
-  api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms))
+  api.use('/auth', authRouter(deps.auth))
+  api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access))
+  api.use('/members', membersRouter(deps.auth))
+  api.use('/panels', panelsRouter(deps.auth))
+  api.use('/invites', invitesRouter(deps.auth))
+  api.use('/tokens', tokensRouter(deps.auth))
   api.use(notFound)
   app.use('/api', api)
 
   const clientDir = deps.clientDir
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }))
-    app.get('/specs/:id', (_req, res) => {
-      res.setHeader('Cache-Control', 'no-cache')
-      res.sendFile(path.join(clientDir, 'editor.html'))
-    })
+    for (const [route, file] of PAGES) {
+      if (!fs.existsSync(path.join(clientDir, file))) continue
+      app.get(route, (_req, res) => {
+        res.setHeader('Cache-Control', 'no-cache')
+        // The invite token sits in the path; keep it out of Referer headers sent elsewhere.
+        res.setHeader('Referrer-Policy', 'same-origin')
+        res.sendFile(path.join(clientDir, file))
+      })
+    }
   } else {
     app.get('/', () => {
       throw new HttpError(503, 'client_not_built', 'the web client is not built: run `npm run build`')

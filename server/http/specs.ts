@@ -1,5 +1,7 @@
 /**
- * `/api/specs`: list, create, get, rename, soft-delete.
+ * `/api/specs`: list, create, get, rename, soft-delete. Every route needs a signed-in caller
+ * and consults the permission matrix; customers and viewers see only their panels' specs, and
+ * a spec someone may not see answers 404 exactly like a missing one, so ids do not leak.
  */
 import { Router } from 'express'
 import { CloseCode } from '../../shared/protocol.js'
@@ -8,6 +10,8 @@ import type { DocStore, SpecStore } from '../storage/store.js'
 import { emptySpecUpdate } from '../../shared/schema.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { RoomRegistry } from '../sync/rooms.js'
+import type { AccessControl } from '../auth/access-control.js'
+import { principalOf, requirePermission } from './auth-middleware.js'
 import { HttpError } from './errors.js'
 
 function specId(raw: string | string[] | undefined): string {
@@ -16,15 +20,19 @@ function specId(raw: string | string[] | undefined): string {
   return id
 }
 
+const notFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
+
 /** Routes for spec metadata. Creating seeds the document; deleting closes its live connections. */
-export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistry): Router {
+export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistry, access: AccessControl): Router {
   const router = Router()
 
-  router.get('/', async (_req, res) => {
-    res.json({ specs: await specs.list() })
+  router.get('/', requirePermission('spec:list'), async (_req, res) => {
+    const visible = await access.visibleSpecIds(principalOf(res))
+    const all = await specs.list()
+    res.json({ specs: visible === 'all' ? all : all.filter((s) => visible.has(s.id)) })
   })
 
-  router.post('/', async (req, res) => {
+  router.post('/', requirePermission('spec:create'), async (req, res) => {
     const body = createSpecBody.parse(req.body ?? {})
     const spec = await specs.create(body.title)
     // Every spec starts from the same deterministic skeleton (title + paragraph), stored before
@@ -33,23 +41,24 @@ export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistr
     res.status(201).location(`/api/specs/${spec.id}`).json({ spec })
   })
 
-  router.get('/:id', async (req, res) => {
-    const spec = await specs.get(specId(req.params.id))
-    if (!spec) throw new HttpError(404, 'spec_not_found', 'spec not found')
+  router.get('/:id', requirePermission('spec:read'), async (req, res) => {
+    const id = specId(req.params.id)
+    const spec = await specs.get(id)
+    if (!spec || (await access.accessTo(principalOf(res), id)) === 'none') throw notFound()
     res.json({ spec })
   })
 
-  router.patch('/:id', async (req, res) => {
+  router.patch('/:id', requirePermission('spec:rename'), async (req, res) => {
     const id = specId(req.params.id)
     const body = renameSpecBody.parse(req.body ?? {})
     const spec = await specs.rename(id, body.title)
-    if (!spec) throw new HttpError(404, 'spec_not_found', 'spec not found')
+    if (!spec) throw notFound()
     res.json({ spec })
   })
 
-  router.delete('/:id', async (req, res) => {
+  router.delete('/:id', requirePermission('spec:delete'), async (req, res) => {
     const id = specId(req.params.id)
-    if (!(await specs.softDelete(id))) throw new HttpError(404, 'spec_not_found', 'spec not found')
+    if (!(await specs.softDelete(id))) throw notFound()
     await rooms.closeRoom(id, CloseCode.specNotFound, 'spec deleted')
     res.status(204).end()
   })

@@ -4,6 +4,7 @@
 import type { DocStore, SpecRecord, SpecStore, Storage } from './store.js'
 import { foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'
+import { MemoryIdentityStore } from '../identity/memory.js'
 
 /** A {@link DocStore} kept in a Map. Appends commit on the next microtask. */
 export class MemoryDocStore implements DocStore {
@@ -82,5 +83,10 @@ const strip = ({ id, title, createdAt, updatedAt }: SpecRecord): SpecRecord => (
 
 /** Memory-backed {@link Storage}. */
 export function createMemoryStorage(): Storage {
-  return { docs: new MemoryDocStore(), specs: new MemorySpecStore(), close: async () => {} }
+  return {
+    docs: new MemoryDocStore(),
+    specs: new MemorySpecStore(),
+    identity: new MemoryIdentityStore(),
+    close: async () => {}
+  }
 }

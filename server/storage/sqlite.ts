@@ -8,6 +8,7 @@ import type { DocStore, SpecRecord, SpecStore, Storage } from './store.js'
 import { GroupCommitter } from './group-commit.js'
 import { foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'
+import { SqliteIdentityStore } from '../identity/sqlite.js'
 
 type DB = Database.Database
 
@@ -37,6 +38,86 @@ const MIGRATIONS: string[] = [
    CREATE TABLE doc_snapshots (
      doc TEXT PRIMARY KEY,
      data BLOB NOT NULL
+   );`,
+  // 2: identity (server/identity/sqlite.ts). Secrets are stored only as hashes.
+  `CREATE TABLE participants (
+     id TEXT PRIMARY KEY,
+     kind TEXT NOT NULL CHECK (kind IN ('account', 'invitee', 'token')),
+     display_name TEXT NOT NULL,
+     email TEXT,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE accounts (
+     participant_id TEXT PRIMARY KEY REFERENCES participants (id),
+     email TEXT NOT NULL UNIQUE,
+     role TEXT NOT NULL CHECK (role IN ('facilitator', 'team')),
+     password_hash TEXT NOT NULL,
+     deactivated_at TEXT
+   );
+   CREATE TABLE sessions (
+     id_hash TEXT PRIMARY KEY,
+     participant_id TEXT NOT NULL,
+     csrf_token TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL
+   );
+   CREATE INDEX sessions_participant ON sessions (participant_id);
+   CREATE TABLE panels (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     description TEXT NOT NULL,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE panel_specs (
+     panel_id TEXT NOT NULL,
+     spec_id TEXT NOT NULL,
+     PRIMARY KEY (panel_id, spec_id)
+   );
+   CREATE TABLE panel_members (
+     panel_id TEXT NOT NULL,
+     participant_id TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('customer', 'viewer')),
+     joined_at TEXT NOT NULL,
+     removed_at TEXT,
+     PRIMARY KEY (panel_id, participant_id)
+   );
+   CREATE INDEX panel_members_participant ON panel_members (participant_id);
+   CREATE TABLE invites (
+     id TEXT PRIMARY KEY,
+     panel_id TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     role TEXT NOT NULL CHECK (role IN ('customer', 'viewer')),
+     created_by TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     max_uses INTEGER,
+     uses INTEGER NOT NULL DEFAULT 0,
+     revoked_at TEXT
+   );
+   CREATE TABLE member_invites (
+     id TEXT PRIMARY KEY,
+     token_hash TEXT NOT NULL UNIQUE,
+     email TEXT NOT NULL,
+     display_name TEXT NOT NULL,
+     role TEXT NOT NULL CHECK (role IN ('facilitator', 'team')),
+     created_by TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT NOT NULL,
+     used_at TEXT
+   );
+   CREATE TABLE api_tokens (
+     id TEXT PRIMARY KEY REFERENCES participants (id),
+     name TEXT NOT NULL,
+     role TEXT NOT NULL,
+     token_hash TEXT NOT NULL UNIQUE,
+     created_by TEXT,
+     created_at TEXT NOT NULL,
+     last_used_at TEXT,
+     revoked_at TEXT
+   );
+   CREATE TABLE server_secrets (
+     name TEXT PRIMARY KEY,
+     value TEXT NOT NULL
    );`
 ]
 
@@ -191,9 +272,11 @@ export function openSqliteStorage(opts: SqliteOptions): Storage & { docs: Sqlite
   migrate(db)
   const docs = new SqliteDocStore(db, opts.commitWindowMs)
   const specs = new SqliteSpecStore(db)
+  const identity = new SqliteIdentityStore(db)
   return {
     docs,
     specs,
+    identity,
     async close() {
       await docs.close()
       db.close()

@@ -1,0 +1,64 @@
+/**
+ * The identity side of the server, assembled once per service: access decisions, sessions,
+ * credential reading, WebSocket tokens, login throttling, first-run setup and access-change
+ * events. HTTP routes, the WebSocket upgrade and tests all use this one object.
+ */
+import type { Logger } from '../observability/logger.js'
+import type { IdentityStore } from '../identity/store.js'
+import type { SpecStore } from '../storage/store.js'
+import { AccessControl } from './access-control.js'
+import { AccessEvents } from './access-events.js'
+import { Authenticator } from './authenticator.js'
+import { FirstRun } from './first-run.js'
+import { newSecret } from './secrets.js'
+import { Sessions } from './sessions.js'
+import { LOGIN_LIMITS, Throttle } from './throttle.js'
+import { WsTokens } from './ws-tokens.js'
+
+/** Everything identity-related a service holds. */
+export interface Auth {
+  store: IdentityStore
+  specs: SpecStore
+  access: AccessControl
+  sessions: Sessions
+  authenticator: Authenticator
+  wsTokens: WsTokens
+  events: AccessEvents
+  firstRun: FirstRun
+  loginThrottle: { perAccount: Throttle; perIp: Throttle }
+  /** Configured public origin (PUBLIC_URL), or null to derive it from each request. */
+  publicUrl: string | null
+  trustProxy: boolean
+  log: Logger
+}
+
+/** Options for {@link createAuth}. */
+export interface AuthOptions {
+  store: IdentityStore
+  specs: SpecStore
+  log: Logger
+  sessionTtlMs: number
+  publicUrl: string | null
+  trustProxy: boolean
+}
+
+/** Builds the identity side; reads (or creates once) the WebSocket token key. */
+export async function createAuth(opts: AuthOptions): Promise<Auth> {
+  const access = new AccessControl(opts.store)
+  const sessions = new Sessions(opts.store, opts.sessionTtlMs)
+  const key = await opts.store.secret('ws-token-key', () => newSecret())
+  return {
+    store: opts.store,
+    specs: opts.specs,
+    access,
+    sessions,
+    authenticator: new Authenticator(opts.store, sessions, access),
+    wsTokens: new WsTokens(key),
+    events: new AccessEvents(opts.log),
+    firstRun: new FirstRun(opts.store),
+    loginThrottle: { perAccount: new Throttle(LOGIN_LIMITS.perAccount), perIp: new Throttle(LOGIN_LIMITS.perIp) },
+    publicUrl: opts.publicUrl,
+    trustProxy: opts.trustProxy,
+    log: opts.log
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * First run: an empty database must still leave a way in. Either the operator gave
+ * ADMIN_EMAIL/ADMIN_PASSWORD (that facilitator is created at startup), or a one-time setup link
+ * is printed; whoever opens it creates the first facilitator. The setup token lives only in
+ * memory: it is regenerated at each start while no account exists, and dies once one does.
+ */
+import type { Logger } from '../observability/logger.js'
+import { IdentityError } from '../identity/errors.js'
+import type { AccountRecord, IdentityStore } from '../identity/store.js'
+import { createAccount } from '../identity/operations.js'
+import { newSecret, safeEqual } from './secrets.js'
+
+/** The first facilitator from the environment. */
+export interface AdminSeed {
+  email: string
+  password: string
+  displayName: string
+}
+
+/** Setup state of one running server. */
+export class FirstRun {
+  private token: string | null = null
+  /** Serializes setup attempts so two racing forms cannot both create "the first" account. */
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(private readonly store: IdentityStore) {}
+
+  /** True while no account exists. */
+  async needsSetup(): Promise<boolean> {
+    return (await this.store.countAccounts()) === 0
+  }
+
+  /**
+   * Runs at startup: creates the `admin` facilitator, or logs the setup link (one line), when
+   * the database has no account. `baseUrl` is where people reach the server.
+   */
+  async start(admin: AdminSeed | null, baseUrl: string, log: Logger): Promise<void> {
+    if (!(await this.needsSetup())) return
+    if (admin) {
+      const account = await createAccount(this.store, { ...admin, role: 'facilitator' })
+      log.info({ email: account.email }, 'first run: created the facilitator from ADMIN_EMAIL')
+      return
+    }
+    this.token = newSecret()
+    log.info(`first run: create the first facilitator at ${baseUrl}/setup?token=${this.token}`)
+  }
+
+  /** Creates the first facilitator if `token` is this start's setup token. */
+  complete(token: string, input: { email: string; password: string; displayName: string }): Promise<AccountRecord> {
+    const run = this.queue.then(async () => {
+      if (!(await this.needsSetup())) throw new IdentityError('setup_done', 'this server is already set up; sign in')
+      if (this.token === null || !safeEqual(token, this.token)) {
+        throw new IdentityError('invalid_setup_token', 'the setup link is not valid; use the one printed at the last start')
+      }
+      const account = await createAccount(this.store, { ...input, role: 'facilitator' })
+      this.token = null
+      return account
+    })
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * `/api/auth`: first-run setup, sign-in, sign-out, who am I, password change, team sign-up
+ * links and WebSocket tokens.
+ */
+import { Router } from 'express'
+import {
+  changePasswordBody,
+  loginBody,
+  setupBody,
+  signupBody,
+  wsTokenBody
+} from '../../shared/api-identity.js'
+import type { Auth } from '../auth/auth.js'
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.js'
+import { hashSecret } from '../auth/secrets.js'
+import { IdentityError } from '../identity/errors.js'
+import { createAccount } from '../identity/operations.js'
+import type { MemberInviteRecord } from '../identity/store.js'
+import { authOf, param, principalOf, requireJson, requirePermission } from './auth-middleware.js'
+import { HttpError } from './errors.js'
+import { clearSessionCookie, meResponse, signIn } from './session-response.js'
+
+/** Paths under /api that sign in from a form and so skip the CSRF check (see csrfGuard). */
+export const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/auth/login', '/auth/setup', '/auth/signup'])
+
+/** Routes under `/api/auth`. */
+export function authRouter(auth: Auth): Router {
+  const router = Router()
+  const { store } = auth
+
+  router.get('/setup-status', async (_req, res) => {
+    res.json({ needsSetup: await auth.firstRun.needsSetup() })
+  })
+
+  router.post('/setup', requireJson, async (req, res) => {
+    const body = setupBody.parse(req.body)
+    const account = await auth.firstRun.complete(body.token, body)
+    auth.log.info({ participantId: account.id }, 'first facilitator created through the setup link')
+    await signIn(auth, req, res, account.id, { status: 201 })
+  })
+
+  router.post('/login', requireJson, async (req, res) => {
+    const body = loginBody.parse(req.body)
+    const ip = req.ip ?? 'unknown'
+    const accountKey = `${body.email.toLowerCase()}|${ip}`
+    const { perAccount, perIp } = auth.loginThrottle
+    const wait = Math.max(perAccount.retryAfter(accountKey), perIp.retryAfter(ip))
+    if (wait > 0) throw new IdentityError('rate_limited', 'too many failed sign-ins; try again later', wait)
+    const account = await store.getAccountByEmail(body.email)
+    const ok = account ? await verifyPassword(body.password, account.passwordHash) : await verifyAgainstDummy(body.password)
+    if (!account || !ok || account.deactivatedAt) {
+      perAccount.fail(accountKey)
+      perIp.fail(ip)
+      auth.log.info({ ip }, 'failed sign-in')
+      throw new IdentityError('invalid_credentials', 'wrong email or password')
+    }
+    perAccount.reset(accountKey)
+    await signIn(auth, req, res, account.id)
+  })
+
+  router.post('/logout', async (req, res) => {
+    const current = authOf(res)
+    if (current?.via === 'session') {
+      await auth.sessions.end(current.secret)
+      auth.events.emit([current.principal.participantId])
+    }
+    clearSessionCookie(req, res)
+    res.status(204).end()
+  })
+
+  router.get('/me', (_req, res) => {
+    const current = authOf(res)
+    if (!current) throw new HttpError(401, 'unauthenticated', 'sign in first')
+    res.json(meResponse(current.principal, current.via === 'session' ? current.session.csrfToken : null))
+  })
+
+  router.post('/password', async (req, res) => {
+    const me = principalOf(res)
+    const body = changePasswordBody.parse(req.body ?? {})
+    const account = me.kind === 'account' ? await store.getAccount(me.participantId) : null
+    if (!account) throw new IdentityError('not_an_account', 'only team accounts have a password')
+    if (!(await verifyPassword(body.currentPassword, account.passwordHash))) {
+      throw new IdentityError('invalid_credentials', 'the current password is wrong')
+    }
+    await store.updateAccount(account.id, { passwordHash: await hashPassword(body.newPassword) })
+    // A new password ends every other session (someone else may know the old one).
+    await store.deleteSessionsOf(account.id)
+    auth.events.emit([account.id])
+    await signIn(auth, req, res, account.id)
+  })
+
+  const usableSignup = async (token: string): Promise<MemberInviteRecord> => {
+    const invite = await store.getMemberInviteByHash(hashSecret(token))
+    if (!invite) throw new IdentityError('signup_not_found', 'sign-up link not found')
+    if (invite.usedAt) throw new IdentityError('signup_used', 'this sign-up link was already used')
+    if (invite.expiresAt <= new Date().toISOString()) throw new IdentityError('signup_expired', 'this sign-up link expired')
+    return invite
+  }
+
+  router.get('/signup/:token', async (req, res) => {
+    const invite = await usableSignup(param(req, 'token'))
+    res.json({ email: invite.email, displayName: invite.displayName, role: invite.role })
+  })
+
+  router.post('/signup', requireJson, async (req, res) => {
+    const body = signupBody.parse(req.body)
+    const invite = await usableSignup(body.token)
+    if (!(await store.useMemberInvite(invite.id, new Date()))) throw new IdentityError('signup_used', 'this sign-up link was already used')
+    const account = await createAccount(store, { ...invite, password: body.password })
+    auth.log.info({ participantId: account.id, role: account.role }, 'team member signed up')
+    await signIn(auth, req, res, account.id, { status: 201 })
+  })
+
+  router.post('/ws-token', requirePermission('spec:read'), async (req, res) => {
+    const me = principalOf(res)
+    const { specId } = wsTokenBody.parse(req.body ?? {})
+    // Unknown and forbidden specs answer alike, so nobody learns which ids exist.
+    const spec = await auth.specs.get(specId)
+    if (!spec || (await auth.access.accessTo(me, specId)) === 'none') throw new HttpError(404, 'spec_not_found', 'spec not found')
+    res.json(auth.wsTokens.issue(me.participantId, specId))
+  })
+
+  return router
+}

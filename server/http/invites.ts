@@ -1,0 +1,86 @@
+/**
+ * `/api/invites`: the public side of panel invite links (preview and accept) and revocation
+ * by facilitators. An invite token travels in the path and is looked up by its hash; the error
+ * logger cuts secret-looking path segments.
+ */
+import { Router } from 'express'
+import { acceptInviteBody, type Invite, type InvitePreview } from '../../shared/api-identity.js'
+import type { Auth } from '../auth/auth.js'
+import { IdentityError } from '../identity/errors.js'
+import { acceptInvite, findUsableInvite, inviteStatus } from '../identity/operations.js'
+import type { InviteRecord } from '../identity/store.js'
+import { authOf, param, requireJson, requirePermission } from './auth-middleware.js'
+import { meResponse, signIn } from './session-response.js'
+
+/** The API view of an invite link (never its hash). */
+export function toInvite(i: InviteRecord, now = new Date()): Invite {
+  const { tokenHash: _hash, createdBy: _by, ...rest } = i
+  return { ...rest, status: inviteStatus(i, now) }
+}
+
+/** Routes under `/api/invites`. */
+export function invitesRouter(auth: Auth): Router {
+  const router = Router()
+  const { store } = auth
+
+  router.get('/:token', async (req, res) => {
+    const invite = await findUsableInvite(store, param(req, 'token'))
+    const panel = (await store.getPanel(invite.panelId))!
+    const specs: InvitePreview['specs'] = []
+    for (const id of await store.specIdsOfPanel(panel.id)) {
+      const spec = await auth.specs.get(id)
+      if (spec) specs.push({ id: spec.id, title: spec.title })
+    }
+    const creator = await store.getParticipant(invite.createdBy)
+    const preview: InvitePreview = {
+      panel: { name: panel.name, description: panel.description },
+      specs,
+      facilitator: { displayName: creator?.displayName ?? 'Facilitator' },
+      role: invite.role
+    }
+    res.json(preview)
+  })
+
+  router.post('/:token/accept', requireJson, async (req, res) => {
+    const body = acceptInviteBody.parse(req.body)
+    const current = authOf(res)
+    const token = param(req, 'token')
+    // Team members and tokens already reach every spec they may; they do not join panels.
+    if (current && current.principal.kind !== 'invitee') {
+      const invite = await findUsableInvite(store, token)
+      const specIds = await store.specIdsOfPanel(invite.panelId)
+      const csrfToken = current.via === 'session' ? current.session.csrfToken : null
+      res.json({ ...meResponse(current.principal, csrfToken), redirectTo: specIds.length === 1 ? `/specs/${specIds[0]}` : '/' })
+      return
+    }
+    const { participantId, panelId } = await acceptInvite(store, {
+      token,
+      displayName: body.displayName,
+      email: body.email ?? null,
+      current: current?.principal.participantId ?? null
+    })
+    const redirectTo = await landingFor(auth, panelId)
+    if (current?.via === 'session') {
+      // Same browser, same participant: keep the session, answer with the refreshed principal.
+      const me = (await auth.access.principalOf(participantId))!
+      res.json({ ...meResponse(me, current.session.csrfToken), redirectTo })
+      return
+    }
+    await signIn(auth, req, res, participantId, { status: 201, extra: { redirectTo } })
+  })
+
+  router.delete('/:inviteId', requirePermission('invite:manage'), async (req, res) => {
+    const invite = await store.revokeInvite(param(req, 'inviteId'), new Date().toISOString())
+    if (!invite) throw new IdentityError('invite_not_found', 'invite link not found')
+    res.json({ invite: toInvite(invite) })
+  })
+
+  return router
+}
+
+/** Where an invitee lands: the panel's spec if it has exactly one, else the spec list. */
+async function landingFor(auth: Auth, panelId: string): Promise<string> {
+  const live: string[] = []
+  for (const id of await auth.store.specIdsOfPanel(panelId)) if (await auth.specs.get(id)) live.push(id)
+  return live.length === 1 ? `/specs/${live[0]}` : '/'
+}

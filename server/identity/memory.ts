@@ -1,0 +1,314 @@
+/**
+ * In-memory {@link IdentityStore}: for tests and `STORAGE=memory`. Nothing survives the process.
+ * Every method runs synchronously inside its promise, so each one is atomic ([I8], [I9]).
+ */
+import type { Role } from '../../shared/permissions.js'
+import {
+  IdentityStoreError,
+  type AccountRecord,
+  type AccountRole,
+  type ConsumeResult,
+  type IdentityStore,
+  type InviteRecord,
+  type MemberInviteRecord,
+  type MembershipRecord,
+  type PanelRecord,
+  type PanelRole,
+  type ParticipantRecord,
+  type SessionRecord,
+  type TokenRecord
+} from './store.js'
+import { newIdentityId } from './ids.js'
+
+const now = (): string => new Date().toISOString()
+const copy = <T extends object>(v: T): T => ({ ...v })
+
+/** Identity records kept in Maps. */
+export class MemoryIdentityStore implements IdentityStore {
+  private readonly participants = new Map<string, ParticipantRecord>()
+  private readonly accounts = new Map<string, AccountRecord>()
+  private readonly sessions = new Map<string, SessionRecord>()
+  private readonly panels = new Map<string, PanelRecord>()
+  private readonly panelSpecs = new Map<string, Set<string>>()
+  private readonly memberships = new Map<string, MembershipRecord>()
+  private readonly invites = new Map<string, InviteRecord>()
+  private readonly memberInvites = new Map<string, MemberInviteRecord>()
+  private readonly tokens = new Map<string, TokenRecord>()
+  private readonly secrets = new Map<string, string>()
+
+  async getParticipant(id: string): Promise<ParticipantRecord | null> {
+    const account = this.accounts.get(id)
+    if (account) return copy(account)
+    const p = this.participants.get(id)
+    return p ? copy(p) : null
+  }
+
+  async createInvitee(input: { displayName: string; email: string | null }): Promise<ParticipantRecord> {
+    const p: ParticipantRecord = { id: newIdentityId(), kind: 'invitee', ...input, createdAt: now() }
+    this.participants.set(p.id, p)
+    return copy(p)
+  }
+
+  async updateParticipant(
+    id: string,
+    patch: { displayName?: string; email?: string | null }
+  ): Promise<ParticipantRecord | null> {
+    const p = this.participants.get(id)
+    if (!p) return null
+    if (patch.displayName !== undefined) p.displayName = patch.displayName
+    if (patch.email !== undefined) p.email = patch.email
+    return copy(p)
+  }
+
+  async createAccount(input: {
+    email: string
+    displayName: string
+    role: AccountRole
+    passwordHash: string
+  }): Promise<AccountRecord> {
+    const email = input.email.toLowerCase()
+    if ([...this.accounts.values()].some((a) => a.email === email)) {
+      throw new IdentityStoreError('email_taken', 'an account with this email exists')
+    }
+    const a: AccountRecord = { ...input, email, id: newIdentityId(), kind: 'account', createdAt: now(), deactivatedAt: null }
+    this.accounts.set(a.id, a)
+    return copy(a)
+  }
+
+  async getAccount(participantId: string): Promise<AccountRecord | null> {
+    const a = this.accounts.get(participantId)
+    return a ? copy(a) : null
+  }
+
+  async getAccountByEmail(email: string): Promise<AccountRecord | null> {
+    const lower = email.toLowerCase()
+    const a = [...this.accounts.values()].find((x) => x.email === lower)
+    return a ? copy(a) : null
+  }
+
+  async listAccounts(): Promise<AccountRecord[]> {
+    return [...this.accounts.values()].map(copy).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  }
+
+  async countAccounts(): Promise<number> {
+    return this.accounts.size
+  }
+
+  async updateAccount(
+    participantId: string,
+    patch: { role?: AccountRole; passwordHash?: string; deactivatedAt?: string | null; displayName?: string }
+  ): Promise<AccountRecord | null> {
+    const a = this.accounts.get(participantId)
+    if (!a) return null
+    for (const [k, v] of Object.entries(patch)) if (v !== undefined) Object.assign(a, { [k]: v })
+    return copy(a)
+  }
+
+  async createSession(session: SessionRecord): Promise<void> {
+    this.sessions.set(session.idHash, copy(session))
+  }
+
+  async getSession(idHash: string, at: Date): Promise<SessionRecord | null> {
+    const s = this.sessions.get(idHash)
+    return s && s.expiresAt > at.toISOString() ? copy(s) : null
+  }
+
+  async extendSession(idHash: string, expiresAt: string): Promise<void> {
+    const s = this.sessions.get(idHash)
+    if (s) s.expiresAt = expiresAt
+  }
+
+  async deleteSession(idHash: string): Promise<SessionRecord | null> {
+    const s = this.sessions.get(idHash)
+    this.sessions.delete(idHash)
+    return s ? copy(s) : null
+  }
+
+  async deleteSessionsOf(participantId: string): Promise<number> {
+    let n = 0
+    for (const [k, s] of this.sessions) if (s.participantId === participantId && this.sessions.delete(k)) n++
+    return n
+  }
+
+  async hasLiveSession(participantId: string, at: Date): Promise<boolean> {
+    const iso = at.toISOString()
+    return [...this.sessions.values()].some((s) => s.participantId === participantId && s.expiresAt > iso)
+  }
+
+  async createPanel(input: { name: string; description: string }): Promise<PanelRecord> {
+    const p: PanelRecord = { id: newIdentityId(), ...input, createdAt: now() }
+    this.panels.set(p.id, p)
+    this.panelSpecs.set(p.id, new Set())
+    return copy(p)
+  }
+
+  async getPanel(id: string): Promise<PanelRecord | null> {
+    const p = this.panels.get(id)
+    return p ? copy(p) : null
+  }
+
+  async listPanels(): Promise<PanelRecord[]> {
+    return [...this.panels.values()].map(copy).sort((a, b) => a.createdAt.localeCompare(b.createdAt))
+  }
+
+  async updatePanel(id: string, patch: { name?: string; description?: string }): Promise<PanelRecord | null> {
+    const p = this.panels.get(id)
+    if (!p) return null
+    if (patch.name !== undefined) p.name = patch.name
+    if (patch.description !== undefined) p.description = patch.description
+    return copy(p)
+  }
+
+  async deletePanel(id: string): Promise<boolean> {
+    if (!this.panels.delete(id)) return false
+    this.panelSpecs.delete(id)
+    for (const [k, m] of this.memberships) if (m.panelId === id) this.memberships.delete(k)
+    for (const [k, i] of this.invites) if (i.panelId === id) this.invites.delete(k)
+    return true
+  }
+
+  async setPanelSpec(panelId: string, specId: string, invited: boolean): Promise<boolean> {
+    const specs = this.panelSpecs.get(panelId)
+    if (!specs) throw new IdentityStoreError('not_found', 'panel not found')
+    if (specs.has(specId) === invited) return false
+    if (invited) specs.add(specId)
+    else specs.delete(specId)
+    return true
+  }
+
+  async specIdsOfPanel(panelId: string): Promise<string[]> {
+    return [...(this.panelSpecs.get(panelId) ?? [])]
+  }
+
+  async addMembership(panelId: string, participantId: string, role: PanelRole): Promise<'added' | 'exists' | 'removed'> {
+    if (!this.panels.has(panelId)) throw new IdentityStoreError('not_found', 'panel not found')
+    const key = `${panelId}/${participantId}`
+    const existing = this.memberships.get(key)
+    if (existing) return existing.removedAt ? 'removed' : 'exists'
+    this.memberships.set(key, { panelId, participantId, role, joinedAt: now(), removedAt: null })
+    return 'added'
+  }
+
+  async removeMembership(panelId: string, participantId: string): Promise<boolean> {
+    const m = this.memberships.get(`${panelId}/${participantId}`)
+    if (!m || m.removedAt) return false
+    m.removedAt = now()
+    return true
+  }
+
+  async getMembership(panelId: string, participantId: string): Promise<MembershipRecord | null> {
+    const m = this.memberships.get(`${panelId}/${participantId}`)
+    return m ? copy(m) : null
+  }
+
+  async listMembers(panelId: string): Promise<MembershipRecord[]> {
+    return [...this.memberships.values()].filter((m) => m.panelId === panelId && !m.removedAt).map(copy)
+  }
+
+  async membershipsOf(participantId: string): Promise<MembershipRecord[]> {
+    return [...this.memberships.values()].filter((m) => m.participantId === participantId && !m.removedAt).map(copy)
+  }
+
+  async createInvite(input: Omit<InviteRecord, 'id' | 'uses' | 'revokedAt' | 'createdAt'>): Promise<InviteRecord> {
+    if (!this.panels.has(input.panelId)) throw new IdentityStoreError('not_found', 'panel not found')
+    const i: InviteRecord = { ...input, id: newIdentityId(), uses: 0, revokedAt: null, createdAt: now() }
+    this.invites.set(i.id, i)
+    return copy(i)
+  }
+
+  async getInvite(id: string): Promise<InviteRecord | null> {
+    const i = this.invites.get(id)
+    return i ? copy(i) : null
+  }
+
+  async getInviteByHash(tokenHash: string): Promise<InviteRecord | null> {
+    const i = [...this.invites.values()].find((x) => x.tokenHash === tokenHash)
+    return i ? copy(i) : null
+  }
+
+  async listInvites(panelId: string): Promise<InviteRecord[]> {
+    return [...this.invites.values()].filter((i) => i.panelId === panelId).map(copy)
+  }
+
+  async revokeInvite(id: string, at: string): Promise<InviteRecord | null> {
+    const i = this.invites.get(id)
+    if (!i) return null
+    i.revokedAt ??= at
+    return copy(i)
+  }
+
+  async consumeInvite(id: string, at: Date): Promise<ConsumeResult> {
+    const i = this.invites.get(id)
+    if (!i) return 'not_found'
+    if (i.revokedAt) return 'revoked'
+    if (i.expiresAt <= at.toISOString()) return 'expired'
+    if (i.maxUses !== null && i.uses >= i.maxUses) return 'used_up'
+    i.uses++
+    return 'ok'
+  }
+
+  async createMemberInvite(input: Omit<MemberInviteRecord, 'id' | 'usedAt' | 'createdAt'>): Promise<MemberInviteRecord> {
+    const i: MemberInviteRecord = { ...input, email: input.email.toLowerCase(), id: newIdentityId(), usedAt: null, createdAt: now() }
+    this.memberInvites.set(i.id, i)
+    return copy(i)
+  }
+
+  async getMemberInviteByHash(tokenHash: string): Promise<MemberInviteRecord | null> {
+    const i = [...this.memberInvites.values()].find((x) => x.tokenHash === tokenHash)
+    return i ? copy(i) : null
+  }
+
+  async listMemberInvites(): Promise<MemberInviteRecord[]> {
+    return [...this.memberInvites.values()].map(copy)
+  }
+
+  async deleteMemberInvite(id: string): Promise<boolean> {
+    return this.memberInvites.delete(id)
+  }
+
+  async useMemberInvite(id: string, at: Date): Promise<boolean> {
+    const i = this.memberInvites.get(id)
+    if (!i || i.usedAt || i.expiresAt <= at.toISOString()) return false
+    i.usedAt = at.toISOString()
+    return true
+  }
+
+  async createToken(input: { name: string; role: Role; tokenHash: string; createdBy: string | null }): Promise<TokenRecord> {
+    const t: TokenRecord = { ...input, id: newIdentityId(), createdAt: now(), lastUsedAt: null, revokedAt: null }
+    this.tokens.set(t.id, t)
+    this.participants.set(t.id, { id: t.id, kind: 'token', displayName: t.name, email: null, createdAt: t.createdAt })
+    return copy(t)
+  }
+
+  async getToken(id: string): Promise<TokenRecord | null> {
+    const t = this.tokens.get(id)
+    return t ? copy(t) : null
+  }
+
+  async getTokenByHash(tokenHash: string): Promise<TokenRecord | null> {
+    const t = [...this.tokens.values()].find((x) => x.tokenHash === tokenHash && !x.revokedAt)
+    return t ? copy(t) : null
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    return [...this.tokens.values()].map(copy)
+  }
+
+  async revokeToken(id: string, at: string): Promise<TokenRecord | null> {
+    const t = this.tokens.get(id)
+    if (!t) return null
+    t.revokedAt ??= at
+    return copy(t)
+  }
+
+  async touchToken(id: string, at: string): Promise<void> {
+    const t = this.tokens.get(id)
+    if (t) t.lastUsedAt = at
+  }
+
+  async secret(name: string, make: () => string): Promise<string> {
+    let s = this.secrets.get(name)
+    if (s === undefined) this.secrets.set(name, (s = make()))
+    return s
+  }
+}
