@@ -1,6 +1,18 @@
 /**
- * Vite build of the browser client: two pages (spec list and editor) from `client/` into
- * `dist/client`, which the server serves statically (`/specs/:id` gets `editor.html`).
+ * Vite build of the browser client: the pages of `client/` into `dist/client`, which the server
+ * serves statically. Routes with clean URLs map to pages as follows (the server does the same
+ * in production; in development the plugin below does):
+ *
+ * | URL | page |
+ * |---|---|
+ * | `/` | `index.html` (spec list) |
+ * | `/specs/:id` | `editor.html` |
+ * | `/signin` | `signin.html` |
+ * | `/setup?token=` | `setup.html` (first run) |
+ * | `/signup?token=` | `signup.html` (invited team member) |
+ * | `/invite/:token` | `invite.html` (customer invite landing) |
+ * | `/workspace` | `workspace.html` (facilitators) |
+ *
  * In development the API and the collaboration socket are proxied to the server on port 3000.
  */
 import { fileURLToPath } from 'node:url'
@@ -9,14 +21,29 @@ import { defineConfig, type Plugin } from 'vite'
 const page = (name: string): string => fileURLToPath(new URL(`./client/${name}`, import.meta.url))
 const backend = process.env.VALENCE_BACKEND ?? 'http://localhost:3000'
 
-/** In development, serve the editor page for `/specs/:id` as the server does in production. */
-const specRoutes = (): Plugin => ({
-  name: 'valence-spec-routes',
+/** Clean URL → page, for the development server (the production server has the same table). */
+const ROUTES: [RegExp, string][] = [
+  [/^\/specs\/[^/?#]+\/?(\?.*)?$/, '/editor.html'],
+  [/^\/invite\/[^/?#]+\/?(\?.*)?$/, '/invite.html'],
+  [/^\/signin\/?(\?.*)?$/, '/signin.html'],
+  [/^\/setup\/?(\?.*)?$/, '/setup.html'],
+  [/^\/signup\/?(\?.*)?$/, '/signup.html'],
+  [/^\/workspace\/?(\?.*)?$/, '/workspace.html']
+]
+
+/** In development, serve each page for its clean URL as the server does in production. */
+const pageRoutes = (): Plugin => ({
+  name: 'valence-page-routes',
   configureServer(server) {
     server.middlewares.use((req, _res, next) => {
       const url = req.url ?? ''
-      const match = /^\/specs\/[^/?#]+\/?(\?.*)?$/.exec(url)
-      if (match) req.url = '/editor.html' + (match[1] ?? '')
+      for (const [pattern, file] of ROUTES) {
+        const match = pattern.exec(url)
+        if (match) {
+          req.url = file + (match[1] ?? '')
+          break
+        }
+      }
       next()
     })
   }
@@ -24,7 +51,7 @@ const specRoutes = (): Plugin => ({
 
 export default defineConfig({
   root: 'client',
-  plugins: [specRoutes()],
+  plugins: [pageRoutes()],
   base: '/',
   build: {
     outDir: '../dist/client',
@@ -32,7 +59,12 @@ export default defineConfig({
     rolldownOptions: {
       input: {
         index: page('index.html'),
-        editor: page('editor.html')
+        editor: page('editor.html'),
+        signin: page('signin.html'),
+        setup: page('setup.html'),
+        signup: page('signup.html'),
+        invite: page('invite.html'),
+        workspace: page('workspace.html')
       }
     }
   },

@@ -4,6 +4,19 @@
  */
 import { CloseCode } from '../../shared/protocol.js'
 
+const codes = CloseCode as Readonly<Record<string, number>>
+
+/**
+ * The identity close codes (docs/PROTOCOL.md, "Close codes"): 4401 the session ended (signed
+ * out, expired), 4403 access was revoked (removed from the panel, the panel withdrawn from the
+ * spec, the account deactivated). Read from `CloseCode` when it names them.
+ */
+export const SESSION_ENDED = codes.sessionEnded ?? 4401
+export const ACCESS_REVOKED = codes.accessRevoked ?? 4403
+
+/** Close codes after which the page offers to sign in again. */
+export const SIGN_IN_AGAIN_CODES: readonly number[] = [SESSION_ENDED]
+
 const messages: Record<number, string> = {
   [CloseCode.malformedMessage]:
     'The server could not read a message from this page. Reload the page to keep editing.',
@@ -15,7 +28,9 @@ const messages: Record<number, string> = {
   [CloseCode.unknownMessageType]:
     'The server did not understand this page. Reload the page to keep editing.',
   [CloseCode.incompatibleProtocol]:
-    'This page is out of date with the server. Reload the page to keep editing.'
+    'This page is out of date with the server. Reload the page to keep editing.',
+  [SESSION_ENDED]: 'Your access to this spec was removed: your session ended. Sign in again to keep editing.',
+  [ACCESS_REVOKED]: 'Your access to this spec was removed.'
 }
 
 /** The message for a permanent close; falls back to the server's reason, then a generic text. */

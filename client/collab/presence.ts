@@ -1,15 +1,16 @@
 /**
- * Who this browser is in a spec: a random per-browser id, a display name the participant picks,
- * and a colour derived from the id. Published as the awareness `user` field, which
- * y-prosemirror's cursor plugin reads (`user.name`, `user.color`).
+ * Who is in a spec. Each connection's awareness `user` field is `{id, name, role, color}`: the
+ * server stamps it from the signed-in person (overwriting whatever a client claims); this client
+ * also sets it locally from `GET /api/auth/me` so its own avatar and y-prosemirror's cursor
+ * plugin (which reads `user.name`, `user.color`) show it before the server's copy arrives.
  */
 import type { Awareness } from 'y-protocols/awareness'
+import { participantColor } from '../../shared/identity.js'
+import type { Role } from '../../shared/permissions.js'
+import type { Me } from '../api/auth.js'
+import { isRole } from '../ui/roles.js'
 
-/** localStorage key of the display name. */
-export const NAME_KEY = 'valence:name'
-/** localStorage key of the random per-browser id. */
-export const ID_KEY = 'valence:id'
-/** Longest display name accepted. */
+/** Longest display name shown. */
 export const MAX_NAME_LENGTH = 40
 
 /**
@@ -29,11 +30,13 @@ export const PALETTE = [
   '#3F621A'
 ] as const
 
-/** The awareness `user` field every Valence client publishes. */
+/** The awareness `user` field of a connection. */
 export interface PresenceUser {
   id: string
   name: string
   color: string
+  /** Absent only in states from clients that predate roles. */
+  role?: Role
 }
 
 /** A participant as shown in the avatars bar. */
@@ -41,15 +44,6 @@ export interface Participant {
   clientId: number
   user: PresenceUser
   isSelf: boolean
-}
-
-const storage = (): Storage | null => {
-  try {
-    return window.localStorage
-  } catch {
-    // Storage can be disabled (privacy settings, sandboxed frames): fall back to per-page values.
-    return null
-  }
 }
 
 /** Trims and shortens a typed name; returns '' if nothing usable is left. */
@@ -66,49 +60,36 @@ export const colorFor = (id: string): string => {
   return PALETTE[(hash >>> 0) % PALETTE.length] ?? PALETTE[0]
 }
 
-/** This browser's random id, created on first use. */
-export const browserId = (): string => {
-  const store = storage()
-  const existing = store?.getItem(ID_KEY)
-  if (existing) return existing
-  const id = crypto.randomUUID()
-  store?.setItem(ID_KEY, id)
-  return id
-}
-
-/** The stored display name, or null on a first visit. */
-export const storedName = (): string | null => {
-  const name = normalizeName(storage()?.getItem(NAME_KEY) ?? '')
-  return name === '' ? null : name
-}
-
-/** Stores a display name; returns the normalized name. */
-export const storeName = (name: string): string => {
-  const clean = normalizeName(name)
-  if (clean !== '') storage()?.setItem(NAME_KEY, clean)
-  return clean
+/** Relative luminance of a `#rrggbb` colour (WCAG 2), or null for anything else. */
+const luminance = (color: string): number | null => {
+  const match = /^#([0-9a-f]{6})$/i.exec(color)
+  if (!match?.[1]) return null
+  const value = parseInt(match[1], 16)
+  const channel = (shift: number): number => {
+    const c = ((value >> shift) & 0xff) / 255
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+  }
+  return 0.2126 * channel(16) + 0.7152 * channel(8) + 0.0722 * channel(0)
 }
 
 /**
- * Takes a `?name=` URL parameter (used by links and browser tests), stores it like a typed name
- * and removes it from the address bar. Returns the stored name, if any.
+ * `color` if white text on it reaches WCAG AA (4.5:1), else the palette colour of `id`. The
+ * server's colours ({@link participantColor}) and {@link PALETTE} all pass; anything a client
+ * made up that would make labels unreadable is replaced.
  */
-export const adoptNameFromUrl = (): string | null => {
-  const url = new URL(window.location.href)
-  const fromUrl = normalizeName(url.searchParams.get('name') ?? '')
-  if (fromUrl === '') return null
-  url.searchParams.delete('name')
-  window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash)
-  return storeName(fromUrl)
+export const readableColor = (color: unknown, id: string): string => {
+  const l = typeof color === 'string' ? luminance(color) : null
+  return l !== null && 1.05 / (l + 0.05) >= 4.5 ? (color as string) : colorFor(id)
 }
 
-/** A fallback name for someone who dismissed the name dialog. */
-export const guestName = (id: string): string => `Guest ${id.replace(/[^0-9a-f]/gi, '').slice(0, 4)}`
-
-/** Publishes (or republishes after a rename) this browser's user in the awareness. */
-export const publishUser = (awareness: Awareness, name: string): PresenceUser => {
-  const id = browserId()
-  const user: PresenceUser = { id, name, color: colorFor(id) }
+/** Publishes the signed-in person as this connection's awareness `user`. */
+export const publishUser = (awareness: Awareness, me: Me): PresenceUser => {
+  const user: PresenceUser = {
+    id: me.participantId,
+    name: normalizeName(me.displayName) || 'Anonymous',
+    role: me.role,
+    color: participantColor(me.participantId)
+  }
   awareness.setLocalStateField('user', user)
   return user
 }
@@ -121,18 +102,23 @@ const isPresenceUser = (value: unknown): value is PresenceUser => {
 
 /**
  * Everybody in the spec, yourself first, then in order of client id. States without a valid
- * `user` (for example a client that has not picked a name yet) are left out; colours that are not
- * one of ours are replaced so labels keep their contrast.
+ * `user` are left out; colours too light for white text are replaced so labels keep their
+ * contrast.
  */
 export const participants = (awareness: Awareness): Participant[] => {
   const list: Participant[] = []
   awareness.getStates().forEach((state, clientId) => {
     const user: unknown = state.user
     if (!isPresenceUser(user)) return
-    const color = (PALETTE as readonly string[]).includes(user.color) ? user.color : colorFor(user.id)
+    const role: unknown = (user as { role?: unknown }).role
     list.push({
       clientId,
-      user: { id: user.id, name: normalizeName(user.name) || 'Anonymous', color },
+      user: {
+        id: user.id,
+        name: normalizeName(user.name) || 'Anonymous',
+        color: readableColor(user.color, user.id),
+        ...(isRole(role) ? { role } : {})
+      },
       isSelf: clientId === awareness.clientID
     })
   })

@@ -31,15 +31,18 @@ export interface SpecEditorOptions {
   label: string
   /** Dialog asking for a link address. */
   askForLink: AskForLink
+  /** View only (viewers): nothing can be typed; remote edits and cursors still show. */
+  readOnly?: boolean
 }
 
 /** Accessibility attributes of the editable area for a given name. */
-export const editorAttributes = (label: string): Record<string, string> => ({
+export const editorAttributes = (label: string, readOnly = false): Record<string, string> => ({
   'aria-label': label,
   role: 'textbox',
   'aria-multiline': 'true',
+  ...(readOnly ? { 'aria-readonly': 'true' } : {}),
   spellcheck: 'true',
-  class: 'spec-content'
+  class: readOnly ? 'spec-content is-read-only' : 'spec-content'
 })
 
 /** Creates the editor view; call `view.destroy()` to tear it down. */
@@ -62,14 +65,16 @@ export const createSpecEditor = (options: SpecEditorOptions): EditorView => {
       toolbarPlugin(options.toolbar, specToolbarItems(link))
     ]
   })
+  const readOnly = options.readOnly === true
   const view: EditorView = new EditorView(options.mount, {
     state,
-    attributes: editorAttributes(options.label)
+    attributes: editorAttributes(options.label, readOnly),
+    editable: () => !readOnly
   })
   return view
 }
 
 /** Updates the accessible name of an editor made by {@link createSpecEditor}. */
 export const setEditorLabel = (view: EditorView, label: string): void => {
-  view.setProps({ attributes: editorAttributes(label) })
+  view.setProps({ attributes: editorAttributes(label, !view.editable) })
 }

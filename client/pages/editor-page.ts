@@ -1,30 +1,30 @@
 /**
- * The editor page (`/specs/:id`): wires the spec's Y.Doc to the server and the local cache, the
- * ProseMirror editor, the save status, presence and the header.
+ * The editor page (`/specs/:id`): checks who is signed in, then wires the spec's Y.Doc to the
+ * server and the local cache, the ProseMirror editor (read-only for viewers), the save status,
+ * presence with role badges and the header.
  *
- * The editor starts from the local IndexedDB copy at once and works offline; the spec's metadata
- * (title) is fetched in parallel, and a 404 replaces the page with a "Spec not found" message.
+ * Signed-out visitors go to the sign-in page. Once signed in, the editor starts from the local
+ * IndexedDB copy at once and works offline (with the last known identity when the server cannot
+ * be reached). Lost sessions and lost access stop the connection and say why.
  * For browser tests the live objects are exposed as `window.valence`.
  */
 import type { EditorView } from 'prosemirror-view'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { SaveTracker } from '../../shared/save-status.js'
+import { can } from '../../shared/permissions.js'
+import { SaveTracker, type SaveState } from '../../shared/save-status.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
+import { getSession, type Me, type Session } from '../api/auth.js'
 import { ApiError, getSpec } from '../api.js'
-import {
-  MAX_NAME_LENGTH,
-  adoptNameFromUrl,
-  browserId,
-  guestName,
-  publishUser,
-  storeName,
-  storedName
-} from '../collab/presence.js'
+import { watchAccess, type AccessProblem } from '../collab/access-watch.js'
+import { ACCESS_REVOKED, SESSION_ENDED } from '../collab/close-reasons.js'
+import { publishUser } from '../collab/presence.js'
 import { connectSpec, type Collab } from '../collab/provider.js'
 import { createSpecEditor, setEditorLabel } from '../editor/setup.js'
+import { renderSessionArea, signInUrl } from '../session.js'
 import { AvatarsBar } from '../ui/avatars.js'
 import { askText } from '../ui/dialog.js'
+import { byId, h } from '../ui/dom.js'
 import { StatusIndicator } from '../ui/status-indicator.js'
 
 /** What the page exposes on `window.valence` for tests and debugging. */
@@ -35,6 +35,7 @@ export interface ValenceHandles {
   view: EditorView
   tracker: SaveTracker
   collab: Collab
+  me: Me
 }
 
 declare global {
@@ -43,10 +44,27 @@ declare global {
   }
 }
 
-const byId = <T extends HTMLElement>(id: string): T => {
-  const el = document.getElementById(id)
-  if (!el) throw new Error(`#${id} is missing from the page`)
-  return el as T
+/** localStorage key of the last signed-in identity, for opening the offline copy. */
+const ME_KEY = 'valence:me'
+
+const rememberMe = (me: Me): void => {
+  try {
+    localStorage.setItem(ME_KEY, JSON.stringify(me))
+  } catch {
+    // Storage disabled: offline starts need a connection once per page then.
+  }
+}
+
+const rememberedMe = (): Me | null => {
+  try {
+    const value: unknown = JSON.parse(localStorage.getItem(ME_KEY) ?? 'null')
+    const me = value as Partial<Me> | null
+    return me && typeof me.participantId === 'string' && typeof me.displayName === 'string' && typeof me.role === 'string'
+      ? (me as Me)
+      : null
+  } catch {
+    return null
+  }
 }
 
 /** The spec id from `/specs/<id>` (or `editor.html?id=<id>` when opened directly). */
@@ -56,41 +74,34 @@ const specIdFromLocation = (): string | null => {
   return new URLSearchParams(window.location.search).get('id')
 }
 
-/** Replaces the page with a friendly "not found" message. */
-const showNotFound = (): void => {
-  document.title = 'Spec not found · Valence'
-  byId('spec-title').textContent = 'Spec not found'
-  for (const id of ['presence', 'save-status']) document.getElementById(id)?.remove()
+/** Replaces the page body with a message (spec not found, no access). */
+const showPageMessage = (title: string, text: string): void => {
+  document.title = `${title} · Valence`
+  byId('spec-title').textContent = title
+  for (const id of ['presence', 'save-status', 'view-only']) document.getElementById(id)?.remove()
   const main = byId('main')
   main.className = 'not-found'
-  const heading = document.createElement('h1')
-  heading.textContent = 'Spec not found'
-  const text = document.createElement('p')
-  text.textContent = 'This spec does not exist or was deleted.'
-  const back = document.createElement('a')
-  back.className = 'button button-primary'
-  back.href = '/'
-  back.textContent = 'Back to all specs'
-  main.replaceChildren(heading, text, back)
+  const heading = h('h1', { tabIndex: -1 }, title)
+  main.replaceChildren(
+    heading,
+    h('p', {}, text),
+    h('a', { className: 'button button-primary', href: '/' }, 'Back to all specs')
+  )
+  heading.focus()
 }
 
-/** Asks for a display name; on a first visit a dismissed dialog picks a guest name. */
-const askForName = async (current: string | null): Promise<string | null> => {
-  const answer = await askText({
-    id: 'name-dialog',
-    title: current ? 'Change your display name' : 'What should others call you?',
-    description: 'Your name appears next to your cursor and in the list of people in this spec.',
-    label: 'Display name',
-    inputId: 'display-name',
-    submitId: 'display-name-submit',
-    submitLabel: current ? 'Save name' : 'Start editing',
-    value: current ?? '',
-    cancellable: current !== null,
-    maxLength: MAX_NAME_LENGTH,
-    autocomplete: 'nickname'
-  })
-  if (answer !== null) return storeName(answer)
-  return current === null ? storeName(guestName(browserId())) : null
+const showNotFound = (): void => showPageMessage('Spec not found', 'This spec does not exist or was deleted.')
+const showNoAccess = (): void =>
+  showPageMessage(
+    'You don’t have access to this spec',
+    'It was not shared with you, or your access was removed. Ask the facilitator who invited you.'
+  )
+
+/** Fills the banner above the editor (`#access-notice`, role=alert; empty = not shown). */
+const showNotice = (text: string, link?: { href: string; label: string; id: string }): void => {
+  const notice = byId('access-notice')
+  notice.replaceChildren(h('span', {}, text))
+  if (link) notice.append(' ', h('a', { href: link.href, id: link.id }, link.label))
 }
 
 /** Asks for a link address. */
@@ -109,14 +120,20 @@ const askForLink = (current: string): Promise<string | null> =>
     autocomplete: 'url'
   })
 
-const start = (specId: string): void => {
+const start = (specId: string, me: Me): void => {
+  const readOnly = !can(me.role, 'spec:write')
   const ydoc = new Y.Doc()
   const indicator = new StatusIndicator(byId('save-status'))
-  const tracker = new SaveTracker((state) => indicator.render(state))
+  const tracker = new SaveTracker((state: SaveState) => indicator.render(state))
   indicator.render(tracker.current)
   const collab = connectSpec(specId, ydoc, tracker)
   const { provider } = collab
   const { awareness } = provider
+
+  if (readOnly) {
+    byId('view-only').hidden = false
+    byId('toolbar').hidden = true
+  }
 
   const view = createSpecEditor({
     mount: byId('editor'),
@@ -124,20 +141,50 @@ const start = (specId: string): void => {
     fragment: ydoc.getXmlFragment(FRAGMENT_NAME),
     awareness,
     label: 'Spec editor',
-    askForLink
+    askForLink,
+    readOnly
   })
+  publishUser(awareness, me)
+  const avatars = new AvatarsBar(byId('presence'), awareness)
 
-  let name = adoptNameFromUrl() ?? storedName()
-  const editName = (): void => {
-    void askForName(name).then((next) => {
-      if (next === null) return
-      name = next
-      publishUser(awareness, next)
+  const freeze = (): void => {
+    view.setProps({ editable: () => false })
+    byId('toolbar').hidden = true
+  }
+  const teardown = (): void => {
+    stopWatching()
+    avatars.destroy()
+    view.destroy()
+    collab.destroy()
+    delete window.valence
+  }
+
+  const onProblem = (problem: AccessProblem): void => {
+    if (problem === 'not-found') return (teardown(), showNotFound())
+    if (problem === 'no-access') return (teardown(), showNoAccess())
+    freeze()
+    indicator.stop('Signed out')
+    showNotice('Signed out — sign in again to keep editing.', {
+      href: signInUrl(),
+      label: 'Sign in again',
+      id: 'signin-again'
     })
   }
-  const avatars = new AvatarsBar(byId('presence'), awareness, editName)
-  if (name === null) editName()
-  else publishUser(awareness, name)
+  const stopWatching = watchAccess(provider, specId, onProblem)
+
+  provider.on('connection-close', (event) => {
+    if (event?.code === SESSION_ENDED) {
+      freeze()
+      showNotice('Your access to this spec was removed: your session ended.', {
+        href: signInUrl(),
+        label: 'Sign in again',
+        id: 'signin-again'
+      })
+    } else if (event?.code === ACCESS_REVOKED) {
+      freeze()
+      showNotice('Your access to this spec was removed.', { href: '/', label: 'Back to all specs', id: 'back-to-specs' })
+    }
+  })
 
   const setTitle = (title: string): void => {
     byId('spec-title').textContent = title
@@ -148,21 +195,37 @@ const start = (specId: string): void => {
   getSpec(specId)
     .then((spec) => setTitle(spec.title || 'Untitled spec'))
     .catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 404) {
-        avatars.destroy()
-        view.destroy()
-        collab.destroy()
-        delete window.valence
-        showNotFound()
-        return
-      }
+      if (error instanceof ApiError && error.status === 404) return (teardown(), showNotFound())
+      if (error instanceof ApiError && error.status === 403) return (teardown(), showNoAccess())
+      if (error instanceof ApiError && error.status === 401) return onProblem('signed-out')
       // Offline or a server error: keep editing the local copy; the socket retries on its own.
       setTitle(error instanceof ApiError && error.status === 0 ? 'Offline copy' : 'Spec')
     })
 
-  window.valence = { specId, ydoc, provider, view, tracker, collab }
+  window.valence = { specId, ydoc, provider, view, tracker, collab, me }
+}
+
+const boot = async (specId: string): Promise<void> => {
+  let session: Session | null
+  try {
+    session = await getSession()
+  } catch (error) {
+    const me = error instanceof ApiError && error.status === 0 ? rememberedMe() : null
+    if (me === null) {
+      showPageMessage('Could not open this spec', 'The server cannot be reached. Check your connection and reload.')
+      return
+    }
+    session = { me, csrfToken: '', permissions: [] }
+  }
+  if (session === null) {
+    window.location.replace(signInUrl())
+    return
+  }
+  rememberMe(session.me)
+  renderSessionArea(byId('session'), session)
+  start(specId, session.me)
 }
 
 const specId = specIdFromLocation()
 if (specId === null || specId === '') showNotFound()
-else start(specId)
+else void boot(specId)

@@ -1,15 +1,13 @@
 /**
- * The spec list page (`/`): lists specs, creates one from a title, renames inline and deletes
- * after a confirmation. Every item is `li[data-spec-id]` with `[data-action]` controls.
+ * The spec list page (`/`, sign-in required): lists the specs this person may see, and for
+ * facilitators creates one from a title, renames inline and deletes after a confirmation.
+ * Every item is `li[data-spec-id]` with `[data-action]` controls.
  */
+import { can, type Role } from '../../shared/permissions.js'
 import { ApiError, createSpec, deleteSpec, listSpecs, renameSpec, specUrl, type Spec } from '../api.js'
+import { renderSessionArea, requireSession } from '../session.js'
 import { confirmAction } from '../ui/dialog.js'
-
-const byId = <T extends HTMLElement>(id: string): T => {
-  const el = document.getElementById(id)
-  if (!el) throw new Error(`#${id} is missing from the page`)
-  return el as T
-}
+import { byId, h } from '../ui/dom.js'
 
 const form = byId<HTMLFormElement>('new-spec-form')
 const titleInput = byId<HTMLInputElement>('new-spec-title')
@@ -19,6 +17,8 @@ const status = byId<HTMLElement>('list-status')
 const errorBox = byId<HTMLElement>('list-error')
 
 let specs: Spec[] = []
+/** Set once the session is known; until then nothing is rendered. */
+let role: Role = 'viewer'
 
 const showError = (error: unknown): void => {
   errorBox.textContent =
@@ -81,15 +81,21 @@ const itemFor = (spec: Spec): HTMLLIElement => {
   time.textContent = ago(spec.updatedAt)
   meta.append('Updated ', time)
   main.append(link, meta)
+  li.append(main)
+  const name = `“${spec.title || 'Untitled spec'}”`
   const actions = document.createElement('div')
   actions.className = 'spec-actions'
-  const name = `“${spec.title || 'Untitled spec'}”`
-  const rename = button('rename', 'Rename', `Rename ${name}`)
-  rename.addEventListener('click', () => startRename(li, spec))
-  const remove = button('delete', 'Delete', `Delete ${name}`, 'button-danger-quiet')
-  remove.addEventListener('click', () => void confirmDelete(spec))
-  actions.append(rename, remove)
-  li.append(main, actions)
+  if (can(role, 'spec:rename')) {
+    const rename = button('rename', 'Rename', `Rename ${name}`)
+    rename.addEventListener('click', () => startRename(li, spec))
+    actions.append(rename)
+  }
+  if (can(role, 'spec:delete')) {
+    const remove = button('delete', 'Delete', `Delete ${name}`, 'button-danger-quiet')
+    remove.addEventListener('click', () => void confirmDelete(spec))
+    actions.append(remove)
+  }
+  if (actions.childElementCount > 0) li.append(actions)
   return li
 }
 
@@ -98,7 +104,9 @@ const render = (): void => {
   list.replaceChildren(...specs.map(itemFor))
   status.textContent =
     specs.length === 0
-      ? 'No specs yet. Create the first one above.'
+      ? can(role, 'spec:create')
+        ? 'No specs yet. Create the first one above.'
+        : 'No specs have been shared with you yet.'
       : `${specs.length} ${specs.length === 1 ? 'spec' : 'specs'}`
   status.classList.toggle('is-empty', specs.length === 0)
 }
@@ -222,9 +230,33 @@ form.addEventListener('submit', (event) => {
 })
 titleInput.addEventListener('input', () => titleInput.setCustomValidity(''))
 
-listSpecs()
-  .then((loaded) => {
-    specs = loaded
+/** Adapts the page to the role: create form and workspace link for facilitators only. */
+const applyRole = (): void => {
+  form.hidden = !can(role, 'spec:create')
+  if (!can(role, 'spec:create')) {
+    byId('spec-list-heading').textContent = 'Your specs'
+    const lead = document.querySelector('.lead')
+    if (lead) {
+      lead.textContent = can(role, 'spec:write')
+        ? 'The specs you were invited to write together with the team.'
+        : 'The specs you were invited to follow. You can read them live; editing is off.'
+    }
+  }
+  if (can(role, 'panel:manage')) {
+    const lead = document.querySelector('.lead')
+    lead?.append(
+      ' ',
+      h('a', { href: '/workspace', id: 'list-workspace-link' }, 'Manage panels, invites and members in the Workspace.')
+    )
+  }
+}
+
+requireSession()
+  .then(async (session) => {
+    role = session.me.role
+    renderSessionArea(byId('session'), session)
+    applyRole()
+    specs = await listSpecs()
     render()
   })
   .catch((error: unknown) => {

@@ -1,10 +1,13 @@
 /**
- * The people currently in the spec: a row of initials circles in each person's colour, plus a
- * visually hidden list for screen readers. Your own avatar is a button that lets you rename
- * yourself. Each avatar carries `data-client-id` (the Yjs client id).
+ * The people currently in the spec: for each, an initials circle in their colour with a role
+ * badge beside it (Customer / Team / Facilitator / Viewer), plus a visually hidden list naming
+ * everyone with their role for screen readers. Each avatar carries `data-client-id` (the Yjs
+ * client id), `data-user-id` and `data-role`; your own has the class `avatar-self`.
  */
 import type { Awareness } from 'y-protocols/awareness'
 import { initials, participants, type Participant } from '../collab/presence.js'
+import { h } from './dom.js'
+import { ROLE_LABELS, roleBadge } from './roles.js'
 
 /** Renders the awareness states into `container` (`#presence`) until `destroy` is called. */
 export class AvatarsBar {
@@ -14,19 +17,12 @@ export class AvatarsBar {
 
   constructor(
     private readonly container: HTMLElement,
-    private readonly awareness: Awareness,
-    private readonly onEditSelf: () => void
+    private readonly awareness: Awareness
   ) {
     container.classList.add('presence')
-    const heading = document.createElement('h2')
-    heading.className = 'visually-hidden'
-    heading.id = 'presence-heading'
-    heading.textContent = 'People in this spec'
-    this.row = document.createElement('div')
-    this.row.className = 'avatars'
-    this.list = document.createElement('ul')
-    this.list.className = 'visually-hidden'
-    this.list.setAttribute('aria-labelledby', 'presence-heading')
+    const heading = h('h2', { className: 'visually-hidden', id: 'presence-heading' }, 'People in this spec')
+    this.row = h('div', { className: 'avatars', attrs: { 'aria-hidden': 'true' } })
+    this.list = h('ul', { className: 'visually-hidden', attrs: { 'aria-labelledby': 'presence-heading' } })
     container.setAttribute('aria-labelledby', 'presence-heading')
     container.replaceChildren(heading, this.row, this.list)
     awareness.on('change', this.render)
@@ -42,34 +38,29 @@ export class AvatarsBar {
     const key = JSON.stringify(people)
     if (key === this.lastKey) return
     this.lastKey = key
-    this.row.replaceChildren(...people.map((p) => this.avatar(p)))
+    this.row.replaceChildren(...people.map((p) => this.chip(p)))
     this.list.replaceChildren(
       ...people.map((p) => {
-        const li = document.createElement('li')
-        li.textContent = p.isSelf ? `${p.user.name} (you)` : p.user.name
-        return li
+        const role = p.user.role ? `, ${ROLE_LABELS[p.user.role]}` : ''
+        return h('li', {}, `${p.user.name}${p.isSelf ? ' (you)' : ''}${role}`)
       })
     )
   }
 
-  private avatar(p: Participant): HTMLElement {
+  /** One person: avatar circle plus role badge (the circles are decoration; the list names everyone). */
+  private chip(p: Participant): HTMLElement {
     const name = p.isSelf ? `${p.user.name} (you)` : p.user.name
-    const el = document.createElement(p.isSelf ? 'button' : 'span')
-    el.className = p.isSelf ? 'avatar avatar-self' : 'avatar'
-    el.dataset.clientId = String(p.clientId)
-    el.dataset.userId = p.user.id
-    el.style.backgroundColor = p.user.color
-    el.textContent = initials(p.user.name)
-    el.title = name
-    if (el instanceof HTMLButtonElement) {
-      el.type = 'button'
-      el.setAttribute('aria-label', `${name}: change your display name`)
-      el.title = `${name}. Click to change your display name`
-      el.addEventListener('click', this.onEditSelf)
-    } else {
-      // The hidden list names everyone; the circles are decoration for sighted users.
-      el.setAttribute('aria-hidden', 'true')
-    }
-    return el
+    const title = p.user.role ? `${name} · ${ROLE_LABELS[p.user.role]}` : name
+    const avatar = h(
+      'span',
+      {
+        className: p.isSelf ? 'avatar avatar-self' : 'avatar',
+        title,
+        dataset: { clientId: String(p.clientId), userId: p.user.id, ...(p.user.role ? { role: p.user.role } : {}) }
+      },
+      initials(p.user.name)
+    )
+    avatar.style.backgroundColor = p.user.color
+    return h('span', { className: 'participant', title }, avatar, p.user.role ? roleBadge(p.user.role, { short: true }) : null)
   }
 }

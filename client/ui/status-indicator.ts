@@ -35,10 +35,23 @@ export class StatusIndicator {
     element.replaceChildren(dot, this.label)
   }
 
-  /** Shows `state`. */
+  private stopped = false
+
+  /** Shows `state` (unless {@link stop} was called). */
   render(state: SaveState): void {
+    if (this.stopped) return
     const text = statusText(state)
     if (this.element.dataset.status !== state.status) this.element.dataset.status = state.status
     if (this.label.textContent !== text) this.label.textContent = text
+  }
+
+  /**
+   * Shows a final message (the page stopped connecting, e.g. signed out) and ignores later
+   * states, which would only describe the deliberately closed socket.
+   */
+  stop(text: string): void {
+    this.stopped = true
+    this.element.dataset.status = 'closed'
+    this.label.textContent = text
   }
 }

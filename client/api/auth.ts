@@ -1,0 +1,103 @@
+/**
+ * Sessions: who is signed in (`/api/auth/*`), first-run setup, team sign-up, and the public side
+ * of invite links (`/api/invites/:token`).
+ */
+import type { Principal } from '../../shared/identity.js'
+import type { Role } from '../../shared/permissions.js'
+import { ApiError, badResponse, field, isRecord, list, request, seg, setCsrfToken } from './http.js'
+
+/** The signed-in person, as `GET /api/auth/me` describes them. */
+export type Me = Principal
+
+/** The answer of `GET /api/auth/me`. */
+export interface Session {
+  me: Me
+  csrfToken: string
+  permissions: string[]
+}
+
+const meFrom = (body: unknown): Me => field<Me>(body, 'me')
+
+/**
+ * The current session, or null when nobody is signed in (401). Remembers the CSRF token for
+ * later state-changing requests. Other failures (offline, 5xx) reject with an {@link ApiError}.
+ */
+export const getSession = async (): Promise<Session | null> => {
+  try {
+    const body = await request('GET', '/api/auth/me')
+    const me = meFrom(body)
+    const csrfToken = isRecord(body) && typeof body.csrfToken === 'string' ? body.csrfToken : ''
+    const permissions = isRecord(body) && Array.isArray(body.permissions) ? (body.permissions as string[]) : []
+    setCsrfToken(csrfToken || null)
+    return { me, csrfToken, permissions }
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setCsrfToken(null)
+      return null
+    }
+    throw error
+  }
+}
+
+/** Signs in with email and password (401 `invalid_credentials`, 429 `rate_limited`). */
+export const login = async (email: string, password: string): Promise<Me> =>
+  meFrom(await request('POST', '/api/auth/login', { email, password }))
+
+/** Ends the session on the server. */
+export const logout = async (): Promise<void> => {
+  await request('POST', '/api/auth/logout')
+  setCsrfToken(null)
+}
+
+/** Whether the deployment still needs its first facilitator. */
+export const setupStatus = async (): Promise<boolean> => {
+  const body = await request('GET', '/api/auth/setup-status')
+  if (isRecord(body) && typeof body.needsSetup === 'boolean') return body.needsSetup
+  throw badResponse()
+}
+
+/** Fields of the first-run setup form. */
+export interface SetupInput {
+  token: string
+  email: string
+  password: string
+  displayName: string
+}
+
+/** Creates the first facilitator with the one-time setup token and signs them in. */
+export const setup = async (input: SetupInput): Promise<Me> =>
+  meFrom(await request('POST', '/api/auth/setup', input))
+
+/** Sets the password of an invited team member and signs them in. */
+export const signup = async (token: string, password: string): Promise<Me> =>
+  meFrom(await request('POST', '/api/auth/signup', { token, password }))
+
+/** What an invite link offers, as shown on the invite landing page. */
+export interface InvitePreview {
+  panel: { name: string; description: string | null }
+  specs: { id: string; title: string }[]
+  facilitator: { displayName: string }
+  role: Extract<Role, 'customer' | 'viewer'>
+}
+
+/** Looks up an invite link (404 `invite_not_found`, 410 `invite_expired|revoked|used_up`). */
+export const getInvite = async (token: string): Promise<InvitePreview> => {
+  const body = await request('GET', `/api/invites/${seg(token)}`)
+  const panel = field<InvitePreview['panel']>(body, 'panel')
+  const facilitator = field<InvitePreview['facilitator']>(body, 'facilitator')
+  const specs = list<InvitePreview['specs'][number]>(body, 'specs')
+  const role = isRecord(body) && body.role === 'viewer' ? 'viewer' : 'customer'
+  return { panel, facilitator, specs, role }
+}
+
+/** Joins through an invite link; the server sets the session cookie. */
+export const acceptInvite = async (
+  token: string,
+  displayName: string,
+  email: string | null
+): Promise<{ me: Me; redirectTo: string }> => {
+  const body = await request('POST', `/api/invites/${seg(token)}/accept`, email ? { displayName, email } : { displayName })
+  const me = meFrom(body)
+  const redirectTo = isRecord(body) && typeof body.redirectTo === 'string' ? body.redirectTo : '/'
+  return { me, redirectTo }
+}

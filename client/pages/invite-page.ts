@@ -1,0 +1,138 @@
+/**
+ * The invite landing page (`/invite/<token>`): says who invites you to co-write which specs, in
+ * which panel and role, asks for a display name (and optionally an email), then joins and opens
+ * the spec. Expired, revoked and used-up links get a clear explanation instead of the form.
+ */
+import { acceptInvite, getInvite, type InvitePreview } from '../api/auth.js'
+import { ApiError } from '../api/http.js'
+import { safeNext } from '../session.js'
+import { byId, h, messageOf } from '../ui/dom.js'
+import { ROLE_LABELS, roleBadge } from '../ui/roles.js'
+
+const card = byId<HTMLElement>('invite-card')
+const heading = byId<HTMLElement>('invite-heading')
+const status = byId<HTMLElement>('invite-status')
+const details = byId<HTMLElement>('invite-details')
+const form = byId<HTMLFormElement>('invite-form')
+const nameInput = byId<HTMLInputElement>('invite-name')
+const emailInput = byId<HTMLInputElement>('invite-email')
+const submit = byId<HTMLButtonElement>('invite-submit')
+const errorBox = byId<HTMLElement>('invite-error')
+
+/** The token from `/invite/<token>` (or `invite.html?token=` when opened directly). */
+const tokenFromLocation = (): string => {
+  const match = /^\/invite\/([^/]+)\/?$/.exec(window.location.pathname)
+  if (match?.[1]) return decodeURIComponent(match[1])
+  return new URLSearchParams(window.location.search).get('token') ?? ''
+}
+
+const ROLE_EXPLAINERS: Record<InvitePreview['role'], string> = {
+  customer:
+    'You can write and edit in these specs together with the team, live. Your ideas will be credited to you.',
+  viewer: 'You can read these specs and follow the conversation live, but not edit them.'
+}
+
+const GONE: Record<string, { title: string; text: string }> = {
+  invite_expired: {
+    title: 'This invite link has expired',
+    text: 'Ask the person who sent it for a new link.'
+  },
+  invite_revoked: {
+    title: 'This invite link was withdrawn',
+    text: 'The facilitator turned this link off. Ask them for a new one if you should still join.'
+  },
+  invite_used_up: {
+    title: 'This invite link has been used up',
+    text: 'It was already used as many times as allowed. Ask the person who sent it for a new link.'
+  },
+  invite_not_found: {
+    title: 'This invite link does not work',
+    text: 'Check that you copied the whole link, or ask the person who sent it for a new one.'
+  }
+}
+
+const token = tokenFromLocation()
+
+/** Shows a final message (no form) and moves focus to the heading. */
+const showProblem = (title: string, text: string): void => {
+  card.removeAttribute('aria-busy')
+  details.hidden = true
+  form.hidden = true
+  heading.textContent = title
+  document.title = `${title} · Valence`
+  status.setAttribute('role', 'alert')
+  status.textContent = text
+  status.classList.add('notice-error')
+  heading.tabIndex = -1
+  heading.focus()
+}
+
+const listFormat = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' })
+
+const render = (invite: InvitePreview): void => {
+  const titles = invite.specs.map((s) => `“${s.title || 'Untitled spec'}”`)
+  const inviter = invite.facilitator.displayName || 'A facilitator'
+  heading.textContent = 'You’re invited to co-write'
+  document.title = `Join ${invite.panel.name} · Valence`
+  byId('invite-summary').textContent =
+    titles.length > 0
+      ? `${inviter} invites you to co-write: ${listFormat.format(titles)}.`
+      : `${inviter} invites you to join the panel “${invite.panel.name}”. The specs will appear once they are shared with the panel.`
+  byId('invite-specs').replaceChildren(
+    ...invite.specs.map((s) => h('li', { dataset: { specId: s.id } }, s.title || 'Untitled spec'))
+  )
+  byId('invite-specs').hidden = invite.specs.length === 0
+  byId('invite-panel-name').textContent = invite.panel.name
+  const description = byId('invite-panel-description')
+  description.textContent = invite.panel.description ?? ''
+  description.hidden = !invite.panel.description
+  byId('invite-role').replaceChildren(roleBadge(invite.role))
+  byId('invite-role-explainer').textContent = ROLE_EXPLAINERS[invite.role]
+  submit.textContent = invite.role === 'viewer' ? 'Join as viewer' : `Join as ${ROLE_LABELS[invite.role].toLowerCase()}`
+  status.textContent = ''
+  status.hidden = true
+  card.removeAttribute('aria-busy')
+  details.hidden = false
+  form.hidden = false
+  nameInput.focus()
+}
+
+const load = (): void => {
+  if (token === '') {
+    const gone = GONE.invite_not_found!
+    showProblem(gone.title, gone.text)
+    return
+  }
+  getInvite(token)
+    .then(render)
+    .catch((error: unknown) => {
+      const gone = error instanceof ApiError ? GONE[error.code] ?? (error.status === 404 ? GONE.invite_not_found : undefined) : undefined
+      if (gone) showProblem(gone.title, gone.text)
+      else if (error instanceof ApiError && error.status === 410) showProblem('This invite link no longer works', error.message)
+      else showProblem('Could not open the invitation', messageOf(error, 'Please reload the page to try again.'))
+    })
+}
+
+nameInput.addEventListener('input', () => nameInput.setCustomValidity(''))
+form.addEventListener('submit', (event) => {
+  event.preventDefault()
+  errorBox.textContent = ''
+  const displayName = nameInput.value.replace(/\s+/g, ' ').trim()
+  if (displayName === '') {
+    nameInput.setCustomValidity('Please enter the name others should see.')
+    nameInput.reportValidity()
+    return
+  }
+  const email = emailInput.value.trim()
+  submit.disabled = true
+  acceptInvite(token, displayName, email === '' ? null : email)
+    .then(({ redirectTo }) => window.location.assign(safeNext(redirectTo, '/')))
+    .catch((error: unknown) => {
+      submit.disabled = false
+      const gone = error instanceof ApiError ? GONE[error.code] : undefined
+      if (gone) return showProblem(gone.title, gone.text)
+      errorBox.textContent = messageOf(error, 'Could not join. Please try again.')
+      nameInput.focus()
+    })
+})
+load()
