@@ -10,6 +10,10 @@
  *    characters that also occurs, unconsumed, in the deleted text (anchored by a `minMatch`-gram
  *    index; moved text that was split into pieces, or moved together with new text).
  * 3. **Exact runs again**, for short pieces left between the matches of pass 2.
+ * 4. **Whitespace between matches**: an unmatched stretch of at most {@link MAX_ABSORBED_SPACE}
+ *    whitespace characters next to matched text takes the author of its (left, else right)
+ *    neighbour. y-prosemirror's text diff often moves a word boundary's space to the other side
+ *    of the moved text, which would otherwise leave a lone space with the mover.
  *
  * Every deleted character is consumed at most once: a participant may move words, not copy
  * them into more credit.
@@ -36,6 +40,9 @@ export const UNMATCHED = -1
 
 /** Shortest match accepted by the anchored pass (exact whole-run matches have no minimum). */
 export const DEFAULT_MIN_MATCH = 6
+
+/** Longest whitespace-only stretch that {@link matchText} attributes to its matched neighbour. */
+export const MAX_ABSORBED_SPACE = 2
 
 /** Candidates looked at per anchor, so pathological repetitive text stays linear. */
 const MAX_CANDIDATES = 64
@@ -71,7 +78,21 @@ export function matchText(
   exactPass(targets, assigned, pool, take)
   anchoredPass(targets, assigned, pool, minMatch, take)
   exactPass(targets, assigned, pool, take)
+  absorbSpaces(targets, assigned)
   return consumed
+}
+
+const SPACE = /^\s+$/
+
+function absorbSpaces(targets: readonly string[], assigned: readonly Int32Array[]): void {
+  for (const s of unmatchedStretches(assigned)) {
+    if (s.end - s.start > MAX_ABSORBED_SPACE || !SPACE.test(targets[s.seg]!.slice(s.start, s.end))) continue
+    const a = assigned[s.seg]!
+    const left = s.start > 0 ? a[s.start - 1]! : UNMATCHED
+    const right = s.end < a.length ? a[s.end]! : UNMATCHED
+    const author = left !== UNMATCHED ? left : right
+    if (author !== UNMATCHED) a.fill(author, s.start, s.end)
+  }
 }
 
 /** Maximal unmatched stretches of the targets. */
