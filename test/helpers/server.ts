@@ -8,6 +8,7 @@ import { afterEach } from 'vitest'
 import { configWith, type Config } from '../../server/config.js'
 import { startService, type Service, type ServiceOverrides } from '../../server/service.js'
 import { createLogger } from '../../server/observability/logger.js'
+import { facilitatorOf } from './auth.js'
 
 const running = new Set<Service>()
 const tempDirs: string[] = []
@@ -47,13 +48,10 @@ export async function startTestService(
   return service
 }
 
-/** Creates a spec over HTTP and returns its id. */
+/** Creates a spec over HTTP (as the service's test facilitator, see helpers/auth.ts) and returns its id. */
 export async function createSpec(service: Service, title = 'Test spec'): Promise<string> {
-  const res = await fetch(`${service.url}/api/specs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title })
-  })
+  const facilitator = await facilitatorOf(service)
+  const res = await facilitator.fetch('/api/specs', { method: 'POST', body: { title } })
   if (res.status !== 201) throw new Error(`create spec failed: ${res.status} ${await res.text()}`)
   const body = (await res.json()) as { spec: { id: string } }
   return body.spec.id
