@@ -34,10 +34,29 @@ export interface DeletedRun {
   authors: Int32Array
 }
 
+/** A live piece of a type's text after the transaction; new pieces point into their inserted run. */
+export interface AfterPiece extends ClockRange {
+  /** Index into {@link TextChanges.inserted} and offset in that run; -1 for a kept (old) piece. */
+  run: number
+  offset: number
+}
+
+/** One text type the transaction changed: its whole text before and after. */
+export interface ParentChange {
+  beforeText: string
+  /** Author ref of each character of `beforeText`. */
+  beforeAuthors: Int32Array
+  afterText: string
+  afterPieces: AfterPiece[]
+  /** Indexes into {@link TextChanges.deleted} of the runs deleted from this type. */
+  deletedRuns: number[]
+}
+
 /** What a transaction did to the text. */
 export interface TextChanges {
   inserted: InsertedRun[]
   deleted: DeletedRun[]
+  parents: ParentChange[]
 }
 
 type Parent = Y.AbstractType<unknown>
@@ -47,16 +66,30 @@ export function collectTextChanges(tr: Y.Transaction, store: AttributionStore): 
   const parents = touchedParents(tr)
   const inserted: InsertedRun[] = []
   const deleted: DeletedRun[] = []
+  const changes: ParentChange[] = []
   const before = (client: number): number => tr.beforeState.get(client) ?? 0
   for (const parent of parents) {
-    let ins: { parts: string[]; pieces: ClockRange[] } | null = null
+    const beforeParts: string[] = []
+    const beforeAuthors: number[] = []
+    const afterParts: string[] = []
+    const afterPieces: AfterPiece[] = []
+    const deletedRuns: number[] = []
+    const pushAuthors = (client: number, clock: number, len: number, into: number[]): void => {
+      store.forEach(client, clock, len, (n, author) => {
+        for (let k = 0; k < n; k++) into.push(author)
+      })
+    }
+    let ins: { parts: string[]; pieces: ClockRange[]; len: number } | null = null
     let del: { parts: string[]; authors: number[] } | null = null
     const flushIns = (): void => {
       if (ins !== null) inserted.push({ text: ins.parts.join(''), pieces: ins.pieces })
       ins = null
     }
     const flushDel = (): void => {
-      if (del !== null) deleted.push({ text: del.parts.join(''), authors: Int32Array.from(del.authors) })
+      if (del !== null) {
+        deletedRuns.push(deleted.length)
+        deleted.push({ text: del.parts.join(''), authors: Int32Array.from(del.authors) })
+      }
       del = null
     }
     for (let item = parent._start; item !== null; item = item.right) {
@@ -67,28 +100,45 @@ export function collectTextChanges(tr: Y.Transaction, store: AttributionStore): 
       // Old part [clock, known) and new part [known, clock + length); one is empty in practice.
       const oldLen = Math.max(0, Math.min(item.length, known - clock))
       if (oldLen > 0) {
+        const oldStr = oldLen === item.length ? str : str.slice(0, oldLen)
         if (!item.deleted) {
           flushIns()
           flushDel()
+          beforeParts.push(oldStr)
+          pushAuthors(client, clock, oldLen, beforeAuthors)
+          afterParts.push(oldStr)
+          afterPieces.push({ client, clock, len: oldLen, run: -1, offset: 0 })
         } else if (Y.isDeleted(tr.deleteSet, item.id)) {
           del ??= { parts: [], authors: [] }
-          del.parts.push(str.slice(0, oldLen))
-          const authors = del.authors
-          store.forEach(client, clock, oldLen, (len, author) => {
-            for (let k = 0; k < len; k++) authors.push(author)
-          })
+          del.parts.push(oldStr)
+          beforeParts.push(oldStr)
+          const start = beforeAuthors.length
+          pushAuthors(client, clock, oldLen, beforeAuthors)
+          for (let k = start; k < beforeAuthors.length; k++) del.authors.push(beforeAuthors[k]!)
         }
       }
       if (oldLen < item.length && !item.deleted) {
-        ins ??= { parts: [], pieces: [] }
-        ins.parts.push(oldLen === 0 ? str : str.slice(oldLen))
+        ins ??= { parts: [], pieces: [], len: 0 }
+        const newStr = oldLen === 0 ? str : str.slice(oldLen)
+        const offset = ins.len
+        ins.len += newStr.length
+        ins.parts.push(newStr)
         ins.pieces.push({ client, clock: clock + oldLen, len: item.length - oldLen })
+        afterParts.push(newStr)
+        afterPieces.push({ client, clock: clock + oldLen, len: item.length - oldLen, run: inserted.length, offset })
       }
     }
     flushIns()
     flushDel()
+    changes.push({
+      beforeText: beforeParts.join(''),
+      beforeAuthors: Int32Array.from(beforeAuthors),
+      afterText: afterParts.join(''),
+      afterPieces,
+      deletedRuns
+    })
   }
-  return { inserted, deleted }
+  return { inserted, deleted, parents: changes }
 }
 
 /** Types holding text that `tr` inserted or deleted. */

@@ -7,7 +7,11 @@
  *    applied ({@link AttributionEngine.checkWrite}). Otherwise the clientIDs P wrote with are
  *    bound to P.
  * 2. Inserted text that matches text deleted by the same update keeps the deleted text's author
- *    (split, join, block-type change, wrap/lift, drag-and-drop, undo/redo of those).
+ *    (split, join, block-type change, wrap/lift, drag-and-drop, undo/redo of those). First,
+ *    whole texts: when a text type's new content equals another changed type's old content
+ *    (y-prosemirror moves a paragraph across same-type paragraphs by rewriting their texts in
+ *    place), every character of it, kept ones included, takes the author at the same offset of
+ *    that old content. Then runs, by {@link matchText}.
  * 3. Inserted text still unmatched that matches text P deleted in an earlier update within the
  *    window (10 min) keeps that text's author (cut → paste, delete → undo, undo → redo).
  * 4. Everything else P inserted is authored by P. The mover of every inserted character is P.
@@ -27,7 +31,7 @@
 import * as Y from 'yjs'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { ClientBindings, type AddedClocks } from './bindings.js'
-import { collectTextChanges } from './collect.js'
+import { collectTextChanges, type TextChanges } from './collect.js'
 import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, type Facts } from './facts.js'
 import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type PoolSegment } from './match.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
@@ -143,12 +147,14 @@ export class AttributionEngine {
       // 'other' only if the caller skipped checkWrite; the text is still attributed to `me`.
       if (this.bindings.bind(client, participantId) === 'new') facts.bindings.push({ clientID: client, participantId })
     }
-    const { inserted, deleted } = collectTextChanges(tr, this.store)
+    const changes = collectTextChanges(tr, this.store)
+    const { inserted, deleted } = changes
     if (inserted.length === 0 && deleted.length === 0) return facts
     const texts = inserted.map((run) => run.text)
     const assigned = inserted.map((run) => new Int32Array(run.text.length).fill(UNMATCHED))
     const pool: PoolSegment[] = deleted.map((run) => ({ text: run.text, authors: run.authors, consumed: new Uint8Array(run.text.length) }))
-    // Rule 2: moved within this update.
+    // Rule 2: moved within this update; whole rewritten texts first.
+    this.matchRewrittenTexts(changes, assigned, pool, me, facts)
     matchText(texts, assigned, pool, this.minMatch)
     // Rule 3: re-inserted from what this participant deleted recently.
     if (assigned.some((a) => a.includes(UNMATCHED))) {
@@ -217,6 +223,54 @@ export class AttributionEngine {
   compute(doc: Y.Doc | Y.XmlFragment, directory: ParticipantDirectory): SpecAttribution {
     const fragment = doc instanceof Y.Doc ? doc.getXmlFragment(FRAGMENT_NAME) : doc
     return computeSpecAttribution(fragment, this.store, directory)
+  }
+
+  /**
+   * A changed text type whose new text equals the old text of another changed type holds that
+   * type's content now: attribute it offset by offset, including characters the diff kept in
+   * place (those are re-attributed by an overriding fact). Each old text is used once.
+   */
+  private matchRewrittenTexts(changes: TextChanges, assigned: Int32Array[], pool: PoolSegment[], me: number, facts: Facts): void {
+    const { parents } = changes
+    if (parents.length < 2) return
+    const byBefore = new Map<string, number[]>()
+    parents.forEach((c, i) => {
+      if (c.beforeText === '' || c.beforeText === c.afterText) return
+      const list = byBefore.get(c.beforeText)
+      if (list === undefined) byBefore.set(c.beforeText, [i])
+      else list.push(i)
+    })
+    const used = new Set<number>()
+    const id = (ref: number): string | null => this.store.idOf(ref)
+    parents.forEach((x, xi) => {
+      if (x.afterText === '' || x.afterText === x.beforeText) return
+      const yi = byBefore.get(x.afterText)?.find((i) => i !== xi && !used.has(i))
+      if (yi === undefined) return
+      used.add(yi)
+      const source = parents[yi]!.beforeAuthors
+      let at = 0
+      for (const piece of x.afterPieces) {
+        if (piece.run >= 0) assigned[piece.run]!.set(source.subarray(at, at + piece.len), piece.offset)
+        else {
+          for (let i = 0; i < piece.len; ) {
+            const author = source[at + i]!
+            let j = i + 1
+            while (j < piece.len && source[at + j] === author) j++
+            let same = true
+            this.store.forEach(piece.client, piece.clock + i, j - i, (_n, a) => {
+              if (a !== author) same = false
+            })
+            if (!same) {
+              this.store.set(piece.client, piece.clock + i, j - i, author, me)
+              facts.ranges.push({ client: piece.client, clock: piece.clock + i, len: j - i, author: id(author), mover: id(me) })
+            }
+            i = j
+          }
+        }
+        at += piece.len
+      }
+      for (const d of parents[yi]!.deletedRuns) pool[d]!.consumed.fill(1)
+    })
   }
 
   private recordInserted(

@@ -2,9 +2,11 @@
  * Who wrote and who last moved every inserted character, keyed like Yjs 14's `IdMap`:
  * clientID → sorted, non-overlapping clock ranges → attribute (author, mover).
  *
- * Yjs clocks are write-once, so a fact about a clock range never changes once recorded; new
- * facts almost always append at the end of their client's list (clocks of a client integrate
- * in order), which keeps recording O(1) and look-ups O(log n) by binary search.
+ * Yjs clocks are write-once, so new facts almost always append at the end of their client's
+ * list (clocks of a client integrate in order), which keeps recording O(1) and look-ups
+ * O(log n) by binary search. A later fact about existing clocks overrides the earlier one (text
+ * kept in place by y-prosemirror's diff while its block's content moved elsewhere is
+ * re-attributed); facts are replayed in order, so the last one wins everywhere.
  *
  * Participants are interned: a *ref* is 1 + the index in {@link AttributionStore.participants},
  * and ref 0 means "unknown" (text written before attribution existed, or never recorded).
@@ -53,10 +55,7 @@ export class AttributionStore {
     return ref === UNKNOWN ? null : (this.participants[ref - 1] ?? null)
   }
 
-  /**
-   * Records (author, mover) for clocks [clock, clock + len) of `client`. Clocks that already have
-   * a fact keep it (first writer wins: a clock is written once).
-   */
+  /** Records (author, mover) for clocks [clock, clock + len) of `client`, replacing earlier facts. */
   set(client: number, clock: number, len: number, author: number, mover: number): void {
     if (len <= 0) return
     let r = this.clients.get(client)
@@ -77,25 +76,27 @@ export class AttributionStore {
       }
       return
     }
-    // Rare: out-of-order facts (folding deltas of concurrent writes). Fill only the gaps.
+    // Rare: a fact about existing clocks. Cut the overlapped ranges, then insert.
     const end = clock + len
     let i = Math.max(0, this.indexAt(r, clock))
-    let cursor = clock
-    while (cursor < end) {
-      while (i < r.clocks.length && r.clocks[i]! + r.lens[i]! <= cursor) i++
-      const nextStart = i < r.clocks.length ? r.clocks[i]! : Infinity
-      if (nextStart > cursor) {
-        const gapEnd = Math.min(end, nextStart)
-        r.clocks.splice(i, 0, cursor)
-        r.lens.splice(i, 0, gapEnd - cursor)
-        r.authors.splice(i, 0, author)
-        r.movers.splice(i, 0, mover)
-        cursor = gapEnd
-        i++
-      } else {
-        cursor = r.clocks[i]! + r.lens[i]!
-      }
+    while (i < r.clocks.length && r.clocks[i]! + r.lens[i]! <= clock) i++
+    const insertAt = i
+    const removed: Array<[number, number, number, number]> = []
+    let k = i
+    while (k < r.clocks.length && r.clocks[k]! < end) {
+      removed.push([r.clocks[k]!, r.lens[k]!, r.authors[k]!, r.movers[k]!])
+      k++
     }
+    const keep: Array<[number, number, number, number]> = []
+    const first = removed[0]
+    if (first !== undefined && first[0] < clock) keep.push([first[0], clock - first[0], first[2], first[3]])
+    keep.push([clock, len, author, mover])
+    const last = removed[removed.length - 1]
+    if (last !== undefined && last[0] + last[1] > end) keep.push([end, last[0] + last[1] - end, last[2], last[3]])
+    r.clocks.splice(insertAt, removed.length, ...keep.map((x) => x[0]))
+    r.lens.splice(insertAt, removed.length, ...keep.map((x) => x[1]))
+    r.authors.splice(insertAt, removed.length, ...keep.map((x) => x[2]))
+    r.movers.splice(insertAt, removed.length, ...keep.map((x) => x[3]))
   }
 
   /**

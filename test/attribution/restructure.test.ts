@@ -125,22 +125,42 @@ describe('a customer writes, a team member restructures', () => {
     ])
   })
 
-  it('known limit: a move across a same-type block leaves their common prefix/suffix in place', () => {
-    // y-prosemirror turns swapping two paragraphs into in-place text diffs of both; characters
-    // the diff keeps (here the final "t") stay the items, and so the authors, they were.
+  it('drag a paragraph across same-type paragraphs that share a prefix and a final period', () => {
+    // y-prosemirror turns this move into in-place text diffs of each paragraph it crosses;
+    // the characters those diffs keep ("We ", ".") must follow their paragraph's content.
     cust.edit((tr, doc) => tr.split(doc.content.size - 1))
-    cust.type('Export to PDF is a must', server.pm().content.size - 1)
+    cust.type('We need SSO.', server.pm().content.size - 1)
     team.edit((tr, doc) => tr.split(doc.content.size - 1))
-    team.type('We already have CSV export', server.pm().content.size - 1)
+    team.type('We have SAML.', server.pm().content.size - 1)
+    team.edit((tr, doc) => tr.split(doc.content.size - 1))
+    team.type('We ship in May.', server.pm().content.size - 1)
     team.edit((tr, doc) => {
-      const from = posOf(doc, 'Export to PDF') - 1
+      const from = posOf(doc, 'We need SSO') - 1
       const node = doc.nodeAt(from)!
       tr.delete(from, from + node.nodeSize)
       tr.insert(tr.doc.content.size, node)
     })
     expect(server.authored().slice(2).map((b) => b.pieces)).toEqual([
-      [['We already have CSV expor', 'team-1'], ['t', 'cust-1']],
-      [['Export to PDF is a mus', 'cust-1'], ['t', 'team-1']]
+      [['We have SAML.', 'team-1']],
+      [['We ship in May.', 'team-1']],
+      [['We need SSO.', 'cust-1']]
+    ])
+    expect(server.attribution().blocks.slice(2).map((b) => b.label)).toEqual(['team', 'team', 'customer'])
+    // The re-attribution is a persisted fact too.
+    const before = server.authored()
+    server.restart()
+    expect(server.authored()).toEqual(before)
+    // And back up again.
+    team.edit((tr, doc) => {
+      const from = posOf(doc, 'We need SSO') - 1
+      const node = doc.nodeAt(from)!
+      tr.delete(from, from + node.nodeSize)
+      tr.insert(posOf(tr.doc, 'We have SAML') - 1, node)
+    })
+    expect(server.authored().slice(2).map((b) => b.pieces)).toEqual([
+      [['We need SSO.', 'cust-1']],
+      [['We have SAML.', 'team-1']],
+      [['We ship in May.', 'team-1']]
     ])
   })
 
