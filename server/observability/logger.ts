@@ -1,18 +1,38 @@
 /**
  * Structured logging with pino. One root logger per service; modules take child loggers.
  */
-import { pino, type Logger } from 'pino'
+import { pino, type DestinationStream, type Logger } from 'pino'
 
 export type { Logger }
 
 /**
- * Creates the root logger. Query strings are cut from logged URLs elsewhere, and the `token`
- * fields are redacted here, so credentials never reach the log.
+ * Fields never written to the log: credentials of every kind (tokens, passwords, secrets,
+ * cookies, authorization headers), at the top level and one level down. Query strings are cut
+ * from logged URLs elsewhere.
  */
-export function createLogger(level: string): Logger {
-  return pino({
-    level,
-    base: { service: 'valence' },
-    redact: { paths: ['token', '*.token', 'req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' }
-  })
+export const REDACT_PATHS = [
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+  'currentPassword',
+  '*.currentPassword',
+  'newPassword',
+  '*.newPassword',
+  'passwordHash',
+  '*.passwordHash',
+  'secret',
+  '*.secret',
+  'admin.password',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.body.password',
+  'headers.authorization',
+  'headers.cookie'
+]
+
+/** Creates the root logger (stdout unless a `destination` is given, e.g. by tests). */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = { level, base: { service: 'valence' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }
+  return destination ? pino(options, destination) : pino(options)
 }
