@@ -116,8 +116,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const address = server.address() as AddressInfo
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
-  log.info({ url, dataDir: config.dataDir, storage: config.storage }, 'valence listening')
+  // First-run setup before announcing readiness: whoever acts on "listening" can sign in.
   await auth.firstRun.start(config.admin, config.publicUrl ?? url, log)
+  log.info({ url, dataDir: config.dataDir, storage: config.storage }, 'valence listening')
 
   let stopping: Promise<void> | null = null
   const stop = (): Promise<void> => {

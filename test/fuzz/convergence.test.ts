@@ -14,7 +14,7 @@ import type { Node as PMNode } from 'prosemirror-model'
 import { updateYFragment, yXmlFragmentToProseMirrorRootNode, yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
 import { FRAGMENT_NAME, schema } from '../../shared/schema.js'
 import { startTestService, createSpec } from '../helpers/server.js'
-import { connectClient, synced, type TestClient } from '../helpers/clients.js'
+import { connectAs, synced, type TestClient } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
 
 const CLIENTS = 10
@@ -85,7 +85,7 @@ async function runSeed(seed: number): Promise<void> {
   const log: string[] = []
   const service = await startTestService({ storage: 'sqlite' })
   const spec = await createSpec(service)
-  const clients = Array.from({ length: CLIENTS }, () => connectClient(service, spec))
+  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connectAs(service, spec)))
   await Promise.all(clients.map((c) => synced(c)))
   for (let step = 0; step < STEPS; step++) {
     const i = prng.uint32(gen, 0, CLIENTS - 1)

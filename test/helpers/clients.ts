@@ -9,6 +9,7 @@ import { WebsocketProvider } from 'y-websocket'
 import { PROTOCOL_VERSION, messageAck, readAck } from '../../shared/protocol.js'
 import { SaveTracker } from '../../shared/save-status.js'
 import type { Service } from '../../server/service.js'
+import { facilitatorOf } from './auth.js'
 
 /** A Node client: doc, provider and its save tracker. */
 export interface TestClient {
@@ -107,4 +108,13 @@ export function synced(client: TestClient, timeoutMs = 10_000): Promise<void> {
       resolve()
     })
   })
+}
+
+/**
+ * Connects as the service's test facilitator (see test/helpers/auth.ts), with a WebSocket token
+ * for `specId`, unless `opts.token` is given.
+ */
+export async function connectAs(service: Service, specId: string, opts: ClientOptions = {}): Promise<TestClient> {
+  const token = opts.token ?? (await facilitatorOf(service)).wsToken(specId)
+  return connectClient(service, specId, { ...opts, token })
 }

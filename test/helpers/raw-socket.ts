@@ -7,6 +7,7 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { messageSync, syncStep2, syncUpdate } from '../../shared/protocol.js'
 import type { Service } from '../../server/service.js'
+import { facilitatorOf } from './auth.js'
 
 /** An open raw socket with everything it received and how it closed. */
 export interface RawSocket {
@@ -24,7 +25,12 @@ afterEach(() => {
 
 /** Opens `/ws/:specId?query` and resolves when open. */
 export async function openRaw(service: Service, specId: string, query = 'v=1'): Promise<RawSocket> {
-  const ws = new WebSocket(`${service.url.replace(/^http/, 'ws')}/ws/${specId}${query ? `?${query}` : ''}`)
+  // Without an explicit token, connect as the service's test facilitator.
+  if (!/(^|&)token=/.test(query)) {
+    const token = (await facilitatorOf(service)).wsToken(specId)
+    query = `${query}${query ? '&' : ''}token=${encodeURIComponent(token)}`
+  }
+  const ws = new WebSocket(`${service.url.replace(/^http/, 'ws')}/ws/${specId}?${query}`)
   sockets.add(ws)
   const received: Uint8Array[] = []
   ws.binaryType = 'nodebuffer'

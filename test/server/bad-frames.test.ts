@@ -3,7 +3,8 @@ import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as prng from 'lib0/prng'
 import { startTestService, createSpec } from '../helpers/server.js'
-import { connectClient, synced } from '../helpers/clients.js'
+import { connectAs, synced } from '../helpers/clients.js'
+import { signInAs } from '../helpers/auth.js'
 import { eventually } from '../helpers/eventually.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
 import { CloseCode, messageAwareness, messageSync } from '../../shared/protocol.js'
@@ -49,14 +50,15 @@ describe('bad frames close only their socket and change nothing', () => {
   it(`random, truncated, mutated and refused frames (seed ${seed})`, async () => {
     const service = await startTestService({ storage: 'sqlite' })
     const spec = await createSpec(service)
-    const a = connectClient(service, spec)
-    const b = connectClient(service, spec)
+    const a = await connectAs(service, spec)
+    const b = await connectAs(service, spec)
     await Promise.all([synced(a), synced(b)])
     const ta = a.doc.getText('t')
     ta.insert(0, 'The customers asked for offline mode.')
     await eventually(() => expect(b.doc.getText('t').toString()).toBe(ta.toString()))
     await eventually(() => expect(a.tracker.current.status).toBe('saved'))
 
+    const attacker = await signInAs(service, 'team')
     const gen = prng.create(seed)
     const scratch = new Y.Doc()
     Y.applyUpdate(scratch, Y.encodeStateAsUpdate(a.doc))
@@ -101,7 +103,8 @@ describe('bad frames close only their socket and change nothing', () => {
     for (const { name, frame, codes } of frames) {
       const before = await snapshot(service, spec)
       const bText = b.doc.getText('t').toString()
-      const raw = await openRaw(service, spec)
+      // The sender is another participant: a writer may do what it likes with its own clientIDs.
+      const raw = await openRaw(service, spec, `v=1&token=${attacker.wsToken(spec)}`)
       raw.ws.send(frame)
       // A mutated frame may still be a valid update; then the socket stays open (code -1).
       const result = await Promise.race([raw.closed, new Promise<{ code: number }>((r) => setTimeout(() => r({ code: -1 }), 300))])

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { startTestService } from '../helpers/server.js'
 import type { Service } from '../../server/service.js'
+import { facilitatorOf } from '../helpers/auth.js'
 
+/** One request as the service's test facilitator (session cookie + CSRF header). */
 async function call(service: Service, method: string, path: string, body?: string | object) {
-  const res = await fetch(`${service.url}${path}`, {
+  const facilitator = await facilitatorOf(service)
+  const res = await facilitator.fetch(path, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body)
+    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) })
   })
   const text = await res.text()
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : null }

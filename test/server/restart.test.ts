@@ -3,19 +3,17 @@ import { tempDir } from '../helpers/server.js'
 import { startChildServer } from '../helpers/child-server.js'
 import { connectClient, synced } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
+import { CHILD_ADMIN_ENV, signInAt } from '../helpers/auth.js'
 
-async function createSpecAt(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/specs`, { method: 'POST', body: JSON.stringify({ title: 'Restart' }) })
-  return ((await res.json()) as { spec: { id: string } }).spec.id
-}
 
 describe.each(['SIGTERM', 'SIGKILL'] as const)('restart after %s', (signal) => {
   it('keeps every update that was broadcast to another client', async () => {
     const dataDir = tempDir()
-    const first = await startChildServer({ DATA_DIR: dataDir })
-    const spec = await createSpecAt(first.url)
-    const writer = connectClient(first.url, spec)
-    const watcher = connectClient(first.url, spec)
+    const first = await startChildServer({ DATA_DIR: dataDir, ...CHILD_ADMIN_ENV })
+    const session = await signInAt(first.url)
+    const spec = await session.createSpec('Restart')
+    const writer = connectClient(first.url, spec, { token: await session.wsToken(spec) })
+    const watcher = connectClient(first.url, spec, { token: await session.wsToken(spec) })
     await Promise.all([synced(writer), synced(watcher)])
     // Many small edits, as typing makes them; the watcher records what it was sent.
     const t = writer.doc.getText('t')
@@ -32,8 +30,8 @@ describe.each(['SIGTERM', 'SIGKILL'] as const)('restart after %s', (signal) => {
     writer.destroy()
     watcher.destroy()
 
-    const second = await startChildServer({ DATA_DIR: dataDir })
-    const reader = connectClient(second.url, spec)
+    const second = await startChildServer({ DATA_DIR: dataDir, ...CHILD_ADMIN_ENV })
+    const reader = connectClient(second.url, spec, { token: await (await signInAt(second.url)).wsToken(spec) })
     await synced(reader)
     const stored = reader.doc.getText('t').toString()
     expect(stored.startsWith(seenByWatcher)).toBe(true)

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { startTestService, createSpec } from '../helpers/server.js'
-import { connectClient, synced } from '../helpers/clients.js'
+import { connectAs, synced } from '../helpers/clients.js'
 import { eventually, sleep } from '../helpers/eventually.js'
 import { HeldDocStore } from '../helpers/held-store.js'
-import { MemorySpecStore } from '../../server/storage/memory.js'
+import { createMemoryStorage } from '../../server/storage/memory.js'
+import { facilitatorOf } from '../helpers/auth.js'
 import { openRaw, upgradeStatus } from '../helpers/raw-socket.js'
 import { CloseCode } from '../../shared/protocol.js'
 
@@ -14,8 +15,8 @@ describe('live sync', () => {
   it('two providers converge and a late third receives the full document', async () => {
     const service = await startTestService()
     const spec = await createSpec(service)
-    const a = connectClient(service, spec)
-    const b = connectClient(service, spec)
+    const a = await connectAs(service, spec)
+    const b = await connectAs(service, spec)
     await Promise.all([synced(a), synced(b)])
     a.doc.getText('t').insert(0, 'hello ')
     b.doc.getText('t').insert(0, 'world ')
@@ -23,7 +24,7 @@ describe('live sync', () => {
       expect(text(a.doc)).toBe(text(b.doc))
       expect(text(a.doc)).toHaveLength(12)
     })
-    const c = connectClient(service, spec)
+    const c = await connectAs(service, spec)
     await synced(c)
     await eventually(() => expect(text(c.doc)).toBe(text(a.doc)))
   })
@@ -31,7 +32,7 @@ describe('live sync', () => {
   it('acknowledges committed updates: the tracker reaches saved', async () => {
     const service = await startTestService()
     const spec = await createSpec(service)
-    const a = connectClient(service, spec)
+    const a = await connectAs(service, spec)
     await synced(a)
     a.doc.getText('t').insert(0, 'x')
     await eventually(() => expect(a.tracker.current.status).toBe('saved'))
@@ -41,8 +42,8 @@ describe('live sync', () => {
   it('a stock provider without ?v= still syncs (and receives no acks)', async () => {
     const service = await startTestService()
     const spec = await createSpec(service)
-    const stock = connectClient(service, spec, { extensions: false })
-    const valence = connectClient(service, spec)
+    const stock = await connectAs(service, spec, { extensions: false })
+    const valence = await connectAs(service, spec)
     await Promise.all([synced(stock), synced(valence)])
     stock.doc.getText('t').insert(0, 'from stock')
     await eventually(() => expect(text(valence.doc)).toBe('from stock'))
@@ -51,11 +52,11 @@ describe('live sync', () => {
 
   it('durable before fan-out: a held commit blocks both the ack and the broadcast', async () => {
     const docs = new HeldDocStore()
-    const storage = { docs, specs: new MemorySpecStore(), close: async () => {} }
+    const storage = { ...createMemoryStorage(), docs }
     const service = await startTestService({}, { storage })
     const spec = await createSpec(service)
-    const author = connectClient(service, spec)
-    const other = connectClient(service, spec)
+    const author = await connectAs(service, spec)
+    const other = await connectAs(service, spec)
     await Promise.all([synced(author), synced(other)])
     docs.hold()
     author.doc.getText('t').insert(0, 'held')
@@ -64,7 +65,7 @@ describe('live sync', () => {
     expect(author.tracker.current.status).toBe('saving')
     expect(text(other.doc)).toBe('')
     // A client joining now must not see the uncommitted edit either.
-    const late = connectClient(service, spec)
+    const late = await connectAs(service, spec)
     await sleep(150)
     expect(text(late.doc)).toBe('')
     docs.release()
@@ -78,13 +79,13 @@ describe('live sync', () => {
   it('unloads an idle room and reloads it from storage', async () => {
     const service = await startTestService({ roomIdleMs: 50 })
     const spec = await createSpec(service)
-    const a = connectClient(service, spec)
+    const a = await connectAs(service, spec)
     await synced(a)
     a.doc.getText('t').insert(0, 'persisted')
     await eventually(() => expect(a.tracker.current.status).toBe('saved'))
     a.destroy()
     await eventually(() => expect(service.rooms.loaded).toHaveLength(0))
-    const b = connectClient(service, spec)
+    const b = await connectAs(service, spec)
     await synced(b)
     await eventually(() => expect(text(b.doc)).toBe('persisted'))
   })
@@ -102,9 +103,9 @@ describe('live sync', () => {
   it('closes live connections with 4404 when the spec is deleted', async () => {
     const service = await startTestService()
     const spec = await createSpec(service)
-    const a = connectClient(service, spec)
+    const a = await connectAs(service, spec)
     await synced(a)
-    const res = await fetch(`${service.url}/api/specs/${spec}`, { method: 'DELETE' })
+    const res = await (await facilitatorOf(service)).fetch(`/api/specs/${spec}`, { method: 'DELETE' })
     expect(res.status).toBe(204)
     await eventually(() => expect(a.closes.map((c) => c.code)).toContain(CloseCode.specNotFound))
     expect(a.tracker.current.status).toBe('closed')

@@ -1,0 +1,207 @@
+/**
+ * The permission matrix over HTTP, table-driven: every caller (each role by session cookie, each
+ * role by API token, customers and viewers of panel A, a customer of panel B, anonymous) against
+ * every route. Routes that consume or destroy something act on a fresh target per call.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { configWith } from '../../server/config.js'
+import { startService } from '../../server/service.js'
+import { createApiToken, createMemberInvite, createPanelInvite } from '../../server/identity/operations.js'
+import type { Service } from '../../server/service.js'
+import { fetchAs, signInAs, tokenAs, type Caller } from '../helpers/auth.js'
+import { createSpec } from '../helpers/server.js'
+
+type Who = 'facilitator' | 'team' | 'customerA' | 'viewerA' | 'customerB' | 'anonymous' | 'tokenF' | 'tokenT' | 'tokenC' | 'tokenV'
+const WHO: Who[] = ['facilitator', 'team', 'customerA', 'viewerA', 'customerB', 'anonymous', 'tokenF', 'tokenT', 'tokenC', 'tokenV']
+
+/** What each route answers, per caller kind. */
+type Expect = Record<Who, number>
+
+/** Facilitators (cookie or token) succeed with `ok`; other roles 403; anonymous 401. */
+const facilitatorOnly = (ok: number): Expect => ({
+  facilitator: ok,
+  tokenF: ok,
+  team: 403,
+  tokenT: 403,
+  customerA: 403,
+  viewerA: 403,
+  customerB: 403,
+  tokenC: 403,
+  tokenV: 403,
+  anonymous: 401
+})
+
+/** Everyone signed in gets `ok`, except where overridden. */
+const signedIn = (ok: number, over: Partial<Expect> = {}): Expect => ({
+  ...Object.fromEntries(WHO.map((w) => [w, ok])),
+  anonymous: 401,
+  ...over
+}) as Expect
+
+const everyone = (ok: number): Expect => Object.fromEntries(WHO.map((w) => [w, ok])) as Expect
+
+interface Fixture {
+  service: Service
+  specA: string
+  specB: string
+  panelA: string
+  teamId: string
+  callers: Record<Who, Caller>
+}
+
+interface Route {
+  method: string
+  name: string
+  path: (f: Fixture) => Promise<string> | string
+  body?: unknown
+  expect: Expect
+}
+
+const fresh = {
+  spec: async (f: Fixture) => (await f.service.storage.specs.create('Throwaway')).id,
+  panel: async (f: Fixture) => (await f.service.storage.identity.createPanel({ name: 'Throwaway', description: '' })).id,
+  account: async (f: Fixture) =>
+    (
+      await f.service.storage.identity.createAccount({
+        email: `x-${Math.random()}@example.com`,
+        displayName: 'X',
+        role: 'team',
+        passwordHash: 'scrypt$1$1$1$AA==$AA=='
+      })
+    ).id,
+  invite: async (f: Fixture) => createPanelInvite(f.service.storage.identity, { panelId: f.panelA, role: 'customer', createdBy: f.teamId })
+}
+
+const ROUTES: Route[] = [
+  { method: 'GET', name: '/api/auth/setup-status', path: () => '/api/auth/setup-status', expect: everyone(200) },
+  { method: 'GET', name: '/api/auth/me', path: () => '/api/auth/me', expect: signedIn(200) },
+  { method: 'GET', name: '/api/specs', path: () => '/api/specs', expect: signedIn(200) },
+  { method: 'GET', name: '/api/specs/:specA', path: (f) => `/api/specs/${f.specA}`, expect: signedIn(200, { customerB: 404 }) },
+  { method: 'GET', name: '/api/specs/:specB', path: (f) => `/api/specs/${f.specB}`, expect: signedIn(200, { customerA: 404, viewerA: 404, tokenC: 404, tokenV: 404 }) },
+  { method: 'GET', name: '/api/specs/:unknown', path: () => '/api/specs/unknownspec1', expect: signedIn(404) },
+  { method: 'POST', name: '/api/specs', path: () => '/api/specs', body: { title: 'New' }, expect: facilitatorOnly(201) },
+  { method: 'PATCH', name: '/api/specs/:specA', path: (f) => `/api/specs/${f.specA}`, body: { title: 'Renamed' }, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/specs/:fresh', path: async (f) => `/api/specs/${await fresh.spec(f)}`, expect: facilitatorOnly(204) },
+  { method: 'POST', name: '/api/auth/ws-token {specA}', path: () => '/api/auth/ws-token', body: 'specA', expect: signedIn(200, { customerB: 404 }) },
+  { method: 'POST', name: '/api/auth/ws-token {specB}', path: () => '/api/auth/ws-token', body: 'specB', expect: signedIn(200, { customerA: 404, viewerA: 404, tokenC: 404, tokenV: 404 }) },
+  { method: 'GET', name: '/api/members', path: () => '/api/members', expect: facilitatorOnly(200) },
+  { method: 'POST', name: '/api/members/invites', path: () => '/api/members/invites', body: 'memberInvite', expect: facilitatorOnly(201) },
+  { method: 'PATCH', name: '/api/members/:team', path: (f) => `/api/members/${f.teamId}`, body: { role: 'team' }, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/members/:fresh', path: async (f) => `/api/members/${await fresh.account(f)}`, expect: facilitatorOnly(204) },
+  { method: 'DELETE', name: '/api/invites/:freshToken',
+    path: async (f) => {
+      const { invite } = await createMemberInvite(f.service.storage.identity, { email: `m-${Math.random()}@example.com`, displayName: 'M', role: 'team', createdBy: f.teamId })
+      return `/api/members/invites/${invite.id}`
+    },
+    expect: facilitatorOnly(204)
+  },
+  { method: 'GET', name: '/api/members/invites/:fresh', path: () => '/api/panels', expect: facilitatorOnly(200) },
+  { method: 'POST', name: '/api/panels', path: () => '/api/panels', body: { name: 'New panel' }, expect: facilitatorOnly(201) },
+  { method: 'GET', name: '/api/panels', path: (f) => `/api/panels/${f.panelA}`, expect: facilitatorOnly(200) },
+  { method: 'PATCH', name: '/api/panels/:panelA', path: (f) => `/api/panels/${f.panelA}`, body: { description: 'Pilot customers' }, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/panels/:panelA', path: async (f) => `/api/panels/${await fresh.panel(f)}`, expect: facilitatorOnly(204) },
+  { method: 'PUT', name: '/api/panels/:fresh', path: async (f) => `/api/panels/${await fresh.panel(f)}/specs/${f.specA}`, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/tokens',
+    path: async (f) => {
+      const panel = await fresh.panel(f)
+      await f.service.storage.identity.setPanelSpec(panel, f.specA, true)
+      return `/api/panels/${panel}/specs/${f.specA}`
+    },
+    expect: facilitatorOnly(200)
+  },
+  { method: 'GET', name: '/api/panels/:fresh/specs/:specA', path: (f) => `/api/panels/${f.panelA}/members`, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/tokens',
+    path: async (f) => {
+      const panel = await fresh.panel(f)
+      const p = await f.service.storage.identity.createInvitee({ displayName: 'Gone', email: null })
+      await f.service.storage.identity.addMembership(panel, p.id, 'customer')
+      return `/api/panels/${panel}/members/${p.id}`
+    },
+    expect: facilitatorOnly(204)
+  },
+  { method: 'POST', name: '/api/panels/:fresh/specs/:specA', path: (f) => `/api/panels/${f.panelA}/invites`, body: { role: 'customer', maxUses: 5 }, expect: facilitatorOnly(201) },
+  { method: 'GET', name: '/api/panels/:panelA/members', path: (f) => `/api/panels/${f.panelA}/invites`, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/panels/:fresh/members/:member', path: async (f) => `/api/invites/${(await fresh.invite(f)).invite.id}`, expect: facilitatorOnly(200) },
+  { method: 'GET', name: '/api/panels/:panelA/invites', path: async (f) => `/api/invites/${(await fresh.invite(f)).token}`, expect: everyone(200) },
+  { method: 'GET', name: '/api/panels/:panelA/invites', path: () => '/api/tokens', expect: facilitatorOnly(200) },
+  { method: 'POST', name: '/api/invites/:freshInviteId', path: () => '/api/tokens', body: { name: 'ci', role: 'team' }, expect: facilitatorOnly(201) },
+  { method: 'DELETE', name: '/api/tokens/:fresh',
+    path: async (f) => `/api/tokens/${(await createApiToken(f.service.storage.identity, { name: 't', role: 'viewer', createdBy: null })).token.id}`,
+    expect: facilitatorOnly(204)
+  }
+]
+
+describe('HTTP permission matrix', () => {
+  let f: Fixture
+  let stop = async (): Promise<void> => {}
+  afterAll(() => stop())
+
+  beforeAll(async () => {
+    // One service for the whole table (startTestService would stop it after the first test).
+    const service = await startService(configWith({ port: 0, host: '127.0.0.1', storage: 'memory', logLevel: 'silent' }))
+    stop = () => service.stop()
+    const specA = await createSpec(service, 'Spec A')
+    const specB = await createSpec(service, 'Spec B')
+    const customerA = await signInAs(service, 'customer', { panelSpecIds: [specA] })
+    const panelA = customerA.panelId!
+    const viewerA = await signInAs(service, 'viewer', { panelId: panelA })
+    const customerB = await signInAs(service, 'customer', { panelSpecIds: [specB] })
+    const team = await signInAs(service, 'team')
+    const bearer = async (role: 'facilitator' | 'team' | 'customer' | 'viewer') => ({ bearer: (await tokenAs(service, role, [panelA])).secret })
+    f = {
+      service,
+      specA,
+      specB,
+      panelA,
+      teamId: team.principal.participantId,
+      callers: {
+        facilitator: await signInAs(service, 'facilitator'),
+        team,
+        customerA,
+        viewerA,
+        customerB,
+        anonymous: null,
+        tokenF: await bearer('facilitator'),
+        tokenT: await bearer('team'),
+        tokenC: await bearer('customer'),
+        tokenV: await bearer('viewer')
+      }
+    }
+  })
+
+  it.each(ROUTES.map((r) => [`${r.method} ${r.name}`, r] as const))(
+    '%s',
+    async (_name, route) => {
+      const failures: string[] = []
+      for (const who of WHO) {
+        const path = await route.path(f)
+        const body =
+          route.body === 'specA' ? { specId: f.specA }
+          : route.body === 'specB' ? { specId: f.specB }
+          : route.body === 'memberInvite' ? { email: `new-${Math.random()}@example.com`, displayName: 'New', role: 'team' }
+          : route.body
+        const res = await fetchAs(f.service, f.callers[who], route.method, path, body)
+        if (res.status !== route.expect[who]) failures.push(`${who}: ${res.status} (expected ${route.expect[who]}) ${JSON.stringify(res.body)}`)
+        if (res.status === 401) expect(res.body.error.code).toBe('unauthenticated')
+        if (res.status === 403) expect(res.body.error.code).toBe('forbidden')
+      }
+      expect(failures).toEqual([])
+    }
+  )
+
+  it('lists only the specs each caller may see', async () => {
+    const ids = async (who: Who) => ((await fetchAs(f.service, f.callers[who], 'GET', '/api/specs')).body.specs as Array<{ id: string }>).map((s) => s.id)
+    for (const who of ['facilitator', 'team', 'tokenF', 'tokenT'] as const) expect(await ids(who)).toEqual(expect.arrayContaining([f.specA, f.specB]))
+    for (const who of ['customerA', 'viewerA', 'tokenC', 'tokenV'] as const) expect(await ids(who)).toEqual([f.specA])
+    expect(await ids('customerB')).toEqual([f.specB])
+  })
+
+  it('refuses unknown or revoked bearer tokens with 401 invalid_token', async () => {
+    const res = await fetchAs(f.service, { bearer: 'vlt_not-a-real-token' }, 'GET', '/api/specs')
+    expect([res.status, res.body.error.code]).toEqual([401, 'invalid_token'])
+    const t = await tokenAs(f.service, 'team')
+    expect((await fetchAs(f.service, { bearer: t.secret }, 'GET', '/api/specs')).status).toBe(200)
+    expect((await fetchAs(f.service, f.callers.facilitator, 'DELETE', `/api/tokens/${t.id}`)).status).toBe(204)
+    expect((await fetchAs(f.service, { bearer: t.secret }, 'GET', '/api/specs')).status).toBe(401)
+  })
+})
