@@ -108,7 +108,7 @@ export function facilitatorOf(service: Service): Promise<SignedIn> {
 }
 
 /** What {@link fetchAs} sends as: a signed-in principal, a bearer secret, or nobody. */
-export type Caller = SignedIn | { bearer: string } | null
+export type Caller = { cookie: string; csrfToken: string } | { bearer: string } | null
 
 /** One request as `caller`; the body is parsed as JSON when there is one. */
 export async function fetchAs(
