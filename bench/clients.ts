@@ -1,0 +1,102 @@
+/**
+ * Headless y-websocket clients in the bench process: one Y.Doc and one stock `WebsocketProvider`
+ * each, connected either to Valence (`/ws/<specId>?v=1`) or to the reference server
+ * (`/<room>`).
+ *
+ * Awareness is switched off (local state `null`), so the only traffic is document sync: the
+ * provider would otherwise re-broadcast presence every 15 s and add fan-out work unrelated to
+ * updates to both servers.
+ */
+import * as Y from 'yjs'
+import WebSocket from 'ws'
+import { WebsocketProvider } from 'y-websocket'
+import { Awareness } from 'y-protocols/awareness'
+import { messageAck, PROTOCOL_VERSION } from '../shared/protocol.js'
+import { emptySpecUpdate } from '../shared/schema.js'
+import type { ServerKind } from './servers.js'
+
+/** One connected client. */
+export interface BenchClient {
+  doc: Y.Doc
+  provider: WebsocketProvider
+  destroy(): void
+}
+
+// Each Node provider adds a process 'exit' listener; the bench opens up to ~100 at once.
+process.setMaxListeners(500)
+
+/** Creates a Valence spec over HTTP and returns its id (the room name). */
+export async function createSpec(url: string, title: string): Promise<string> {
+  const res = await fetch(`${url}/api/specs`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title })
+  })
+  if (res.status !== 201) throw new Error(`POST /api/specs answered ${res.status}: ${await res.text()}`)
+  const body = (await res.json()) as { spec: { id: string } }
+  return body.spec.id
+}
+
+/**
+ * Connects a client to `room` on a server of `kind` at `url`. With `seed`, the doc starts from
+ * the spec skeleton ({@link emptySpecUpdate}, identical everywhere, so applying it on every
+ * client integrates once), which gives both servers the same document shape.
+ */
+export function connectClient(kind: ServerKind, url: string, room: string, seed = true): BenchClient {
+  const doc = new Y.Doc()
+  if (seed) Y.applyUpdate(doc, emptySpecUpdate())
+  const awareness = new Awareness(doc)
+  awareness.setLocalState(null)
+  const wsUrl = url.replace(/^http/, 'ws')
+  const provider = new WebsocketProvider(kind === 'valence' ? `${wsUrl}/ws` : wsUrl, room, doc, {
+    WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
+    params: kind === 'valence' ? { v: String(PROTOCOL_VERSION) } : {},
+    awareness,
+    disableBc: true
+  })
+  // Valence acknowledges durable commits to clients that opted in; a stock provider would log
+  // "Unable to compute message" for the unknown type.
+  provider.messageHandlers[messageAck] = () => {}
+  return {
+    doc,
+    provider,
+    destroy() {
+      provider.destroy()
+      awareness.destroy()
+      doc.destroy()
+    }
+  }
+}
+
+/** Resolves once `client` finished its first sync; rejects after `timeoutMs`. */
+export function whenSynced(client: BenchClient, timeoutMs = 30_000): Promise<void> {
+  if (client.provider.synced) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('provider did not sync in time')), timeoutMs)
+    const onSync = (synced: boolean): void => {
+      if (!synced) return
+      clearTimeout(timer)
+      client.provider.off('sync', onSync)
+      resolve()
+    }
+    client.provider.on('sync', onSync)
+  })
+}
+
+/** Connects `n` clients to one room and waits until every one is synced. */
+export async function connectRoom(kind: ServerKind, url: string, room: string, n: number): Promise<BenchClient[]> {
+  const clients: BenchClient[] = []
+  const closes: string[] = []
+  for (let i = 0; i < n; i++) {
+    const client = connectClient(kind, url, room)
+    client.provider.on('connection-close', (event) => closes.push(`${event?.code ?? '?'} ${event?.reason ?? ''}`))
+    clients.push(client)
+  }
+  const results = await Promise.allSettled(clients.map((c) => whenSynced(c)))
+  const failed = results.filter((r) => r.status === 'rejected').length
+  if (failed > 0) {
+    for (const c of clients) c.destroy()
+    throw new Error(`${kind}: ${failed} of ${n} clients did not sync (closes seen: ${closes.join(', ') || 'none'})`)
+  }
+  return clients
+}

@@ -1,0 +1,76 @@
+/**
+ * Bench settings: defaults sized for a full run in well under five minutes on two cores, each
+ * overridable by one environment variable (read here only).
+ */
+import path from 'node:path'
+
+/** Everything `npm run bench` can be told. */
+export interface BenchOptions {
+  /** Clients per room, one fan-out part each (BENCH_NS, comma-separated). */
+  ns: number[]
+  /** Measured rounds per server, mode and N (BENCH_ROUNDS). */
+  rounds: number
+  /** Writes per closed-loop round (BENCH_UPDATES). */
+  closedUpdates: number
+  /** Writes per fixed-rate round (BENCH_RATE_UPDATES) and their rate per second (BENCH_RATE). */
+  rateUpdates: number
+  rate: number
+  /** Unmeasured writes per server before the rounds (BENCH_WARMUP). */
+  warmup: number
+  /** Cold starts per database variant (BENCH_COLD_RUNS; 0 skips the cold-load part). */
+  coldRuns: number
+  /** Skip the fan-out part (BENCH_SKIP_FANOUT=1). */
+  skipFanout: boolean
+  /** The editing trace (BENCH_TRACE). */
+  traceFile: string
+  /** Write a V8 CPU profile of each fan-out server child into this folder (BENCH_CPU_PROF=dir). */
+  cpuProfDir: string | null
+  /**
+   * Extra environment of the Valence child, for diagnostics only (BENCH_VALENCE_ENV, e.g.
+   * `SQLITE_SYNCHRONOUS=NORMAL COMMIT_WINDOW_MS=5`); the report names it when set.
+   */
+  valenceEnv: Record<string, string>
+  /** Where results JSON goes. */
+  outDir: string
+  /** Required CPU ratio Valence / reference. */
+  targetRatio: number
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name]
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${raw}`)
+  return n
+}
+
+function parseEnvList(raw: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (const pair of raw.split(/\s+/).filter(Boolean)) {
+    const eq = pair.indexOf('=')
+    if (eq < 1) throw new RangeError(`BENCH_VALENCE_ENV: expected NAME=value, got ${pair}`)
+    out[pair.slice(0, eq)] = pair.slice(eq + 1)
+  }
+  return out
+}
+
+/** Reads the options from `env`, relative to the repository root `root`. */
+export function parseOptions(env: NodeJS.ProcessEnv, root: string): BenchOptions {
+  const ns = (env.BENCH_NS ?? '10,50').split(',').map((s) => Number(s.trim()))
+  if (ns.some((n) => !Number.isInteger(n) || n < 2)) throw new RangeError(`BENCH_NS must list integers >= 2, got ${env.BENCH_NS}`)
+  return {
+    ns,
+    rounds: int(env, 'BENCH_ROUNDS', 3, 1),
+    closedUpdates: int(env, 'BENCH_UPDATES', 2000, 1),
+    rateUpdates: int(env, 'BENCH_RATE_UPDATES', 1000, 1),
+    rate: int(env, 'BENCH_RATE', 200, 1),
+    warmup: int(env, 'BENCH_WARMUP', 300, 0),
+    coldRuns: int(env, 'BENCH_COLD_RUNS', 3, 0),
+    skipFanout: env.BENCH_SKIP_FANOUT === '1',
+    traceFile: path.resolve(root, env.BENCH_TRACE ?? '../shared/traces/automerge-paper.json.gz'),
+    valenceEnv: parseEnvList(env.BENCH_VALENCE_ENV ?? ''),
+    cpuProfDir: env.BENCH_CPU_PROF ? path.resolve(root, env.BENCH_CPU_PROF) : null,
+    outDir: path.resolve(root, '.bench'),
+    targetRatio: 1.2
+  }
+}

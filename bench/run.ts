@@ -1,0 +1,113 @@
+/**
+ * `npm run bench`: Valence against the reference y-websocket server, and cold load of a large
+ * spec. Prints a report and writes the raw results to `.bench/` (gitignored). It measures; it
+ * asserts nothing, and exits non-zero only when the benchmark itself could not run.
+ *
+ * Settings: see options.ts (e.g. `BENCH_NS=10 BENCH_ROUNDS=1 npm run bench` for a quick look;
+ * `BENCH_CPU_PROF=.bench/profiles npm run bench` profiles the server children, summarise with
+ * `npx tsx bench/profile-summary.ts <file>`).
+ */
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { performance } from 'node:perf_hooks'
+import { benchColdLoad, type ColdLoadResult } from './cold-load.js'
+import { benchFanout, type FanoutResult } from './fanout.js'
+import { parseOptions } from './options.js'
+import { coldLoadTable, fanoutTable, verdicts } from './report.js'
+import { clockTicksPerSecond } from './servers.js'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+async function main(): Promise<void> {
+  // Server children resolve `server/main.ts` and the reference script relative to the repo root.
+  process.chdir(root)
+  const opts = parseOptions(process.env, root)
+  const started = performance.now()
+  const log = (line: string): void => console.log(line)
+  const ticks = clockTicksPerSecond()
+  log(`Valence bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, CLK_TCK ${ticks}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+  log(
+    `fan-out: N=${opts.ns.join(',')}; ${opts.rounds} interleaved rounds per mode; closed-loop ${opts.closedUpdates} writes/round, ` +
+      `fixed-rate ${opts.rateUpdates} writes at ${opts.rate}/s; warm-up ${opts.warmup}\n`
+  )
+
+  const fanout: FanoutResult[] = []
+  if (!opts.skipFanout) {
+    for (const n of opts.ns) {
+      fanout.push(
+        await benchFanout(
+          n,
+          {
+            rounds: opts.rounds,
+            closedUpdates: opts.closedUpdates,
+            rateUpdates: opts.rateUpdates,
+            rate: opts.rate,
+            warmup: opts.warmup,
+            cpuProfDir: opts.cpuProfDir,
+            valenceEnv: opts.valenceEnv
+          },
+          log
+        )
+      )
+    }
+  }
+
+  let cold: ColdLoadResult | null = null
+  if (opts.coldRuns > 0) {
+    log(`\ncold load: ${path.relative(root, opts.traceFile)}`)
+    cold = await benchColdLoad(opts.traceFile, opts.coldRuns, log)
+  }
+
+  const vs = verdicts(fanout, opts.targetRatio)
+  if (fanout.length > 0) {
+    log("\n=== Fan-out: latency from one client's write until all N-1 others applied it ===")
+    const overrides = Object.entries(opts.valenceEnv).map(([k, v]) => `${k}=${v}`).join(' ')
+    log(
+      overrides
+        ? `Valence with DIAGNOSTIC overrides ${overrides} (not the durable default); reference: @y/websocket-server 0.1.1, in memory.`
+        : 'Valence: SQLite, SYNCHRONOUS=FULL, group commit 2 ms (defaults); reference: @y/websocket-server 0.1.1, in memory.'
+    )
+    log('Medians over rounds of per-round p50/p99 and of server CPU per update (/proc/<pid>/stat; schedstat in brackets).\n')
+    log(fanoutTable(fanout, opts.targetRatio))
+    const allMet = vs.every((v) => v.met)
+    log(`\nTarget (Valence CPU/update <= ${opts.targetRatio}x reference, durable writes): ${allMet ? 'MET' : 'NOT MET'} ` +
+      `(${vs.map((v) => `N=${v.n} ${v.mode} ${v.ratio.toFixed(2)}x`).join(', ')})`)
+  }
+  if (cold) {
+    log('\n=== Cold load: fresh Valence process on the DATA_DIR until a new client is synced with the full text ===')
+    log(coldLoadTable(cold))
+  }
+  const totalS = (performance.now() - started) / 1000
+  const load = os.loadavg()
+  log(`\ntotal bench time ${totalS.toFixed(0)} s; load avg at end ${load.map((l) => l.toFixed(2)).join(' ')}`)
+  if (Math.max(load[0]!, load[1]!) > os.cpus().length) {
+    log(`WARNING: the machine was busy with other work (load avg above ${os.cpus().length} CPUs); latencies are inflated and CPU figures noisy.`)
+  }
+
+  fs.mkdirSync(opts.outDir, { recursive: true })
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-')
+  const result = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, clkTck: ticks, loadavgAtEnd: os.loadavg() },
+    options: opts,
+    fanout,
+    verdicts: vs,
+    targetMet: fanout.length > 0 ? vs.every((v) => v.met) : null,
+    cold,
+    totalSeconds: totalS
+  }
+  const file = path.join(opts.outDir, `bench-${stamp}.json`)
+  fs.writeFileSync(file, JSON.stringify(result, null, 2))
+  fs.writeFileSync(path.join(opts.outDir, 'latest.json'), JSON.stringify(result, null, 2))
+  log(`results: ${path.relative(root, file)}`)
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error('bench failed:', err)
+    process.exit(1)
+  }
+)
