@@ -28,6 +28,13 @@ export const messageQueryAwareness = 3
  */
 export const messageAck = 100
 
+/**
+ * Server -> client: `varString json`, a `SpecAttribution` (shared/attribution.ts) computed by the
+ * server after commits. Read-only: the server ignores (closes with 4415) this type from clients.
+ * Sent only to clients that connected with `?v=PROTOCOL_VERSION`.
+ */
+export const messageAttribution = 101
+
 /** y-protocols sync sub-types, as written after `messageSync`. */
 export const syncStep1 = 0
 export const syncStep2 = 1
@@ -46,6 +53,12 @@ export const CloseCode = {
   sessionEnded: 4401,
   /** The participant's access to this spec was removed (panel member removed, panel withdrawn, account deactivated, token deleted). */
   accessRevoked: 4403,
+  /**
+   * The update carries items of a Yjs clientID bound to another participant (attribution
+   * forgery). Nothing was applied; the client's local state now differs from the server's, so it
+   * must not reconnect with it.
+   */
+  clientIdForeign: 4412,
   /** The spec does not exist or was deleted. */
   specNotFound: 4404,
   /** A Yjs update was refused: it does not decode completely or could never integrate. */
@@ -73,6 +86,17 @@ export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]
 
 /** True for close codes after which a client must not reconnect on its own. */
 export const isPermanentClose = (code: number): boolean => code >= 4400 && code < 4500
+
+/** Encodes a complete attribution frame from its JSON text. */
+export const encodeAttribution = (json: string): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageAttribution)
+  encoding.writeVarString(encoder, json)
+  return encoding.toUint8Array(encoder)
+}
+
+/** Reads the JSON text of an attribution frame (after the message type has been read). */
+export const readAttribution = (decoder: decoding.Decoder): string => decoding.readVarString(decoder)
 
 /** Writes an acknowledgement of the first `count` update-bearing messages. */
 export const writeAck = (encoder: encoding.Encoder, count: number): void => {
