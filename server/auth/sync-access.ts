@@ -41,9 +41,10 @@ export function createSyncAccess(auth: Auth): SyncAccess {
       const wsToken = url.searchParams.get('token')
       if (wsToken !== null) {
         const participantId = auth.wsTokens.verify(wsToken, specId)
-        const live = participantId !== null && (await auth.access.recheck(participantId, specId)) !== 'none'
-        const principal = live ? await auth.access.principalOf(participantId) : null
-        if (!principal) return refuse(401, 'invalid_token', 'the WebSocket token is invalid or expired')
+        const principal = participantId === null ? null : await auth.access.principalOf(participantId)
+        // A token outlives nothing it came from: a signed-out account or invitee loses it too.
+        const live = principal !== null && (principal.kind === 'token' || (await auth.store.hasLiveSession(principal.participantId, new Date())))
+        if (!principal || !live) return refuse(401, 'invalid_token', 'the WebSocket token is invalid or expired')
         return authorize(principal, specId)
       }
       const hasCookie = readCookie(req.headers.cookie, SESSION_COOKIE) !== null
