@@ -2,6 +2,7 @@
  * Sessions: who is signed in (`/api/auth/*`), first-run setup, team sign-up, and the public side
  * of invite links (`/api/invites/:token`).
  */
+import type { InvitePreview as SharedInvitePreview } from '../../shared/api-identity.js'
 import type { Principal } from '../../shared/identity.js'
 import type { Role } from '../../shared/permissions.js'
 import { ApiError, badResponse, field, isRecord, list, request, seg, setCsrfToken } from './http.js'
@@ -73,10 +74,7 @@ export const signup = async (token: string, password: string): Promise<Me> =>
   meFrom(await request('POST', '/api/auth/signup', { token, password }))
 
 /** What an invite link offers, as shown on the invite landing page. */
-export interface InvitePreview {
-  panel: { name: string; description: string | null }
-  specs: { id: string; title: string }[]
-  facilitator: { displayName: string }
+export interface InvitePreview extends Omit<SharedInvitePreview, 'role'> {
   role: Extract<Role, 'customer' | 'viewer'>
 }
 

@@ -2,61 +2,33 @@
  * The facilitator's workspace API: members, panels (with their specs, members and invite
  * links) and API tokens. Every call needs the matching `*:manage` permission.
  */
+import type {
+  Invite,
+  Member,
+  Panel,
+  PanelMember,
+  PendingMemberInvite,
+  TokenMeta as ApiToken
+} from '../../shared/api-identity.js'
 import type { Role } from '../../shared/permissions.js'
-import { field, list, request, seg } from './http.js'
+import { field, isRecord, list, request, seg } from './http.js'
 
-/** A workspace member (team account or panel participant). */
-export interface Member {
-  participantId: string
-  email: string | null
-  displayName: string
-  role: Role
-  deactivatedAt: string | null
-  createdAt: string
-}
-
-/** A customer panel. */
-export interface Panel {
-  id: string
-  name: string
-  description: string | null
-  specIds: string[]
-  memberCount: number
-  createdAt: string
-}
-
-/** A person who joined a panel. */
-export interface PanelMember {
-  participantId: string
-  displayName: string
-  email: string | null
-  role: Role
-  joinedAt: string
-}
-
-/** An invite link of a panel (the token itself is only returned when it is created). */
-export interface Invite {
-  id: string
-  role: 'customer' | 'viewer'
-  expiresAt: string | null
-  maxUses: number | null
-  uses: number
-  revokedAt: string | null
-}
-
-/** An API token (its secret is only returned when it is created). */
-export interface ApiToken {
-  id: string
-  name: string
-  role: Role
-  createdAt: string
-  lastUsedAt: string | null
-}
+export type { ApiToken, Invite, Member, Panel, PanelMember, PendingMemberInvite }
 
 /** Roles a team member can be invited with or changed to. */
 export type TeamRole = 'team' | 'facilitator'
 
-export const listMembers = async (): Promise<Member[]> => list<Member>(await request('GET', '/api/members'), 'members')
+/** Team accounts and the sign-up links not used yet. */
+export const listMembers = async (): Promise<{ members: Member[]; invites: PendingMemberInvite[] }> => {
+  const body = await request('GET', '/api/members')
+  const invites = isRecord(body) && Array.isArray(body.invites) ? (body.invites as PendingMemberInvite[]) : []
+  return { members: list<Member>(body, 'members'), invites }
+}
+
+/** Withdraws a sign-up link that was not used yet. */
+export const withdrawMemberInvite = async (inviteId: string): Promise<void> => {
+  await request('DELETE', `/api/members/invites/${seg(inviteId)}`)
+}
 
 /** Invites a team member; returns the sign-up link to hand over. */
 export const inviteMember = async (
@@ -66,7 +38,12 @@ export const inviteMember = async (
 ): Promise<{ url: string; token: string }> =>
   (await request('POST', '/api/members/invites', { email, displayName, role })) as { url: string; token: string }
 
-export const changeMemberRole = async (participantId: string, role: Role): Promise<void> => {
+/** Lets a deactivated member sign in again. */
+export const reactivateMember = async (participantId: string): Promise<void> => {
+  await request('PATCH', `/api/members/${seg(participantId)}`, { active: true })
+}
+
+export const changeMemberRole = async (participantId: string, role: TeamRole): Promise<void> => {
   await request('PATCH', `/api/members/${seg(participantId)}`, { role })
 }
 
@@ -114,7 +91,7 @@ export const removePanelMember = async (panelId: string, participantId: string):
   await request('DELETE', `/api/panels/${seg(panelId)}/members/${seg(participantId)}`)
 }
 
-/** Options of a new invite link. */
+/** Options of a new invite link (the server's default expiry is 7 days). */
 export interface InviteOptions {
   role: 'customer' | 'viewer'
   expiresInHours?: number

@@ -11,7 +11,7 @@
 import type { EditorView } from 'prosemirror-view'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
-import { can } from '../../shared/permissions.js'
+import { can, seesAllSpecs } from '../../shared/permissions.js'
 import { SaveTracker, type SaveState } from '../../shared/save-status.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
 import { getSession, type Me, type Session } from '../api/auth.js'
@@ -94,7 +94,7 @@ const showNotFound = (): void => showPageMessage('Spec not found', 'This spec do
 const showNoAccess = (): void =>
   showPageMessage(
     'You don’t have access to this spec',
-    'It was not shared with you, or your access was removed. Ask the facilitator who invited you.'
+    'It was not shared with you, your access was removed, or it was deleted. Ask the facilitator who invited you.'
   )
 
 /** Fills the banner above the editor (`#access-notice`, role=alert; empty = not shown). */
@@ -159,8 +159,11 @@ const start = (specId: string, me: Me): void => {
     delete window.valence
   }
 
+  // The server answers 404 for specs someone may not see, so for customers and viewers "not
+  // found" most likely means "not shared with you (any more)".
+  const showMissing = (): void => (seesAllSpecs(me.role) ? showNotFound() : showNoAccess())
   const onProblem = (problem: AccessProblem): void => {
-    if (problem === 'not-found') return (teardown(), showNotFound())
+    if (problem === 'not-found') return (teardown(), showMissing())
     if (problem === 'no-access') return (teardown(), showNoAccess())
     freeze()
     indicator.stop('Signed out')
@@ -195,7 +198,7 @@ const start = (specId: string, me: Me): void => {
   getSpec(specId)
     .then((spec) => setTitle(spec.title || 'Untitled spec'))
     .catch((error: unknown) => {
-      if (error instanceof ApiError && error.status === 404) return (teardown(), showNotFound())
+      if (error instanceof ApiError && error.status === 404) return (teardown(), showMissing())
       if (error instanceof ApiError && error.status === 403) return (teardown(), showNoAccess())
       if (error instanceof ApiError && error.status === 401) return onProblem('signed-out')
       // Offline or a server error: keep editing the local copy; the socket retries on its own.

@@ -81,7 +81,8 @@ const render = (invite: InvitePreview): void => {
   byId('invite-specs').replaceChildren(
     ...invite.specs.map((s) => h('li', { dataset: { specId: s.id } }, s.title || 'Untitled spec'))
   )
-  byId('invite-specs').hidden = invite.specs.length === 0
+  // One title reads fine in the sentence; several are easier to scan as a list too.
+  byId('invite-specs').hidden = invite.specs.length <= 1
   byId('invite-panel-name').textContent = invite.panel.name
   const description = byId('invite-panel-description')
   description.textContent = invite.panel.description ?? ''

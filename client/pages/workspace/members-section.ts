@@ -1,15 +1,28 @@
 /**
  * Workspace › Members: invite a team member (shows the sign-up link once, `#signup-url`), change
- * a member's role (`select[data-action="change-role"]`), deactivate (`[data-action="deactivate-member"]`).
- * Rows are `#member-list li[data-member-id]`.
+ * a member's role (`select[data-action="change-role"]`), deactivate (`[data-action="deactivate-member"]`)
+ * and reactivate (`[data-action="reactivate-member"]`). Rows are `#member-list li[data-member-id]`;
+ * sign-up links not used yet are `li[data-signup-id]` with `[data-action="withdraw-signup"]`.
  */
-import { ROLES, type Role } from '../../../shared/permissions.js'
-import { changeMemberRole, deactivateMember, inviteMember, listMembers, type Member } from '../../api/workspace.js'
+import {
+  changeMemberRole,
+  deactivateMember,
+  inviteMember,
+  listMembers,
+  reactivateMember,
+  withdrawMemberInvite,
+  type Member,
+  type PendingMemberInvite,
+  type TeamRole
+} from '../../api/workspace.js'
 import { copyBox } from '../../ui/copy-box.js'
 import { confirmAction } from '../../ui/dialog.js'
 import { byId, h } from '../../ui/dom.js'
 import { ROLE_LABELS, roleBadge } from '../../ui/roles.js'
 import { absoluteUrl, actionButton, formatDate, type WorkspaceContext } from './context.js'
+
+/** Roles a team account can have. */
+const TEAM_ROLES: readonly TeamRole[] = ['team', 'facilitator']
 
 const list = (): HTMLUListElement => byId<HTMLUListElement>('member-list')
 
@@ -19,12 +32,27 @@ const focusRow = (id: string, selector: string): void => {
 
 const row = (ctx: WorkspaceContext, member: Member): HTMLLIElement => {
   const isMe = member.participantId === ctx.me.participantId
-  const deactivated = member.deactivatedAt !== null
+  const deactivated = !member.active
   const name = member.displayName || member.email || 'Unnamed'
   const title = h('p', { className: 'ws-row-title-plain' }, name, isMe ? ' (you)' : '', ' ')
   const actions = h('div', { className: 'ws-row-actions' })
   if (deactivated) {
-    title.append(h('span', { className: 'tag tag-muted' }, 'Deactivated'))
+    title.append(roleBadge(member.role), h('span', { className: 'tag tag-muted' }, 'Deactivated'))
+    const reactivate = actionButton('reactivate-member', 'Reactivate', `Reactivate ${name}`)
+    reactivate.addEventListener('click', () => {
+      reactivate.disabled = true
+      reactivateMember(member.participantId)
+        .then(async () => {
+          await renderMembers(ctx)
+          ctx.announce(`Reactivated ${name}.`)
+          focusRow(member.participantId, '[data-action="change-role"]')
+        })
+        .catch((error: unknown) => {
+          reactivate.disabled = false
+          ctx.fail(error)
+        })
+    })
+    actions.append(reactivate)
   } else if (isMe) {
     title.append(roleBadge(member.role))
   } else {
@@ -32,14 +60,14 @@ const row = (ctx: WorkspaceContext, member: Member): HTMLLIElement => {
     const select = h(
       'select',
       { id: selectId, dataset: { action: 'change-role' } },
-      ...ROLES.map((role) => h('option', { value: role, selected: role === member.role }, ROLE_LABELS[role]))
+      ...TEAM_ROLES.map((role) => h('option', { value: role, selected: role === member.role }, ROLE_LABELS[role]))
     )
     select.addEventListener('change', () => {
-      const next = select.value as Role
+      const next: TeamRole = select.value === 'facilitator' ? 'facilitator' : 'team'
       select.disabled = true
       changeMemberRole(member.participantId, next)
         .then(async () => {
-          await ctx.refresh()
+          await renderMembers(ctx)
           ctx.announce(`${name} is now ${ROLE_LABELS[next]}.`)
           focusRow(member.participantId, '[data-action="change-role"]')
         })
@@ -61,7 +89,7 @@ const row = (ctx: WorkspaceContext, member: Member): HTMLLIElement => {
         if (!ok) return focusRow(member.participantId, '[data-action="deactivate-member"]')
         try {
           await deactivateMember(member.participantId)
-          await ctx.refresh()
+          await renderMembers(ctx)
           ctx.announce(`Deactivated ${name}.`)
           byId('member-name').focus()
         } catch (error) {
@@ -88,11 +116,46 @@ const row = (ctx: WorkspaceContext, member: Member): HTMLLIElement => {
   )
 }
 
-/** Loads and renders the member list. */
+/** A sign-up link that was not used yet. */
+const pendingRow = (ctx: WorkspaceContext, invite: PendingMemberInvite): HTMLLIElement => {
+  const name = invite.displayName || invite.email
+  const withdraw = actionButton('withdraw-signup', 'Withdraw', `Withdraw the sign-up link of ${name}`, 'danger-quiet')
+  withdraw.addEventListener('click', () => {
+    withdraw.disabled = true
+    withdrawMemberInvite(invite.id)
+      .then(async () => {
+        await renderMembers(ctx)
+        ctx.announce(`Withdrew the sign-up link of ${name}.`)
+        byId('member-name').focus()
+      })
+      .catch((error: unknown) => {
+        withdraw.disabled = false
+        ctx.fail(error)
+      })
+  })
+  return h(
+    'li',
+    { className: 'ws-row', dataset: { signupId: invite.id } },
+    h(
+      'div',
+      { className: 'ws-row-main' },
+      h('p', { className: 'ws-row-title-plain' }, name, ' ', roleBadge(invite.role), h('span', { className: 'tag tag-muted' }, 'Invited')),
+      h('p', { className: 'ws-row-meta' }, `${invite.email} · link expires ${formatDate(invite.expiresAt)}`)
+    ),
+    h('div', { className: 'ws-row-actions' }, withdraw)
+  )
+}
+
+/** Loads and renders the member list (active first, then pending sign-ups, then deactivated). */
 export const renderMembers = async (ctx: WorkspaceContext): Promise<void> => {
-  const members = await listMembers()
-  members.sort((a, b) => Number(a.deactivatedAt !== null) - Number(b.deactivatedAt !== null) || a.displayName.localeCompare(b.displayName))
-  list().replaceChildren(...members.map((m) => row(ctx, m)))
+  const { members, invites } = await listMembers()
+  const byName = (a: Member, b: Member): number => a.displayName.localeCompare(b.displayName)
+  const pending = invites.filter((i) => i.usedAt === null && Date.parse(i.expiresAt) > Date.now())
+  list().replaceChildren(
+    ...members.filter((m) => m.active).sort(byName).map((m) => row(ctx, m)),
+    ...pending.map((i) => pendingRow(ctx, i)),
+    ...members.filter((m) => !m.active).sort(byName).map((m) => row(ctx, m))
+  )
 }
 
 /** Wires the invite form. */

@@ -26,14 +26,14 @@ import {
 import { copyBox } from '../../ui/copy-box.js'
 import { askText, confirmAction } from '../../ui/dialog.js'
 import { byId, h } from '../../ui/dom.js'
-import { ROLE_LABELS, roleBadge } from '../../ui/roles.js'
+import { roleBadge, roleLabel } from '../../ui/roles.js'
 import { absoluteUrl, actionButton, formatDate, formatTime, type WorkspaceContext } from './context.js'
 
 const EXPIRY_CHOICES: [string, string][] = [
   ['24', '1 day'],
   ['168', '7 days'],
   ['720', '30 days'],
-  ['', 'Never']
+  ['8760', '1 year']
 ]
 
 const panelItem = (id: string): HTMLElement | null =>
@@ -53,7 +53,15 @@ const run = async (ctx: WorkspaceContext, action: () => Promise<string | void>):
   }
 }
 
+const STATUS_LABELS: Record<Invite['status'], string> = {
+  active: 'Active',
+  expired: 'Expired',
+  revoked: 'Revoked',
+  used_up: 'Used up'
+}
+
 const inviteStatus = (invite: Invite): string => {
+  if (invite.status in STATUS_LABELS) return STATUS_LABELS[invite.status]
   if (invite.revokedAt) return 'Revoked'
   if (invite.expiresAt && Date.parse(invite.expiresAt) <= Date.now()) return 'Expired'
   if (invite.maxUses !== null && invite.uses >= invite.maxUses) return 'Used up'
@@ -63,7 +71,8 @@ const inviteStatus = (invite: Invite): string => {
 const inviteRow = (ctx: WorkspaceContext, panel: Panel, invite: Invite): HTMLLIElement => {
   const status = inviteStatus(invite)
   const uses = invite.maxUses === null ? `${invite.uses} uses (no limit)` : `${invite.uses} of ${invite.maxUses} uses`
-  const expiry = invite.expiresAt ? `expires ${formatTime(invite.expiresAt)}` : 'never expires'
+  const expired = Date.parse(invite.expiresAt) <= Date.now()
+  const expiry = `${expired ? 'expired' : 'expires'} ${formatTime(invite.expiresAt)}`
   const li = h(
     'li',
     { className: 'ws-row', dataset: { inviteId: invite.id, status: status.toLowerCase().replace(' ', '-') } },
@@ -75,7 +84,7 @@ const inviteRow = (ctx: WorkspaceContext, panel: Panel, invite: Invite): HTMLLIE
     )
   )
   if (status === 'Active') {
-    const revoke = actionButton('revoke-invite', 'Revoke', `Revoke ${ROLE_LABELS[invite.role].toLowerCase()} link of ${panel.name}`, 'danger-quiet')
+    const revoke = actionButton('revoke-invite', 'Revoke', `Revoke ${roleLabel(invite.role).toLowerCase()} link of ${panel.name}`, 'danger-quiet')
     revoke.addEventListener('click', () => {
       void run(ctx, async () => {
         await revokeInvite(invite.id)
@@ -241,14 +250,14 @@ const invitesBlock = (ctx: WorkspaceContext, panel: Panel): HTMLElement => {
     void run(ctx, async () => {
       const created = await createInvite(panel.id, {
         role: role.value === 'viewer' ? 'viewer' : 'customer',
-        ...(expiry.value !== '' && hours > 0 ? { expiresInHours: hours } : {}),
+        ...(hours > 0 ? { expiresInHours: hours } : {}),
         ...(maxUses.value !== '' && uses > 0 ? { maxUses: Math.floor(uses) } : {})
       })
       // One link on display at a time: the ids stay unique for tests and assistive tech.
       document.getElementById('invite-url')?.closest('.copy-box')?.remove()
       const box = copyBox({
         id: 'invite-url',
-        label: `Invite link for ${panel.name} (${ROLE_LABELS[created.invite.role]})`,
+        label: `Invite link for ${panel.name} (${roleLabel(created.invite.role)})`,
         value: absoluteUrl(created.url),
         note: 'Send this link to the panel members. Anyone with it can join until it expires, is used up or revoked.'
       })
@@ -330,7 +339,7 @@ async function editPanel(ctx: WorkspaceContext, panel: Panel): Promise<void> {
     submitLabel: 'Next',
     value: panel.name,
     cancellable: true,
-    maxLength: 120
+    maxLength: 100
   })
   if (name === null) return focusIn(panel.id, '[data-action="edit-panel"]')
   const description = await askText({
@@ -343,7 +352,7 @@ async function editPanel(ctx: WorkspaceContext, panel: Panel): Promise<void> {
     submitLabel: 'Save panel',
     value: panel.description ?? '',
     cancellable: true,
-    maxLength: 500
+    maxLength: 2000
   })
   await run(ctx, async () => {
     await updatePanel(panel.id, description === null ? { name } : { name, description })

@@ -1,0 +1,67 @@
+/**
+ * The margin marker of one block: a `<button>` inside a `contenteditable=false` widget, with an
+ * icon and a visible label ("Customer", "Team", "Mixed · 60% customer"; icon only on narrow
+ * screens) and the full story in its accessible name. The popover reads the block back through
+ * {@link markerInfo}.
+ */
+import type { BlockAttribution } from '../../shared/attribution.js'
+import { badgeText, markerLabel, percent, type People } from './describe.js'
+import { iconElement } from './icons.js'
+
+/** What a marker describes. */
+export interface MarkerInfo {
+  readonly block: BlockAttribution
+  readonly people: People
+}
+
+const infos = new WeakMap<HTMLElement, MarkerInfo>()
+
+/** Class of every marker button. */
+export const MARKER_CLASS = 'attr-marker'
+
+/** The block a marker button describes (undefined for other elements). */
+export const markerInfo = (el: Element): MarkerInfo | undefined => infos.get(el as HTMLElement)
+
+/**
+ * A key that changes exactly when what the marker shows changes, so ProseMirror keeps the same
+ * DOM (and a focused or hovered marker stays put) while the block's attribution is unchanged.
+ */
+export const markerKey = (block: BlockAttribution): string =>
+  [
+    'attr',
+    block.label,
+    percent(block.customerShare, block.label),
+    block.firstAuthorId ?? '',
+    block.contributors.map((c) => `${c.participantId}:${percent(c.share)}:${c.displayName}:${c.role ?? ''}`).join(','),
+    block.runs.some((r) => r.moverId !== null && r.moverId !== r.authorId) ? 'moved' : ''
+  ].join('|')
+
+/** Builds the widget DOM of a block's marker. */
+export const createMarker = (block: BlockAttribution, people: People): HTMLElement => {
+  const wrap = document.createElement('span')
+  wrap.className = 'attr-marker-wrap'
+  wrap.contentEditable = 'false'
+  const button = document.createElement('button')
+  button.type = 'button'
+  button.className = `${MARKER_CLASS} attr-${block.label}`
+  button.tabIndex = -1
+  button.dataset.attributionLabel = block.label
+  button.dataset.customerShare = String(percent(block.customerShare, block.label))
+  button.setAttribute('aria-label', markerLabel(block, people))
+  const text = document.createElement('span')
+  text.className = 'attr-marker-text'
+  const full = badgeText(block)
+  // "Mixed · 60% customer" wraps after the dot in the gutter.
+  const [head, tail] = full.split(' · ')
+  text.append(head!)
+  if (tail !== undefined) {
+    const share = document.createElement('span')
+    share.className = 'attr-marker-share'
+    share.textContent = tail
+    text.append(share)
+  }
+  button.append(iconElement(block.label), text)
+  infos.set(button, { block, people })
+  wrap.append(button)
+  return wrap
+}
