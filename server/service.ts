@@ -10,7 +10,7 @@ import type { Config } from './config.js'
 import { createLogger, type Logger } from './observability/logger.js'
 import type { Storage } from './storage/store.js'
 import { createMemoryStorage } from './storage/memory.js'
-import { openSqliteStorage } from './storage/sqlite.js'
+import { DB_FILE, openSqliteStorage } from './storage/sqlite.js'
 import { RoomRegistry } from './sync/rooms.js'
 import { attachSync, type SyncEndpoint } from './sync/upgrade.js'
 import type { SyncAccess } from './sync/access.js'
@@ -50,7 +50,7 @@ export interface ServiceOverrides {
 export function openStorage(config: Config): Storage {
   if (config.storage === 'memory') return createMemoryStorage()
   return openSqliteStorage({
-    file: path.join(config.dataDir, 'valence.db'),
+    file: path.join(config.dataDir, DB_FILE),
     commitWindowMs: config.commitWindowMs,
     synchronous: config.sqliteSynchronous
   })
@@ -88,7 +88,11 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     docs: storage.docs,
     log,
     compactEvery: config.compactEvery,
-    idleMs: config.roomIdleMs
+    idleMs: config.roomIdleMs,
+    lookupParticipant: async (id) => {
+      const p = await auth.access.principalOf(id)
+      return p ? { displayName: p.displayName, role: p.role } : null
+    }
   })
   const app = createApp({
     storage,

@@ -12,6 +12,9 @@ import { SqliteIdentityStore } from '../identity/sqlite.js'
 
 type DB = Database.Database
 
+/** Name of the database file inside DATA_DIR. */
+export const DB_FILE = 'valence.db'
+
 /** Options for {@link openSqliteStorage}. */
 export interface SqliteOptions {
   /** Database file; `:memory:` for a throwaway database. */
