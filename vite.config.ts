@@ -16,7 +16,7 @@
  * In development the API and the collaboration socket are proxied to the server on port 3000.
  */
 import { fileURLToPath } from 'node:url'
-import { defineConfig, type Plugin } from 'vite'
+import { defineConfig, type Plugin, type ProxyOptions } from 'vite'
 
 const page = (name: string): string => fileURLToPath(new URL(`./client/${name}`, import.meta.url))
 const backend = process.env.VALENCE_BACKEND ?? 'http://localhost:3000'
@@ -49,6 +49,26 @@ const pageRoutes = (): Plugin => ({
   }
 })
 
+/**
+ * Proxy options for the backend. The server refuses cookie-authenticated WebSocket upgrades and
+ * state-changing requests from a foreign `Origin`; in development the page's origin is Vite's,
+ * so the proxy presents the backend's own origin instead.
+ */
+const toBackend = (ws = false): ProxyOptions => ({
+  target: backend,
+  ws,
+  changeOrigin: true,
+  configure: (proxy) => {
+    const origin = new URL(backend).origin
+    proxy.on('proxyReq', (req) => {
+      if (req.getHeader('origin') !== undefined) req.setHeader('origin', origin)
+    })
+    proxy.on('proxyReqWs', (req) => {
+      if (req.getHeader('origin') !== undefined) req.setHeader('origin', origin)
+    })
+  }
+})
+
 export default defineConfig({
   root: 'client',
   plugins: [pageRoutes()],
@@ -70,8 +90,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: backend, changeOrigin: true },
-      '/ws': { target: backend, ws: true, changeOrigin: true }
+      '/api': toBackend(),
+      '/ws': toBackend(true)
     }
   }
 })
