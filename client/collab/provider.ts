@@ -25,20 +25,25 @@ export interface Collab {
 export const socketBase = (): string =>
   (window.location.protocol === 'https:' ? 'wss:' : 'ws:') + '//' + window.location.host + '/ws'
 
-/** IndexedDB database name of a spec's local copy. */
-export const cacheName = (specId: string): string => 'valence:' + specId
+/**
+ * IndexedDB database name of one participant's local copy of a spec. Per participant, so on a
+ * shared browser one person's unsynced edits are never uploaded under someone else's session.
+ */
+export const cacheName = (participantId: string, specId: string): string =>
+  `valence:${encodeURIComponent(participantId)}:${specId}`
 
 /**
- * Attaches the IndexedDB cache and the WebSocket provider to `ydoc` and wires `tracker`.
+ * Attaches the signed-in participant's IndexedDB cache and the WebSocket provider to `ydoc` and
+ * wires `tracker`.
  *
  * @example
  *   const tracker = new SaveTracker(render)
- *   const { provider } = connectSpec(specId, ydoc, tracker)
+ *   const { provider } = connectSpec(specId, me.participantId, ydoc, tracker)
  */
-export const connectSpec = (specId: string, ydoc: Y.Doc, tracker: SaveTracker): Collab => {
+export const connectSpec = (specId: string, participantId: string, ydoc: Y.Doc, tracker: SaveTracker): Collab => {
   // The cache first: the editor renders from the local copy without waiting for the network,
   // and edits made offline survive a reload; Yjs merges them with the server's state on sync.
-  const persistence = new IndexeddbPersistence(cacheName(specId), ydoc)
+  const persistence = new IndexeddbPersistence(cacheName(participantId, specId), ydoc)
   const provider = new WebsocketProvider(socketBase(), specId, ydoc, {
     params: { v: String(PROTOCOL_VERSION) },
     WebSocketPolyfill: countingWebSocket(tracker),

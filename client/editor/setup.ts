@@ -1,6 +1,7 @@
 /**
  * Builds the spec editor: a ProseMirror view bound to the spec's Y.XmlFragment, with remote
- * cursors, per-person undo, keymaps, input rules and the toolbar.
+ * cursors, per-person undo, keymaps, input rules, the toolbar and the server's attribution
+ * (margin markers, highlights, the attribution bar).
  */
 import { dropCursor } from 'prosemirror-dropcursor'
 import { gapCursor } from 'prosemirror-gapcursor'
@@ -10,6 +11,7 @@ import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { NodeName, schema } from '../../shared/schema.js'
+import { attributionPlugin, savedDisplayOptions } from '../attribution/index.js'
 import { linkCommand, type AskForLink } from './commands.js'
 import { buildCursor, buildSelection } from './cursors.js'
 import { specInputRules } from './input-rules.js'
@@ -33,6 +35,8 @@ export interface SpecEditorOptions {
   askForLink: AskForLink
   /** View only (viewers): nothing can be typed; remote edits and cursors still show. */
   readOnly?: boolean
+  /** Element the attribution bar (highlight toggle, filter, legend) is rendered into. */
+  attributionBar?: HTMLElement
 }
 
 /** Accessibility attributes of the editable area for a given name. */
@@ -61,6 +65,7 @@ export const createSpecEditor = (options: SpecEditorOptions): EditorView => {
       dropCursor({ color: '#175CD3', width: 2 }),
       gapCursor(),
       placeholderPlugin(),
+      attributionPlugin({ bar: options.attributionBar, initial: savedDisplayOptions() }),
       // Last, so undo/redo availability already reflects this transaction's Yjs change.
       toolbarPlugin(options.toolbar, specToolbarItems(link))
     ]

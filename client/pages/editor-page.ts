@@ -19,6 +19,7 @@ import { ApiError, getSpec } from '../api.js'
 import { watchAccess, type AccessProblem } from '../collab/access-watch.js'
 import { ACCESS_REVOKED, SESSION_ENDED } from '../collab/close-reasons.js'
 import { publishUser } from '../collab/presence.js'
+import { receiveAttribution } from '../attribution/index.js'
 import { connectSpec, type Collab } from '../collab/provider.js'
 import { createSpecEditor, setEditorLabel } from '../editor/setup.js'
 import { renderSessionArea, signInUrl } from '../session.js'
@@ -126,7 +127,7 @@ const start = (specId: string, me: Me): void => {
   const indicator = new StatusIndicator(byId('save-status'))
   const tracker = new SaveTracker((state: SaveState) => indicator.render(state))
   indicator.render(tracker.current)
-  const collab = connectSpec(specId, ydoc, tracker)
+  const collab = connectSpec(specId, me.participantId, ydoc, tracker)
   const { provider } = collab
   const { awareness } = provider
 
@@ -142,8 +143,11 @@ const start = (specId: string, me: Me): void => {
     awareness,
     label: 'Spec editor',
     askForLink,
-    readOnly
+    readOnly,
+    attributionBar: byId('attribution-bar')
   })
+  // Registered before the socket can deliver anything (it connects asynchronously).
+  receiveAttribution(provider, view)
   publishUser(awareness, me)
   const avatars = new AvatarsBar(byId('presence'), awareness)
 

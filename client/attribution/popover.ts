@@ -1,0 +1,264 @@
+/**
+ * The details popover of the margin markers, and keyboard movement between markers.
+ *
+ * Hovering or focusing a marker shows who wrote the block: contributors by name and role with
+ * their shares, who first wrote it, and who moved others' words in it. The popover can be hovered
+ * itself, Escape dismisses it, and clicking a marker pins it open (WCAG 1.4.13). One popover
+ * element serves all markers; it lives in `document.body`, so it is never clipped by the editor
+ * and never widens it.
+ *
+ * Markers are not tab stops (a long spec would have thousands). Focus reaches them with the
+ * editor shortcut (see `plugin.ts`); inside them: ArrowUp/ArrowDown previous/next marker,
+ * Home/End first/last, Enter/Space pin the popover, Escape closes it and, pressed again, returns
+ * to the text at the caret.
+ */
+import type { EditorView } from 'prosemirror-view'
+import { participantColor } from '../../shared/identity.js'
+import { firstAuthorText, moversOf, percent, roleName, summaryText } from './describe.js'
+import { iconElement } from './icons.js'
+import { MARKER_CLASS, markerInfo, type MarkerInfo } from './marker.js'
+import { attributionKey } from './commands.js'
+
+/** Id of the popover element. */
+export const POPOVER_ID = 'attribution-popover'
+
+const HIDE_DELAY_MS = 200
+
+const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className: string, text?: string): HTMLElementTagNameMap[K] => {
+  const e = document.createElement(tag)
+  e.className = className
+  if (text !== undefined) e.textContent = text
+  return e
+}
+
+/** Fills `root` with the details of one block. */
+const renderDetails = (root: HTMLElement, { block, people }: MarkerInfo): void => {
+  const title = el('p', 'attr-popover-title')
+  title.append(iconElement(block.label), el('span', '', summaryText(block)))
+  const parts: HTMLElement[] = [title]
+  if (block.contributors.length > 0) {
+    const list = el('ul', 'attr-popover-people')
+    list.setAttribute('aria-label', 'Contributors')
+    for (const c of block.contributors) {
+      const item = el('li', 'attr-popover-person')
+      const swatch = el('span', 'attr-swatch')
+      swatch.style.setProperty('--attr-person', participantColor(c.participantId))
+      swatch.setAttribute('aria-hidden', 'true')
+      item.append(
+        swatch,
+        el('span', 'attr-person-name', c.displayName),
+        el('span', `attr-person-role attr-role-${c.group ?? 'unknown'}`, roleName(c.role)),
+        el('span', 'attr-person-share', `${percent(c.share)}%`)
+      )
+      list.append(item)
+    }
+    parts.push(list)
+  }
+  const first = firstAuthorText(block, people)
+  if (first !== null) {
+    const role = block.firstAuthorId === null ? null : (people.get(block.firstAuthorId)?.role ?? null)
+    parts.push(el('p', 'attr-popover-line', `First written by ${first}${role ? ` (${roleName(role)})` : ''}.`))
+  }
+  const movers = moversOf(block).map((id) => people.get(id)?.displayName ?? 'another participant')
+  if (movers.length > 0) {
+    const names = [...new Set(movers)].join(', ')
+    parts.push(el('p', 'attr-popover-line attr-popover-muted', `Moved or restructured by ${names}; the words stay their authors’.`))
+  }
+  if (block.byGroup.unknown > 0) {
+    parts.push(el('p', 'attr-popover-line attr-popover-muted', `${block.byGroup.unknown} characters by an unknown author (written before attribution).`))
+  }
+  root.replaceChildren(...parts)
+}
+
+/** Shows the popover for the marker under the pointer or focus, and moves focus among markers. */
+export class MarkerPopover {
+  private readonly popover: HTMLElement
+  private current: HTMLElement | null = null
+  /** Open because the marker was clicked (stays open when the pointer leaves). */
+  private pinned = false
+  /** Position before the block of the focused marker, followed across updates. */
+  private focusPos: number | null = null
+  private hideTimer: ReturnType<typeof setTimeout> | null = null
+
+  constructor(private readonly view: EditorView) {
+    this.popover = document.getElementById(POPOVER_ID) ?? el('div', 'attr-popover')
+    this.popover.id = POPOVER_ID
+    this.popover.setAttribute('role', 'tooltip')
+    this.popover.hidden = true
+    if (!this.popover.isConnected) document.body.append(this.popover)
+    const dom = view.dom
+    dom.addEventListener('mouseover', this.onMouseOver)
+    dom.addEventListener('mouseout', this.onMouseOut)
+    dom.addEventListener('focusin', this.onFocusIn)
+    dom.addEventListener('focusout', this.onFocusOut)
+    dom.addEventListener('click', this.onClick)
+    dom.addEventListener('keydown', this.onMarkerKey)
+    this.popover.addEventListener('mouseenter', this.cancelHide)
+    this.popover.addEventListener('mouseleave', this.scheduleHide)
+    document.addEventListener('keydown', this.onDocumentKey)
+    window.addEventListener('scroll', this.place, { capture: true, passive: true })
+    window.addEventListener('resize', this.place, { passive: true })
+  }
+
+  /** Follows a marker that ProseMirror re-rendered (its block's attribution changed). */
+  update(view: EditorView): void {
+    const state = attributionKey.getState(view.state)
+    if (this.focusPos !== null && state) this.focusPos = state.mapping.map(this.focusPos)
+    if (this.current === null || this.current.isConnected) return
+    const wasFocused = document.activeElement === null || document.activeElement === document.body
+    const replacement = this.focusPos === null ? null : this.markerAt(this.focusPos)
+    if (replacement === null) return this.hide()
+    const pinned = this.pinned
+    this.current = replacement
+    if (wasFocused) replacement.focus({ preventScroll: true })
+    this.show(replacement, pinned)
+  }
+
+  destroy(): void {
+    const dom = this.view.dom
+    dom.removeEventListener('mouseover', this.onMouseOver)
+    dom.removeEventListener('mouseout', this.onMouseOut)
+    dom.removeEventListener('focusin', this.onFocusIn)
+    dom.removeEventListener('focusout', this.onFocusOut)
+    dom.removeEventListener('click', this.onClick)
+    dom.removeEventListener('keydown', this.onMarkerKey)
+    document.removeEventListener('keydown', this.onDocumentKey)
+    window.removeEventListener('scroll', this.place, { capture: true })
+    window.removeEventListener('resize', this.place)
+    this.cancelHide()
+    this.popover.remove()
+  }
+
+  /** The marker button of the block at `blockPos`, if it is rendered. */
+  private markerAt(blockPos: number): HTMLElement | null {
+    if (blockPos < 0 || blockPos >= this.view.state.doc.content.size) return null
+    const dom = this.view.nodeDOM(blockPos)
+    return dom instanceof HTMLElement ? dom.querySelector<HTMLElement>(`:scope > .attr-marker-wrap > .${MARKER_CLASS}`) : null
+  }
+
+  private markerOf(target: EventTarget | null): HTMLElement | null {
+    return target instanceof Element ? target.closest<HTMLElement>(`.${MARKER_CLASS}`) : null
+  }
+
+  private show(marker: HTMLElement, pinned: boolean): void {
+    const info = markerInfo(marker)
+    if (!info) return
+    this.cancelHide()
+    if (this.current && this.current !== marker) this.current.removeAttribute('aria-expanded')
+    this.current = marker
+    this.pinned = pinned
+    marker.setAttribute('aria-expanded', 'true')
+    renderDetails(this.popover, info)
+    this.popover.hidden = false
+    this.place()
+  }
+
+  private hide(): void {
+    this.cancelHide()
+    this.current?.removeAttribute('aria-expanded')
+    this.current = null
+    this.pinned = false
+    this.popover.hidden = true
+  }
+
+  /** Puts the popover beside (wide screens) or below (narrow) the current marker, inside the viewport. */
+  private readonly place = (): void => {
+    if (this.current === null || this.popover.hidden) return
+    const r = this.current.getBoundingClientRect()
+    const p = this.popover.getBoundingClientRect()
+    const margin = 8
+    const vw = document.documentElement.clientWidth
+    const vh = window.innerHeight
+    let left = r.right + margin
+    let top = r.top
+    if (left + p.width > vw - margin) {
+      left = Math.max(margin, Math.min(r.left, vw - p.width - margin))
+      top = r.bottom + margin
+    }
+    if (top + p.height > vh - margin) top = Math.max(margin, r.top - p.height - margin)
+    this.popover.style.left = `${Math.round(left)}px`
+    this.popover.style.top = `${Math.round(top)}px`
+  }
+
+  private readonly cancelHide = (): void => {
+    if (this.hideTimer !== null) clearTimeout(this.hideTimer)
+    this.hideTimer = null
+  }
+
+  private readonly scheduleHide = (): void => {
+    if (this.pinned || (this.current !== null && document.activeElement === this.current)) return
+    this.cancelHide()
+    this.hideTimer = setTimeout(() => this.hide(), HIDE_DELAY_MS)
+  }
+
+  private readonly onMouseOver = (event: MouseEvent): void => {
+    const marker = this.markerOf(event.target)
+    if (marker && marker !== this.current) this.show(marker, false)
+    else if (marker) this.cancelHide()
+  }
+
+  private readonly onMouseOut = (event: MouseEvent): void => {
+    const from = this.markerOf(event.target)
+    if (from && from === this.current && this.markerOf(event.relatedTarget) !== from) this.scheduleHide()
+  }
+
+  private readonly onFocusIn = (event: FocusEvent): void => {
+    const marker = this.markerOf(event.target)
+    if (!marker) return
+    const pos = this.view.posAtDOM(marker.parentElement ?? marker, 0)
+    this.focusPos = pos - 1
+    if (marker !== this.current) this.show(marker, false)
+  }
+
+  private readonly onFocusOut = (event: FocusEvent): void => {
+    const marker = this.markerOf(event.target)
+    if (!marker) return
+    // Focus moving to another marker is handled by its focusin; a marker re-rendered under
+    // focus is handled by update().
+    if (event.relatedTarget === null && !marker.isConnected) return
+    if (this.markerOf(event.relatedTarget) === null) this.focusPos = null
+    if (!this.pinned) this.scheduleHide()
+  }
+
+  private readonly onClick = (event: MouseEvent): void => {
+    const marker = this.markerOf(event.target)
+    if (!marker) return
+    event.preventDefault()
+    marker.focus({ preventScroll: true })
+    if (this.current === marker && this.pinned) this.hide()
+    else this.show(marker, true)
+  }
+
+  private readonly onMarkerKey = (event: KeyboardEvent): void => {
+    const marker = this.markerOf(event.target)
+    if (!marker) return
+    const markers = (): HTMLElement[] => [...this.view.dom.querySelectorAll<HTMLElement>(`.${MARKER_CLASS}`)]
+    const move = (pick: (all: HTMLElement[], index: number) => HTMLElement | undefined): void => {
+      const all = markers()
+      pick(all, all.indexOf(marker))?.focus()
+      event.preventDefault()
+    }
+    switch (event.key) {
+      case 'ArrowDown':
+        return move((all, i) => all[i + 1])
+      case 'ArrowUp':
+        return move((all, i) => all[i - 1])
+      case 'Home':
+        return move((all) => all[0])
+      case 'End':
+        return move((all) => all[all.length - 1])
+      case 'Escape':
+        event.preventDefault()
+        event.stopPropagation()
+        if (!this.popover.hidden) return this.hide()
+        this.focusPos = null
+        this.view.focus()
+        return
+      default:
+    }
+  }
+
+  private readonly onDocumentKey = (event: KeyboardEvent): void => {
+    if (event.key === 'Escape' && !this.popover.hidden && this.markerOf(event.target) === null) this.hide()
+  }
+}
