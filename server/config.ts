@@ -73,7 +73,8 @@ export class ConfigError extends Error {
  * @throws ConfigError listing every invalid variable.
  */
 export function parseConfig(env: Record<string, string | undefined>): Config {
-  const result = envSchema.safeParse(env)
+  // An empty variable (`PUBLIC_URL=` in a compose file) means "not set", not "set to nothing".
+  const result = envSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')))
   if (!result.success) {
     const lines = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`)
