@@ -25,24 +25,13 @@ export interface BenchClient {
 // Each Node provider adds a process 'exit' listener; the bench opens up to ~100 at once.
 process.setMaxListeners(500)
 
-/** Creates a Valence spec over HTTP and returns its id (the room name). */
-export async function createSpec(url: string, title: string): Promise<string> {
-  const res = await fetch(`${url}/api/specs`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title })
-  })
-  if (res.status !== 201) throw new Error(`POST /api/specs answered ${res.status}: ${await res.text()}`)
-  const body = (await res.json()) as { spec: { id: string } }
-  return body.spec.id
-}
-
 /**
- * Connects a client to `room` on a server of `kind` at `url`. With `seed`, the doc starts from
- * the spec skeleton ({@link emptySpecUpdate}, identical everywhere, so applying it on every
- * client integrates once), which gives both servers the same document shape.
+ * Connects a client to `room` on a server of `kind` at `url`; Valence clients pass their
+ * WebSocket `token`. With `seed`, the doc starts from the spec skeleton ({@link emptySpecUpdate},
+ * identical everywhere, so applying it on every client integrates once), which gives both
+ * servers the same document shape.
  */
-export function connectClient(kind: ServerKind, url: string, room: string, seed = true): BenchClient {
+export function connectClient(kind: ServerKind, url: string, room: string, token: string | null, seed = true): BenchClient {
   const doc = new Y.Doc()
   if (seed) Y.applyUpdate(doc, emptySpecUpdate())
   const awareness = new Awareness(doc)
@@ -50,7 +39,7 @@ export function connectClient(kind: ServerKind, url: string, room: string, seed 
   const wsUrl = url.replace(/^http/, 'ws')
   const provider = new WebsocketProvider(kind === 'valence' ? `${wsUrl}/ws` : wsUrl, room, doc, {
     WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket,
-    params: kind === 'valence' ? { v: String(PROTOCOL_VERSION) } : {},
+    params: kind === 'valence' ? { v: String(PROTOCOL_VERSION), ...(token ? { token } : {}) } : {},
     awareness,
     disableBc: true
   })
@@ -83,12 +72,21 @@ export function whenSynced(client: BenchClient, timeoutMs = 30_000): Promise<voi
   })
 }
 
-/** Connects `n` clients to one room and waits until every one is synced. */
-export async function connectRoom(kind: ServerKind, url: string, room: string, n: number): Promise<BenchClient[]> {
+/**
+ * Connects `n` clients to one room and waits until every one is synced. `token` yields each
+ * Valence client's WebSocket token.
+ */
+export async function connectRoom(
+  kind: ServerKind,
+  url: string,
+  room: string,
+  n: number,
+  token: () => Promise<string | null>
+): Promise<BenchClient[]> {
   const clients: BenchClient[] = []
   const closes: string[] = []
   for (let i = 0; i < n; i++) {
-    const client = connectClient(kind, url, room)
+    const client = connectClient(kind, url, room, await token())
     client.provider.on('connection-close', (event) => closes.push(`${event?.code ?? '?'} ${event?.reason ?? ''}`))
     clients.push(client)
   }

@@ -9,7 +9,8 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { connectRoom, createSpec, type BenchClient } from './clients.js'
+import { connectRoom, type BenchClient } from './clients.js'
+import { BENCH_ADMIN_ENV, signIn } from './session.js'
 import { RoomDriver, type PhaseResult } from './latency.js'
 import { cpuDelta, readCpu, startServer, type ServerChild, type ServerKind } from './servers.js'
 import { median, percentile } from './stats.js'
@@ -88,10 +89,18 @@ async function openSide(kind: ServerKind, n: number, dataDir: string, opts: Fano
   const nodeArgs = opts.cpuProfDir
     ? ['--cpu-prof', `--cpu-prof-dir=${path.join(opts.cpuProfDir, `${kind}-n${n}`)}`]
     : []
-  const server = await startServer(kind, { dataDir, nodeArgs, env: kind === 'valence' ? opts.valenceEnv : {} })
+  const env = kind === 'valence' ? { ...BENCH_ADMIN_ENV, ...opts.valenceEnv } : {}
+  const server = await startServer(kind, { dataDir, nodeArgs, env })
   try {
-    const room = kind === 'valence' ? await createSpec(server.url, `bench n=${n}`) : `bench-n${n}`
-    const clients = await connectRoom(kind, server.url, room, n)
+    let room = `bench-n${n}`
+    let token = (): Promise<string | null> => Promise.resolve(null)
+    if (kind === 'valence') {
+      const session = await signIn(server.url)
+      const specId = await session.createSpec(`bench n=${n}`)
+      room = specId
+      token = () => session.wsToken(specId)
+    }
+    const clients = await connectRoom(kind, server.url, room, n, token)
     // Same seed on both sides: both servers see the same sequence of edits.
     const driver = new RoomDriver(clients, 0x5eed + n)
     await driver.prepare()

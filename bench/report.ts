@@ -59,13 +59,13 @@ export function fanoutTable(results: readonly FanoutResult[], target: number): s
 /** The cold-load table and database sizes. */
 export function coldLoadTable(c: ColdLoadResult): string {
   const rows = [
-    ['raw log', String(c.raw.logRows + c.raw.snapshotRows), mb(c.raw.bytes), mb(c.raw.payloadBytes), fmt(c.rawMedian.listenMs, 0), fmt(c.rawMedian.syncMs, 0), fmt(c.rawMedian.totalMs, 0), fmt(c.rawMedian.serverCpuMs, 0)],
-    ['compacted', String(c.compacted.logRows + c.compacted.snapshotRows), mb(c.compacted.bytes), mb(c.compacted.payloadBytes), fmt(c.compactedMedian.listenMs, 0), fmt(c.compactedMedian.syncMs, 0), fmt(c.compactedMedian.totalMs, 0), fmt(c.compactedMedian.serverCpuMs, 0)]
+    ['raw log', String(c.raw.logRows + c.raw.snapshotRows), mb(c.raw.bytes), mb(c.raw.payloadBytes), fmt(c.rawMedian.listenMs, 0), fmt(c.rawMedian.authMs, 0), fmt(c.rawMedian.syncMs, 0), fmt(c.rawMedian.totalMs, 0), fmt(c.rawMedian.serverCpuMs, 0)],
+    ['compacted', String(c.compacted.logRows + c.compacted.snapshotRows), mb(c.compacted.bytes), mb(c.compacted.payloadBytes), fmt(c.compactedMedian.listenMs, 0), fmt(c.compactedMedian.authMs, 0), fmt(c.compactedMedian.syncMs, 0), fmt(c.compactedMedian.totalMs, 0), fmt(c.compactedMedian.serverCpuMs, 0)]
   ]
   return [
     `trace ${c.patches} patches -> ${c.updates} updates (one per trace txn), final text ${c.finalChars} chars = endContent; ` +
       `replay ${fmt(c.replayMs, 0)} ms, store ${fmt(c.storeMs, 0)} ms, compact ${fmt(c.compactMs, 0)} ms`,
-    table(['database', 'rows', 'on disk', 'payload', 'listen ms', 'load+sync ms', 'total ms', 'server CPU ms'], rows),
+    table(['database', 'rows', 'on disk', 'payload', 'listen ms', 'sign-in ms', 'load+sync ms', 'total ms', 'server CPU ms'], rows),
     `compacted database after VACUUM (not run by the server): ${mb(c.compactedVacuumedBytes)}; medians of ${c.rawSamples.length} cold starts each`
   ].join('\n')
 }

@@ -10,6 +10,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { performance } from 'node:perf_hooks'
 import { benchColdLoad, type ColdLoadResult } from './cold-load.js'
@@ -20,6 +21,17 @@ import { clockTicksPerSecond } from './servers.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
+/** The commit measured and whether server/ or shared/ had uncommitted changes. */
+function gitState(): { commit: string; dirtyServerFiles: number } | null {
+  try {
+    const git = (...args: string[]): string => execFileSync('git', args, { cwd: root, encoding: 'utf8' }).trim()
+    const dirty = git('status', '--porcelain', '--', 'server', 'shared')
+    return { commit: git('rev-parse', '--short', 'HEAD'), dirtyServerFiles: dirty ? dirty.split('\n').length : 0 }
+  } catch {
+    return null
+  }
+}
+
 async function main(): Promise<void> {
   // Server children resolve `server/main.ts` and the reference script relative to the repo root.
   process.chdir(root)
@@ -27,6 +39,8 @@ async function main(): Promise<void> {
   const started = performance.now()
   const log = (line: string): void => console.log(line)
   const ticks = clockTicksPerSecond()
+  const git = gitState()
+  if (git) log(`server code: commit ${git.commit}${git.dirtyServerFiles > 0 ? ` + ${git.dirtyServerFiles} uncommitted files in server/ and shared/` : ''}`)
   log(`Valence bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, CLK_TCK ${ticks}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   log(
     `fan-out: N=${opts.ns.join(',')}; ${opts.rounds} interleaved rounds per mode; closed-loop ${opts.closedUpdates} writes/round, ` +
@@ -90,6 +104,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const result = {
     date: new Date().toISOString(),
+    git,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, clkTck: ticks, loadavgAtEnd: os.loadavg() },
     options: opts,
     fanout,
