@@ -69,12 +69,6 @@ export const CloseCode = {
   unknownMessageType: 4415,
   /** The client speaks a protocol version the server does not. */
   incompatibleProtocol: 4426,
-  /**
-   * The update adds clocks to a Yjs clientID another open connection writes with. Transient:
-   * a reconnecting client whose previous socket the server has not yet noticed is gone
-   * succeeds once that socket times out.
-   */
-  clientIdInUse: 4509,
   /** Unexpected server error; retry. */
   internalError: 4500,
   /** Storage failed to commit; the room was reset. Retry. */

@@ -1,33 +1,41 @@
 /**
  * In-memory storage: for tests and `STORAGE=memory`. Nothing survives the process.
  */
-import type { DocStore, SpecRecord, SpecStore, Storage } from './store.js'
-import { foldUpdates } from './snapshot.js'
+import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './store.js'
+import { foldFacts, foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'
 import { MemoryIdentityStore } from '../identity/memory.js'
 
 /** A {@link DocStore} kept in a Map. Appends commit on the next microtask. */
 export class MemoryDocStore implements DocStore {
-  private readonly logs = new Map<string, Uint8Array[]>()
+  private readonly logs = new Map<string, Array<{ update: Uint8Array; facts: Uint8Array | null }>>()
 
-  async load(name: string): Promise<Uint8Array[]> {
-    return [...(this.logs.get(name) ?? [])]
+  async load(name: string): Promise<StoredDoc> {
+    const log = this.logs.get(name) ?? []
+    return {
+      updates: log.map((e) => e.update),
+      facts: log.flatMap((e) => (e.facts ? [e.facts] : []))
+    }
   }
 
-  async append(name: string, update: Uint8Array): Promise<void> {
+  async append(name: string, update: Uint8Array, facts: Uint8Array | null = null): Promise<void> {
     const log = this.logs.get(name) ?? []
-    // Copy: the caller may reuse its buffer.
-    log.push(update.slice())
+    // Copy: the caller may reuse its buffers.
+    log.push({ update: update.slice(), facts: facts ? facts.slice() : null })
     this.logs.set(name, log)
   }
 
   async compact(name: string): Promise<void> {
     const log = this.logs.get(name)
     if (!log || log.length < 2) return
-    const upTo = log.length
-    const snapshot = foldUpdates(log.slice(0, upTo))
-    // Appends made while folding (none here, but keep the rule [S3] explicit) stay after it.
-    this.logs.set(name, [snapshot, ...log.slice(upTo)])
+    const folded = log.slice()
+    const facts = folded.flatMap((e) => (e.facts ? [e.facts] : []))
+    const snapshot = {
+      update: foldUpdates(folded.map((e) => e.update)),
+      facts: facts.length > 0 ? foldFacts(facts) : null
+    }
+    // Appends made while folding stay after the snapshot ([S3]).
+    this.logs.set(name, [snapshot, ...log.slice(folded.length)])
   }
 
   async ping(): Promise<void> {}

@@ -4,9 +4,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type { DocStore, SpecRecord, SpecStore, Storage } from './store.js'
+import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './store.js'
 import { GroupCommitter } from './group-commit.js'
-import { foldUpdates } from './snapshot.js'
+import { foldFacts, foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'
 import { SqliteIdentityStore } from '../identity/sqlite.js'
 
@@ -122,6 +122,10 @@ const MIGRATIONS: string[] = [
      name TEXT PRIMARY KEY,
      value TEXT NOT NULL
    );`
+,
+  // Attribution facts travel in the same row (same transaction) as their update.
+  `ALTER TABLE doc_updates ADD COLUMN facts BLOB;
+   ALTER TABLE doc_snapshots ADD COLUMN facts BLOB;`
 ]
 
 function migrate(db: DB): void {
@@ -137,6 +141,7 @@ function migrate(db: DB): void {
 interface Row {
   doc: string
   data: Uint8Array
+  facts: Uint8Array | null
 }
 
 /** {@link DocStore} over better-sqlite3 with group commit. */
@@ -149,35 +154,37 @@ export class SqliteDocStore implements DocStore {
   private readonly upsertSnapshot
 
   constructor(private readonly db: DB, commitWindowMs: number) {
-    this.insert = db.prepare('INSERT INTO doc_updates (doc, data) VALUES (?, ?)')
-    this.selectLog = db.prepare('SELECT seq, data FROM doc_updates WHERE doc = ? ORDER BY seq')
-    this.selectSnapshot = db.prepare('SELECT data FROM doc_snapshots WHERE doc = ?')
+    this.insert = db.prepare('INSERT INTO doc_updates (doc, data, facts) VALUES (?, ?, ?)')
+    this.selectLog = db.prepare('SELECT seq, data, facts FROM doc_updates WHERE doc = ? ORDER BY seq')
+    this.selectSnapshot = db.prepare('SELECT data, facts FROM doc_snapshots WHERE doc = ?')
     this.deleteUpTo = db.prepare('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?')
     this.upsertSnapshot = db.prepare(
-      'INSERT INTO doc_snapshots (doc, data) VALUES (?, ?) ON CONFLICT (doc) DO UPDATE SET data = excluded.data'
+      'INSERT INTO doc_snapshots (doc, data, facts) VALUES (?, ?, ?) ON CONFLICT (doc) DO UPDATE SET data = excluded.data, facts = excluded.facts'
     )
     const insertMany = db.transaction((rows: Row[]) => {
-      for (const row of rows) this.insert.run(row.doc, row.data)
+      for (const row of rows) this.insert.run(row.doc, row.data, row.facts)
     })
     this.committer = new GroupCommitter<Row>((rows) => insertMany(rows), commitWindowMs)
   }
 
-  async load(name: string): Promise<Uint8Array[]> {
-    return this.db.transaction(() => this.readAll(name).updates)()
+  async load(name: string): Promise<StoredDoc> {
+    const { updates, facts } = this.db.transaction(() => this.readAll(name))()
+    return { updates, facts }
   }
 
-  append(name: string, update: Uint8Array): Promise<void> {
-    return this.committer.submit({ doc: name, data: update })
+  append(name: string, update: Uint8Array, facts: Uint8Array | null = null): Promise<void> {
+    return this.committer.submit({ doc: name, data: update, facts })
   }
 
   async compact(name: string): Promise<void> {
-    const { updates, maxSeq } = this.db.transaction(() => this.readAll(name))()
+    const { updates, facts, maxSeq } = this.db.transaction(() => this.readAll(name))()
     if (updates.length < 2) return
     // Folding is CPU work done outside the write transaction; rows appended meanwhile have a
     // higher seq and are kept, so nothing committed is lost ([S3]).
     const snapshot = foldUpdates(updates)
+    const factsSnapshot = facts.length > 0 ? foldFacts(facts) : null
     this.db.transaction(() => {
-      this.upsertSnapshot.run(name, snapshot)
+      this.upsertSnapshot.run(name, snapshot, factsSnapshot)
       this.deleteUpTo.run(name, maxSeq)
     })()
   }
@@ -195,16 +202,22 @@ export class SqliteDocStore implements DocStore {
     await this.flush()
   }
 
-  private readAll(name: string): { updates: Uint8Array[]; maxSeq: number } {
+  private readAll(name: string): { updates: Uint8Array[]; facts: Uint8Array[]; maxSeq: number } {
     const updates: Uint8Array[] = []
-    const snap = this.selectSnapshot.get(name) as { data: Buffer } | undefined
-    if (snap) updates.push(new Uint8Array(snap.data))
+    const facts: Uint8Array[] = []
+    const snap = this.selectSnapshot.get(name) as { data: Buffer; facts: Buffer | null } | undefined
+    if (snap) {
+      updates.push(new Uint8Array(snap.data))
+      if (snap.facts) facts.push(new Uint8Array(snap.facts))
+    }
     let maxSeq = 0
-    for (const row of this.selectLog.iterate(name) as Iterable<{ seq: number; data: Buffer }>) {
+    type LogRow = { seq: number; data: Buffer; facts: Buffer | null }
+    for (const row of this.selectLog.iterate(name) as Iterable<LogRow>) {
       updates.push(new Uint8Array(row.data))
+      if (row.facts) facts.push(new Uint8Array(row.facts))
       maxSeq = row.seq
     }
-    return { updates, maxSeq }
+    return { updates, facts, maxSeq }
   }
 }
 

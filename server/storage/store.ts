@@ -17,14 +17,24 @@ import type { IdentityStore } from '../identity/store.js'
  *   old log or the new snapshot.
  * - [S4] Names are isolated: nothing done to one name changes another.
  * - [S5] `close` commits every append already accepted, then releases resources.
+ * - [S6] The attribution facts given to `append` are committed in the same write as the update:
+ *   `load` returns them in commit order beside the updates (a crash never leaves an update
+ *   without its facts), and `compact` folds them into one facts snapshot in the same
+ *   transaction as the document snapshot.
  */
 export interface DocStore {
-  load(name: string): Promise<Uint8Array[]>
-  append(name: string, update: Uint8Array): Promise<void>
+  load(name: string): Promise<StoredDoc>
+  append(name: string, update: Uint8Array, facts?: Uint8Array | null): Promise<void>
   compact(name: string): Promise<void>
   /** Resolves if the backing storage answers (readiness probe). */
   ping(): Promise<void>
   close(): Promise<void>
+}
+
+/** What `load` returns: the update log and the attribution facts stored with it, in order. */
+export interface StoredDoc {
+  updates: Uint8Array[]
+  facts: Uint8Array[]
 }
 
 /** A spec's metadata as stored. Timestamps are ISO-8601 strings. */

@@ -11,7 +11,7 @@ import type { Logger } from '../observability/logger.js'
 import { OPEN, type SocketLike } from './socket.js'
 import { decodeClientFrame, FrameError } from './frames.js'
 import { UpdateRefusedError } from './validate-update.js'
-import { ClientInUseError } from './errors.js'
+import { AttributionRefusedError } from '../attribution/index.js'
 import type { Room } from './room.js'
 
 let nextConnectionId = 1
@@ -21,8 +21,8 @@ export interface ConnectionOptions {
   /** The client asked for Valence extensions (acks) with `?v=`. */
   extensions: boolean
   log: Logger
-  /** Who is behind the connection; null only in storage-level tests without identity. */
-  principal: Principal | null
+  /** Who is behind the connection. */
+  principal: Principal
   /** What the connection may do with the spec's document. */
   access: 'read' | 'write'
 }
@@ -32,15 +32,13 @@ export class Connection {
   readonly id = nextConnectionId++
   /** Awareness clientIDs this connection has set (removed when it leaves). */
   readonly awarenessClients = new Set<number>()
-  /** Yjs clientIDs this connection writes with (see Room.receiveUpdate). */
-  readonly writerOf = new Set<number>()
   /** Update-bearing messages received so far (what an ack counts). */
   updatesReceived = 0
   /** Current access; lowered to 'read' when a write permission is withdrawn. */
   access: 'read' | 'write'
-  readonly principal: Principal | null
+  readonly principal: Principal
   /** The user fields the server stamps on this connection's awareness states. */
-  readonly presence: PresenceUser | null
+  readonly presence: PresenceUser
   private deniedWrite = false
   readonly log: Logger
   private room: Room | null = null
@@ -52,18 +50,16 @@ export class Connection {
     readonly socket: SocketLike,
     private readonly opts: ConnectionOptions
   ) {
-    this.log = opts.log.child({ conn: this.id, participant: opts.principal?.participantId })
+    this.log = opts.log.child({ conn: this.id, participant: opts.principal.participantId })
     this.access = opts.access
     this.principal = opts.principal
     const p = opts.principal
-    this.presence = p
-      ? { id: p.participantId, name: p.displayName, role: p.role, color: participantColor(p.participantId) }
-      : null
+    this.presence = { id: p.participantId, name: p.displayName, role: p.role, color: participantColor(p.participantId) }
   }
 
-  /** The participant behind the connection, if known. */
-  get participantId(): string | null {
-    return this.principal?.participantId ?? null
+  /** The participant behind the connection. */
+  get participantId(): string {
+    return this.principal.participantId
   }
 
   /**
@@ -140,7 +136,12 @@ export class Connection {
 
   /** Acknowledges the first `count` update-bearing messages (Valence clients only). */
   ack(count: number): void {
-    if (this.opts.extensions) this.send(encodeAck(count))
+    this.sendExtension(encodeAck(count))
+  }
+
+  /** Sends a Valence extension frame (ack, attribution) if the client opted in with `?v=`. */
+  sendExtension(frame: Uint8Array): void {
+    if (this.opts.extensions) this.send(frame)
   }
 
   /** Closes the socket (once) and leaves the room. */
@@ -173,9 +174,9 @@ export class Connection {
       const code = err.reason === 'unknown-type' ? CloseCode.unknownMessageType : CloseCode.malformedMessage
       this.log.warn({ reason: err.reason, bytes, detail: err.message }, 'malformed frame; closing')
       this.close(code, err.reason)
-    } else if (err instanceof ClientInUseError) {
-      this.log.warn({ client: err.client, bytes }, 'clientID in use by another connection; closing')
-      this.close(CloseCode.clientIdInUse, 'client id in use')
+    } else if (err instanceof AttributionRefusedError) {
+      this.log.warn({ client: err.clientID, owner: err.owner, bytes }, 'update uses a clientID bound to another participant; closing')
+      this.close(CloseCode.clientIdForeign, 'client id bound to another participant')
     } else if (err instanceof UpdateRefusedError) {
       this.log.warn({ reason: err.reason, bytes, detail: err.message }, 'update refused; closing')
       this.close(CloseCode.updateRefused, `update refused: ${err.reason}`)

@@ -14,7 +14,9 @@ import { CloseCode, messageAwareness, messageSync } from '../../shared/protocol.
 import type { DocStore } from '../storage/store.js'
 import type { Logger } from '../observability/logger.js'
 import { validateUpdate } from './validate-update.js'
-import { ClientInUseError } from './errors.js'
+import { AttributionEngine } from '../attribution/index.js'
+import { AttributionFeed, type ParticipantLookup } from './attribution-feed.js'
+import type { SpecAttribution } from '../../shared/attribution.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
 import type { Connection } from './connection.js'
 import { encodeAwarenessEntries, type AwarenessEntry } from './awareness-codec.js'
@@ -26,6 +28,10 @@ export interface RoomDeps {
   log: Logger
   /** Compact the stored log after this many appends. */
   compactEvery: number
+  /** Names and roles of past contributors, for attribution. */
+  lookupParticipant: ParticipantLookup
+  /** Debounce of attribution recomputation after commits (ms). */
+  attributionDelayMs?: number
 }
 
 /** Encodes a frame once; the same buffer goes to every recipient. */
@@ -50,12 +56,9 @@ export class Room {
   private failed = false
   private appendsSinceCompact = 0
   private compacting: Promise<void> | null = null
-  /**
-   * clientID -> the connection writing with it. A Yjs clientID must have one writer: structs of
-   * the same clock from two sockets would silently swallow one side's edits, and a GC struct for
-   * another client's future clocks would swallow all of them.
-   */
-  private readonly writers = new Map<number, Connection>()
+  /** Server-verified authorship: clientID bindings and who wrote / moved every character. */
+  private engine = new AttributionEngine()
+  private feed: AttributionFeed | null = null
 
   private constructor(
     readonly name: string,
@@ -71,23 +74,33 @@ export class Room {
    * attached, so loading never triggers persistence or broadcasts.
    */
   static async load(name: string, deps: RoomDeps): Promise<Room> {
-    const updates = await deps.docs.load(name)
+    const stored = await deps.docs.load(name)
     const room = new Room(name, deps)
     const origin: TxOrigin = { source: 'load' }
     Y.transact(
       room.doc,
       () => {
-        for (const update of updates) Y.applyUpdate(room.doc, update, origin)
+        for (const update of stored.updates) Y.applyUpdate(room.doc, update, origin)
       },
       origin
     )
-    room.doc.on('update', (update: Uint8Array, txOrigin: unknown) => {
+    room.engine = AttributionEngine.load(stored.facts)
+    room.engine.attach(room.doc, (o) => (isTxOrigin(o) && o.source === 'connection' ? o.conn.participantId : null))
+    room.feed = new AttributionFeed(room.doc, room.engine, deps.lookupParticipant, (f) => room.sendToValenceClients(f), deps.attributionDelayMs)
+    room.doc.on('update', (update: Uint8Array, txOrigin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
       if (isTxOrigin(txOrigin) && txOrigin.source === 'connection') {
-        room.persistThenBroadcast(update, txOrigin.conn)
+        // The engine computed this transaction's attribution facts in afterTransaction, which
+        // Yjs runs before 'update': they are stored in the same write as the update.
+        room.persistThenBroadcast(update, txOrigin.conn, room.engine.takeDelta(tr))
       }
     })
     room.awareness.on('update', room.onAwarenessUpdate)
     return room
+  }
+
+  /** Attribution of the current document, every contributor named (for the HTTP API). */
+  attribution(): Promise<SpecAttribution> {
+    return this.feed!.current()
   }
 
   /** True once storage failed; the registry replaces the room. */
@@ -98,6 +111,8 @@ export class Room {
   /** Adds a connection and starts the sync handshake (server's step 1, current presence). */
   add(conn: Connection): void {
     this.conns.add(conn)
+    const p = conn.principal
+    this.feed!.know(p.participantId, p.displayName, p.role)
     conn.send(frame((e) => {
       encoding.writeVarUint(e, messageSync)
       syncProtocol.writeSyncStep1(e, this.doc)
@@ -109,9 +124,6 @@ export class Room {
   /** Removes a connection and its presence. */
   remove(conn: Connection): void {
     if (!this.conns.delete(conn)) return
-    for (const client of conn.writerOf) {
-      if (this.writers.get(client) === conn) this.writers.delete(client)
-    }
     if (conn.awarenessClients.size > 0) {
       awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessClients], conn)
     }
@@ -124,8 +136,9 @@ export class Room {
    * @throws UpdateRefusedError with the doc and storage untouched.
    */
   receiveUpdate(conn: Connection, update: Uint8Array): void {
-    const mayWrite = (client: number): boolean => this.mayWrite(conn, client)
-    const summary = validateUpdate(this.doc, update, { mayAddGc: mayWrite })
+    const pid = conn.participantId
+    const owner = (client: number): string => this.engine.bindings.ownerOf(client) ?? pid
+    const summary = validateUpdate(this.doc, update, { mayAddGc: (client) => owner(client) === pid })
     if (conn.access !== 'write') {
       // Read-only: never applied, stored or broadcast. An empty step 2 (every provider sends
       // one when it connects) is acknowledged like any no-op; anything else is answered with a
@@ -135,38 +148,14 @@ export class Room {
       else conn.denyWrite()
       return
     }
-    for (const [client, range] of summary.added) {
-      if (range.to > range.from && !mayWrite(client)) throw new ClientInUseError(client)
-    }
+    // Structs of a clientID bound to another participant: the whole update is refused before
+    // anything is applied (AttributionRefusedError).
+    this.engine.checkWrite(pid, summary.added)
     const count = ++conn.updatesReceived
-    for (const [client, range] of summary.added) if (range.to > range.from) this.claim(conn, client)
     const origin: TxOrigin = { source: 'connection', conn }
     // Triggers persistThenBroadcast synchronously when the update changes anything.
     Y.applyUpdate(this.doc, update, origin)
     this.enqueue(() => conn.ack(count))
-  }
-
-  /**
-   * True if `conn` may add clocks to `client`: nobody else writes with it right now, or only a
-   * connection of the same participant (a reconnect whose old socket is not yet noticed gone).
-   */
-  private mayWrite(conn: Connection, client: number): boolean {
-    const writer = this.writers.get(client)
-    return (
-      writer === undefined ||
-      writer === conn ||
-      writer.isClosed ||
-      (writer.participantId !== null && writer.participantId === conn.participantId)
-    )
-  }
-
-  /** Makes `conn` the writer of `client` if it may be. */
-  private claim(conn: Connection, client: number): void {
-    if (!this.mayWrite(conn, client)) return
-    const previous = this.writers.get(client)
-    if (previous && previous !== conn) previous.writerOf.delete(client)
-    this.writers.set(client, conn)
-    conn.writerOf.add(client)
   }
 
   /** Answers a client's sync step 1 with the committed state it lacks. */
@@ -177,6 +166,9 @@ export class Room {
         encoding.writeVarUint(e, messageSync)
         syncProtocol.writeSyncStep2(e, this.doc, stateVector)
       }))
+      const attribution = this.feed!.latest
+      if (attribution) conn.sendExtension(attribution)
+      else this.feed!.schedule()
     })
   }
 
@@ -187,12 +179,9 @@ export class Room {
   receiveAwareness(conn: Connection, entries: AwarenessEntry[]): void {
     const admitted = admitAwareness(
       entries,
-      (client) => {
-        // A client announces its clientID in awareness before its first edit; claiming it then
-        // keeps anyone else from writing with it first.
-        this.claim(conn, client)
-        return this.writers.get(client) === conn
-      },
+      // A client announces its clientID in awareness before its first edit; binding it then
+      // keeps anyone else from writing with it first.
+      (client) => this.engine.announce(client, conn.participantId),
       conn.presence
     )
     if (admitted.length === 0) return
@@ -232,6 +221,7 @@ export class Room {
 
   /** Waits for outstanding commits, compacts the stored log, and frees the doc. */
   async unload(): Promise<void> {
+    this.feed?.stop()
     await this.whenCommitted()
     await this.compacting
     if (!this.failed && this.appendsSinceCompact > 0) await this.deps.docs.compact(this.name)
@@ -239,8 +229,13 @@ export class Room {
     this.doc.destroy()
   }
 
-  private persistThenBroadcast(update: Uint8Array, author: Connection): void {
-    const committed = this.deps.docs.append(this.name, update)
+  /** Sends a Valence-only frame to every client that opted in. */
+  private sendToValenceClients(message: Uint8Array): void {
+    for (const conn of this.conns) conn.sendExtension(message)
+  }
+
+  private persistThenBroadcast(update: Uint8Array, author: Connection, facts: Uint8Array | null): void {
+    const committed = this.deps.docs.append(this.name, update, facts)
     // Handled through the chain below; this only prevents an unhandled-rejection report.
     committed.catch(() => {})
     const message = frame((e) => {
@@ -251,6 +246,7 @@ export class Room {
       await committed
       if (this.failed) return
       for (const conn of this.conns) if (conn !== author) conn.send(message)
+      this.feed!.schedule()
       this.maybeCompact()
     }).catch((err: unknown) => this.fail(err))
   }

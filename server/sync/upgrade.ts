@@ -21,7 +21,7 @@ export interface SyncDeps {
   log: Logger
   maxMessageBytes: number
   /** Authentication and authorization of upgrades, and revocation events. */
-  access?: SyncAccess
+  access: SyncAccess
   /** Interval of WebSocket pings; a peer that misses one is dropped. */
   pingIntervalMs?: number
 }
@@ -70,14 +70,9 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         return rejectUpgrade(socket, 404, 'not_found', 'no WebSocket endpoint here')
       }
       // Authenticate before revealing whether the spec exists; a refused upgrade loads nothing.
-      let principal: Principal | null = null
-      let access: 'read' | 'write' = 'write'
-      if (deps.access) {
-        const auth = await deps.access.authenticate(req, specId)
-        if (!auth.ok) return rejectUpgrade(socket, auth.status, auth.code, auth.message)
-        principal = auth.principal
-        access = auth.access
-      }
+      const auth = await deps.access.authenticate(req, specId)
+      if (!auth.ok) return rejectUpgrade(socket, auth.status, auth.code, auth.message)
+      const { principal, access } = auth
       const spec = await deps.specs.get(specId)
       const version = url.searchParams.get('v')
       wss.handleUpgrade(req, socket, head, (ws) => {
@@ -101,7 +96,7 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
   const accept = (
     ws: WebSocket,
     specId: string,
-    opts: { extensions: boolean; principal: Principal | null; access: 'read' | 'write' }
+    opts: { extensions: boolean; principal: Principal; access: 'read' | 'write' }
   ): void => {
     alive.add(ws)
     const conn = new Connection(
@@ -144,13 +139,13 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
 
   // Access that shrinks takes effect at once on live sockets: closed when none is left,
   // lowered to read-only when only the write permission went.
-  const unsubscribe = deps.access?.onAccessChanged((participantIds) => {
+  const unsubscribe = deps.access.onAccessChanged((participantIds) => {
     const affected = new Set(participantIds)
     for (const conn of connections) {
       const pid = conn.participantId
       const specId = specOf.get(conn)
-      if (pid === null || specId === undefined || !affected.has(pid)) continue
-      void deps.access!.recheck(pid, specId).then(
+      if (specId === undefined || !affected.has(pid)) continue
+      void deps.access.recheck(pid, specId).then(
         (access) => {
           if (access === 'none') conn.close(CloseCode.accessRevoked, 'access revoked')
           else if (access === 'read') conn.access = 'read'
@@ -165,7 +160,7 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
     connections,
     close() {
       clearInterval(pinger)
-      unsubscribe?.()
+      unsubscribe()
       server.off('upgrade', onUpgrade)
     }
   }

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import type { Storage } from '../../server/storage/store.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
+import { FRAGMENT_NAME } from '../../shared/schema.js'
 
 /** Builds a fresh storage per test; `reopen` (if given) reopens the same data after close. */
 export interface StorageFactory {
@@ -33,13 +35,13 @@ export function storageContract(name: string, factory: StorageFactory): void {
   describe(`storage contract: ${name}`, () => {
     it('[S1] unknown names load as empty; appended updates load in order', async () => {
       const s = await factory.create()
-      expect(await s.docs.load('nothing-here')).toEqual([])
+      expect((await s.docs.load('nothing-here')).updates).toEqual([])
       const doc = new Y.Doc()
       const u1 = edit(doc, (d) => d.getText('t').insert(0, 'a'))
       const u2 = edit(doc, (d) => d.getText('t').insert(1, 'b'))
       await s.docs.append('doc1', u1)
       await s.docs.append('doc1', u2)
-      const loaded = await s.docs.load('doc1')
+      const loaded = (await s.docs.load('doc1')).updates
       expect(loaded.map((u) => Array.from(u))).toEqual([Array.from(u1), Array.from(u2)])
       await s.close()
     })
@@ -49,7 +51,7 @@ export function storageContract(name: string, factory: StorageFactory): void {
       const doc = new Y.Doc()
       const updates = Array.from({ length: 50 }, (_, i) => edit(doc, (d) => d.getText('t').insert(i, String(i % 10))))
       await Promise.all(updates.map((u) => s.docs.append('doc2', u)))
-      const loaded = await s.docs.load('doc2')
+      const loaded = (await s.docs.load('doc2')).updates
       expect(loaded).toHaveLength(50)
       expect(loaded.map((u) => Array.from(u))).toEqual(updates.map((u) => Array.from(u)))
       await s.close()
@@ -65,10 +67,10 @@ export function storageContract(name: string, factory: StorageFactory): void {
       }
       updates.push(edit(doc, (d) => d.getText('t').insert(0, 'kept')))
       for (const u of updates) await s.docs.append('doc3', u)
-      const before = stateOf(await s.docs.load('doc3'))
+      const before = stateOf((await s.docs.load('doc3')).updates)
       const late = edit(doc, (d) => d.getText('t').insert(4, '!'))
       await Promise.all([s.docs.compact('doc3'), s.docs.append('doc3', late)])
-      const after = await s.docs.load('doc3')
+      const after = (await s.docs.load('doc3')).updates
       expect(stateOf(after)).toBe(JSON.stringify('kept!'))
       expect(before).toBe(JSON.stringify('kept'))
       const bytes = after.reduce((n, u) => n + u.length, 0)
@@ -82,9 +84,9 @@ export function storageContract(name: string, factory: StorageFactory): void {
       await s.docs.append('a', edit(doc, (d) => d.getText('t').insert(0, 'a')))
       await s.docs.append('b', edit(doc, (d) => d.getText('t').insert(0, 'b')))
       await s.docs.compact('a')
-      expect(await s.docs.load('a')).toHaveLength(1)
-      expect(await s.docs.load('b')).toHaveLength(1)
-      expect(await s.docs.load('c')).toEqual([])
+      expect((await s.docs.load('a')).updates).toHaveLength(1)
+      expect((await s.docs.load('b')).updates).toHaveLength(1)
+      expect((await s.docs.load('c')).updates).toEqual([])
       await s.close()
     })
 
@@ -96,10 +98,45 @@ export function storageContract(name: string, factory: StorageFactory): void {
         await s.close()
         await Promise.all(pending)
         const again = await factory.reopen!()
-        expect(stateOf(await again.docs.load('doc5'))).toBe(JSON.stringify('z'.repeat(10)))
+        expect(stateOf((await again.docs.load('doc5')).updates)).toBe(JSON.stringify('z'.repeat(10)))
         await again.close()
       })
     }
+
+    it('[S6] attribution facts are stored with their updates and survive compaction', async () => {
+      const s = await factory.create()
+      const doc = new Y.Doc()
+      const engine = new AttributionEngine()
+      engine.attach(doc, () => 'participant-1')
+      const written: Array<{ update: Uint8Array; facts: Uint8Array | null }> = []
+      doc.on('update', (update: Uint8Array, _o: unknown, _d: Y.Doc, tr: Y.Transaction) => written.push({ update, facts: engine.takeDelta(tr) }))
+      const fragment = doc.getXmlFragment(FRAGMENT_NAME)
+      for (const word of ['Customers ', 'want ', 'offline ', 'mode']) {
+        doc.transact(() => {
+          const p = new Y.XmlElement('paragraph')
+          p.insert(0, [new Y.XmlText(word)])
+          fragment.insert(fragment.length, [p])
+        }, 'edit')
+      }
+      for (const w of written) await s.docs.append('doc6', w.update, w.facts)
+      await s.docs.append('doc6', written[0]!.update)
+      const loaded = await s.docs.load('doc6')
+      expect(loaded.updates).toHaveLength(written.length + 1)
+      expect(loaded.facts.map((f) => Array.from(f))).toEqual(written.flatMap((w) => (w.facts ? [Array.from(w.facts)] : [])))
+      const attributionOf = (stored: { updates: Uint8Array[]; facts: Uint8Array[] }) => {
+        const d = new Y.Doc()
+        for (const u of stored.updates) Y.applyUpdate(d, u)
+        return AttributionEngine.load(stored.facts).compute(d, new Map([['participant-1', { displayName: 'P', role: 'customer' as const }]]))
+      }
+      const before = attributionOf(loaded)
+      expect(before.totals.customer).toBe('Customers want offline mode'.length)
+      await s.docs.compact('doc6')
+      const after = await s.docs.load('doc6')
+      expect(after.updates).toHaveLength(1)
+      expect(after.facts).toHaveLength(1)
+      expect(attributionOf(after)).toEqual(before)
+      await s.close()
+    })
 
     it('[S*] ping answers while open', async () => {
       const s = await factory.create()

@@ -118,7 +118,7 @@ async function runSeed(seed: number): Promise<void> {
   const room = service.rooms.get(spec)!
   expect(yXmlFragmentToProsemirrorJSON(room.doc.getXmlFragment(FRAGMENT_NAME)), context()).toEqual(expected)
   const stored = new Y.Doc()
-  for (const u of await service.storage.docs.load(spec)) Y.applyUpdate(stored, u)
+  for (const u of (await service.storage.docs.load(spec)).updates) Y.applyUpdate(stored, u)
   expect(yXmlFragmentToProsemirrorJSON(stored.getXmlFragment(FRAGMENT_NAME)), context()).toEqual(expected)
   // The result is a valid spec document.
   expect(() => schema.nodeFromJSON(expected).check(), context()).not.toThrow()

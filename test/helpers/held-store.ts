@@ -1,7 +1,7 @@
 /**
  * A DocStore whose commits can be held back, to prove durable-before-fan-out.
  */
-import type { DocStore } from '../../server/storage/store.js'
+import type { DocStore, StoredDoc } from '../../server/storage/store.js'
 import { MemoryDocStore } from '../../server/storage/memory.js'
 
 /** Wraps a memory store; while `hold()` is on, appends wait until `release()`. */
@@ -23,14 +23,14 @@ export class HeldDocStore implements DocStore {
     this.open = null
   }
 
-  load(name: string): Promise<Uint8Array[]> {
+  load(name: string): Promise<StoredDoc> {
     return this.inner.load(name)
   }
 
-  async append(name: string, update: Uint8Array): Promise<void> {
+  async append(name: string, update: Uint8Array, facts?: Uint8Array | null): Promise<void> {
     this.appended++
     if (this.gate) await this.gate
-    await this.inner.append(name, update)
+    await this.inner.append(name, update, facts)
     this.committed++
   }
 

@@ -15,7 +15,7 @@ const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 1_000_000)
 /** Everything a refused frame must leave untouched. */
 async function snapshot(service: Service, spec: string) {
   const room = service.rooms.get(spec)!
-  const stored = (await service.storage.docs.load(spec)).map((u) => Buffer.from(u).toString('base64'))
+  const stored = (await service.storage.docs.load(spec)).updates.map((u) => Buffer.from(u).toString('base64'))
   return {
     stateVector: Buffer.from(Y.encodeStateVector(room.doc)).toString('base64'),
     state: Buffer.from(Y.encodeStateAsUpdate(room.doc)).toString('base64'),

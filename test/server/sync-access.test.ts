@@ -55,7 +55,7 @@ describe('sync-level enforcement', () => {
     // The viewer's provider was acknowledged for its empty step 2 and is "saved".
     await eventually(() => expect(v.tracker.current.status).toBe('saved'))
     const room = service.rooms.get(spec)!
-    const storedBefore = (await service.storage.docs.load(spec)).length
+    const storedBefore = (await service.storage.docs.load(spec)).updates.length
     const stateBefore = Y.encodeStateAsUpdate(room.doc)
 
     const raw = await openRaw(service, spec, `v=1&token=${vera}`)
@@ -73,7 +73,7 @@ describe('sync-level enforcement', () => {
     expect(decoding.readVarString(d)).toBe('read-only')
     await sleep(200)
     expect(Y.encodeStateAsUpdate(room.doc)).toEqual(stateBefore)
-    expect(await service.storage.docs.load(spec)).toHaveLength(storedBefore)
+    expect((await service.storage.docs.load(spec)).updates).toHaveLength(storedBefore)
     expect(a.doc.getText('t').toString()).toBe('customer idea')
     // The socket stays open and keeps receiving live updates.
     const receivedBefore = raw.received.length
