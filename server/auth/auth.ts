@@ -25,7 +25,7 @@ export interface Auth {
   wsTokens: WsTokens
   events: AccessEvents
   firstRun: FirstRun
-  loginThrottle: { perAccount: Throttle; perIp: Throttle }
+  loginThrottle: { perAccount: Throttle; perIp: Throttle; perEmail: Throttle }
   /** Configured public origin (PUBLIC_URL), or null to derive it from each request. */
   publicUrl: string | null
   trustProxy: boolean
@@ -56,7 +56,11 @@ export async function createAuth(opts: AuthOptions): Promise<Auth> {
     wsTokens: new WsTokens(key),
     events: new AccessEvents(opts.log),
     firstRun: new FirstRun(opts.store),
-    loginThrottle: { perAccount: new Throttle(LOGIN_LIMITS.perAccount), perIp: new Throttle(LOGIN_LIMITS.perIp) },
+    loginThrottle: {
+      perAccount: new Throttle(LOGIN_LIMITS.perAccount),
+      perIp: new Throttle(LOGIN_LIMITS.perIp),
+      perEmail: new Throttle(LOGIN_LIMITS.perEmail)
+    },
     publicUrl: opts.publicUrl,
     trustProxy: opts.trustProxy,
     log: opts.log

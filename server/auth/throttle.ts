@@ -10,10 +10,14 @@ export interface ThrottleLimit {
   windowMs: number
 }
 
-/** Failures per email+IP (guessing one account) and per IP (spraying many accounts). */
+/**
+ * Failures per email+IP (guessing one account), per IP (spraying many accounts), and per email
+ * from anywhere (an attacker rotating addresses, or forging X-Forwarded-For behind a proxy).
+ */
 export const LOGIN_LIMITS = {
   perAccount: { maxFailures: 5, windowMs: 15 * 60 * 1000 },
-  perIp: { maxFailures: 50, windowMs: 15 * 60 * 1000 }
+  perIp: { maxFailures: 50, windowMs: 15 * 60 * 1000 },
+  perEmail: { maxFailures: 20, windowMs: 15 * 60 * 1000 }
 } satisfies Record<string, ThrottleLimit>
 
 /** Most keys remembered; the oldest are forgotten first so memory stays bounded. */

@@ -42,15 +42,17 @@ export function authRouter(auth: Auth): Router {
   router.post('/login', requireJson, async (req, res) => {
     const body = loginBody.parse(req.body)
     const ip = req.ip ?? 'unknown'
-    const accountKey = `${body.email.toLowerCase()}|${ip}`
-    const { perAccount, perIp } = auth.loginThrottle
-    const wait = Math.max(perAccount.retryAfter(accountKey), perIp.retryAfter(ip))
+    const email = body.email.toLowerCase()
+    const accountKey = `${email}|${ip}`
+    const { perAccount, perIp, perEmail } = auth.loginThrottle
+    const wait = Math.max(perAccount.retryAfter(accountKey), perIp.retryAfter(ip), perEmail.retryAfter(email))
     if (wait > 0) throw new IdentityError('rate_limited', 'too many failed sign-ins; try again later', wait)
     const account = await store.getAccountByEmail(body.email)
     const ok = account ? await verifyPassword(body.password, account.passwordHash) : await verifyAgainstDummy(body.password)
     if (!account || !ok || account.deactivatedAt) {
       perAccount.fail(accountKey)
       perIp.fail(ip)
+      perEmail.fail(email)
       auth.log.info({ ip }, 'failed sign-in')
       throw new IdentityError('invalid_credentials', 'wrong email or password')
     }
