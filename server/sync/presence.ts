@@ -13,12 +13,12 @@ import type { AwarenessEntry } from './awareness-codec.js'
  */
 export function admitAwareness(
   entries: readonly AwarenessEntry[],
-  owns: (clientID: number) => boolean,
+  owns: (entry: AwarenessEntry) => boolean,
   user: PresenceUser | null
 ): AwarenessEntry[] {
   const admitted: AwarenessEntry[] = []
   for (const entry of entries) {
-    if (!owns(entry.clientID)) continue
+    if (!owns(entry)) continue
     if (entry.state === null || user === null) {
       admitted.push(entry)
       continue

@@ -180,8 +180,13 @@ export class Room {
     const admitted = admitAwareness(
       entries,
       // A client announces its clientID in awareness before its first edit; binding it then
-      // keeps anyone else from writing with it first.
-      (client) => this.engine.announce(client, conn.participantId),
+      // keeps anyone else from writing with it first. A removal (null state) never binds:
+      // providers echo the removal of *other* clients whose presence timed out, and such an
+      // echo must neither remove them nor claim their clientID.
+      (entry) =>
+        entry.state === null
+          ? this.engine.bindings.ownerOf(entry.clientID) === conn.participantId
+          : this.engine.announce(entry.clientID, conn.participantId),
       conn.presence
     )
     if (admitted.length === 0) return
