@@ -168,6 +168,13 @@ export class AttributionBar {
       el('p', 'attr-legend-note', `${key} in the text moves to the marker of the current block; ↑ and ↓ move between markers; Enter pins the details; Esc goes back to the text.`)
     )
     details.append(body)
+    // The legend opens over the editor: Escape closes it and returns to its button.
+    details.addEventListener('keydown', (event) => {
+      if (event.key !== 'Escape' || !details.open) return
+      details.open = false
+      details.querySelector('summary')?.focus()
+      event.preventDefault()
+    })
     return details
   }
 

@@ -87,7 +87,7 @@ export const summaryText = (block: Pick<BlockAttribution, 'label' | 'customerSha
     case 'team':
       return `Team idea: ${share}`
     case 'mixed':
-      return `Mixed: ${share}`
+      return `Mixed, ${share}`
     default:
       return 'Author unknown (written before attribution)'
   }

@@ -55,6 +55,7 @@ export const createMarker = (block: BlockAttribution, people: People): HTMLEleme
   const [head, tail] = full.split(' · ')
   text.append(head!)
   if (tail !== undefined) {
+    text.append(' ')
     const share = document.createElement('span')
     share.className = 'attr-marker-share'
     share.textContent = tail

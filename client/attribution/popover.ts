@@ -4,8 +4,8 @@
  * Hovering or focusing a marker shows who wrote the block: contributors by name and role with
  * their shares, who first wrote it, and who moved others' words in it. The popover can be hovered
  * itself, Escape dismisses it, and clicking a marker pins it open (WCAG 1.4.13). One popover
- * element serves all markers; it lives in `document.body`, so it is never clipped by the editor
- * and never widens it.
+ * element serves all markers; it is fixed-positioned outside the editor, so it is never clipped by
+ * the editor and never widens it.
  *
  * Markers are not tab stops (a long spec would have thousands). Focus reaches them with the
  * editor shortcut (see `plugin.ts`); inside them: ArrowUp/ArrowDown previous/next marker,
@@ -85,7 +85,9 @@ export class MarkerPopover {
     this.popover.id = POPOVER_ID
     this.popover.setAttribute('role', 'tooltip')
     this.popover.hidden = true
-    if (!this.popover.isConnected) document.body.append(this.popover)
+    // Fixed-positioned, so its place in the DOM does not affect layout; inside <main> it stays
+    // within a landmark for screen-reader navigation.
+    if (!this.popover.isConnected) (view.dom.closest('main') ?? document.body).append(this.popover)
     const dom = view.dom
     dom.addEventListener('mouseover', this.onMouseOver)
     dom.addEventListener('mouseout', this.onMouseOut)
