@@ -48,6 +48,13 @@ export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistr
     res.json({ spec })
   })
 
+  router.get('/:id/attribution', requirePermission('spec:read'), async (req, res) => {
+    const id = specId(req.params.id)
+    const spec = await specs.get(id)
+    if (!spec || (await access.accessTo(principalOf(res), id)) === 'none') throw notFound()
+    res.json({ specId: id, attribution: await rooms.attribution(id) })
+  })
+
   router.patch('/:id', requirePermission('spec:rename'), async (req, res) => {
     const id = specId(req.params.id)
     const body = renameSpecBody.parse(req.body ?? {})

@@ -5,6 +5,7 @@
 import { CloseCode } from '../../shared/protocol.js'
 import { Room, type RoomDeps } from './room.js'
 import type { Connection } from './connection.js'
+import type { SpecAttribution } from '../../shared/attribution.js'
 
 /** Options for a {@link RoomRegistry}. */
 export interface RegistryOptions extends RoomDeps {
@@ -44,6 +45,17 @@ export class RoomRegistry {
     this.cancelIdle(name)
     conn.attach(room)
     if (room.conns.size === 0) this.scheduleIdle(room)
+  }
+
+  /**
+   * Attribution of a spec's current document, from its live room (loaded for the purpose if
+   * needed and unloaded again after the idle delay).
+   */
+  async attribution(name: string): Promise<SpecAttribution> {
+    let room = await this.open(name)
+    while (this.live.get(name) !== room) room = await this.open(name)
+    if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
+    return room.attribution()
   }
 
   /** Closes every connection of `name` (e.g. the spec was deleted) and unloads it. */

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import * as decoding from 'lib0/decoding'
+import { startTestService, createSpec } from '../helpers/server.js'
+import { connectClient, synced, type TestClient } from '../helpers/clients.js'
+import { eventually, sleep } from '../helpers/eventually.js'
+import { openRaw, updateFrame } from '../helpers/raw-socket.js'
+import { signInAs, type SignedIn } from '../helpers/auth.js'
+import { editPm, pmDoc, posOf } from '../helpers/pm-edit.js'
+import { CloseCode, messageAttribution, readAttribution } from '../../shared/protocol.js'
+import type { SpecAttribution } from '../../shared/attribution.js'
+import { schema } from '../../shared/schema.js'
+import type { Service } from '../../server/service.js'
+
+const IDEA = 'Customers want offline mode and dark theme'
+
+async function setup(config = {}) {
+  const service = await startTestService({ storage: 'sqlite', ...config })
+  const spec = await createSpec(service)
+  const customer = await signInAs(service, 'customer', { panelSpecIds: [spec], displayName: 'Carla Customer' })
+  const team = await signInAs(service, 'team', { displayName: 'Tom Team' })
+  return { service, spec, customer, team }
+}
+
+function join(service: Service, spec: string, who: SignedIn): TestClient {
+  return connectClient(service, spec, { token: who.wsToken(spec) })
+}
+
+async function attributionOf(service: Service, spec: string, who: SignedIn): Promise<SpecAttribution> {
+  const res = await who.fetch(`/api/specs/${spec}/attribution`)
+  expect(res.status).toBe(200)
+  return ((await res.json()) as { attribution: SpecAttribution }).attribution
+}
+
+/** Characters per side over the whole spec, and per block text. */
+function summary(a: SpecAttribution) {
+  return a.blocks.filter((b) => b.length > 0).map((b) => ({ type: b.type, text: b.excerpt, label: b.label, customer: b.byGroup.customer, team: b.byGroup.team }))
+}
+
+async function settle(...clients: TestClient[]) {
+  await eventually(() => {
+    for (const c of clients) expect(c.tracker.current.status).toBe('saved')
+  })
+}
+
+describe('server-verified attribution', () => {
+  it('credits words to their author through split, heading change and a team addition', async () => {
+    const { service, spec, customer, team } = await setup()
+    const c = join(service, spec, customer)
+    const t = join(service, spec, team)
+    await Promise.all([synced(c), synced(t)])
+    editPm(c.doc, (tr) => tr.insert(3, schema.text(IDEA)))
+    await settle(c)
+    await eventually(() => expect(pmDoc(t.doc).textContent).toContain(IDEA))
+    // Team: press Enter after "mode", then turn the first part into a heading, then add a line.
+    editPm(t.doc, (tr) => tr.split(posOf(tr.doc, ' and dark')))
+    editPm(t.doc, (tr) => tr.setBlockType(posOf(tr.doc, 'Customers'), posOf(tr.doc, 'Customers') + 1, schema.nodes.heading, { level: 2 }))
+    editPm(t.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text('Team adds: ship it in Q3'))))
+    await settle(c, t)
+    const a = await eventually(async () => {
+      const a = await attributionOf(service, spec, team)
+      expect(summary(a).length).toBe(3)
+      return a
+    })
+    const blocks = summary(a)
+    expect(blocks[0]).toMatchObject({ type: 'heading', label: 'customer', team: 0 })
+    expect(blocks[1]).toMatchObject({ type: 'paragraph', label: 'customer', team: 0 })
+    expect(blocks[2]).toMatchObject({ label: 'team', customer: 0 })
+    expect(blocks[0]!.customer + blocks[1]!.customer).toBe(IDEA.length)
+    const heading = a.blocks.find((b) => b.type === 'heading')!
+    expect(heading.contributors[0]).toMatchObject({ displayName: 'Carla Customer', role: 'customer', share: 1 })
+    expect(heading.firstAuthorId).toBe(customer.principal.participantId)
+  })
+
+  it('sends the same attribution to clients as a read-only message', async () => {
+    const { service, spec, customer } = await setup()
+    const c = join(service, spec, customer)
+    let received: SpecAttribution | null = null
+    c.provider.messageHandlers[messageAttribution] = (_e: unknown, d: decoding.Decoder) => {
+      received = JSON.parse(readAttribution(d)) as SpecAttribution
+    }
+    await synced(c)
+    editPm(c.doc, (tr) => tr.insert(3, schema.text('An idea')))
+    await eventually(() => expect(received?.totals.customer).toBe('An idea'.length))
+    expect(await attributionOf(service, spec, customer)).toEqual(received)
+  })
+
+  it('refuses updates carrying a clientID bound to another participant, even one only announced', async () => {
+    const { service, spec, customer, team } = await setup()
+    const c = join(service, spec, customer)
+    const t = join(service, spec, team)
+    await Promise.all([synced(c), synced(t)])
+    // The customer's clientID is bound as soon as its presence is announced, before any edit.
+    c.provider.awareness.setLocalStateField('cursor', null)
+    await sleep(100)
+    const room = service.rooms.get(spec)!
+    const forged = new Y.Doc()
+    forged.clientID = c.doc.clientID
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(room.doc))
+    let update: Uint8Array | null = null
+    forged.on('update', (u: Uint8Array) => (update = u))
+    editPm(forged, (tr) => tr.insert(3, schema.text('Forged customer words ')))
+    const before = { state: Y.encodeStateAsUpdate(room.doc), stored: (await service.storage.docs.load(spec)).updates.length }
+
+    const raw = await openRaw(service, spec, `v=1&token=${team.wsToken(spec)}`)
+    raw.send(updateFrame(update!))
+    expect((await raw.closed).code).toBe(CloseCode.clientIdForeign)
+    expect(Y.encodeStateAsUpdate(room.doc)).toEqual(before.state)
+    expect((await service.storage.docs.load(spec)).updates).toHaveLength(before.stored)
+    expect(pmDoc(t.doc).textContent).not.toContain('Forged')
+
+    // A crafted update mixing the sender's own items with the customer's clientID: refused whole.
+    const mixed = new Y.Doc()
+    Y.applyUpdate(mixed, Y.encodeStateAsUpdate(room.doc))
+    editPm(mixed, (tr) => tr.insert(3, schema.text('Mine ')))
+    const own = Y.encodeStateAsUpdate(mixed, Y.encodeStateVector(room.doc))
+    const both = Y.mergeUpdates([own, update!])
+    const raw2 = await openRaw(service, spec, `v=1&token=${team.wsToken(spec)}`)
+    raw2.send(updateFrame(both))
+    expect((await raw2.closed).code).toBe(CloseCode.clientIdForeign)
+    expect(Y.encodeStateAsUpdate(room.doc)).toEqual(before.state)
+    expect(c.closes).toEqual([])
+    expect(t.closes).toEqual([])
+  })
+
+  it('keeps attribution across a restart and credits offline edits merged later', async () => {
+    const dataDir = (await import('../helpers/server.js')).tempDir()
+    const first = await setup({ dataDir })
+    const { spec, customer } = first
+    const c = join(first.service, spec, customer)
+    await synced(c)
+    editPm(c.doc, (tr) => tr.insert(3, schema.text('Online idea')))
+    await settle(c)
+    // Offline: the edit stays local until reconnecting.
+    c.provider.disconnect()
+    editPm(c.doc, (tr) => tr.insert(3, schema.text('Offline idea. ')))
+    await sleep(100)
+    c.provider.connect()
+    await settle(c)
+    const before = await attributionOf(first.service, spec, customer)
+    expect(before.totals).toMatchObject({ customer: 'Online idea'.length + 'Offline idea. '.length, team: 0 })
+    c.destroy()
+    await first.service.stop()
+
+    const second = await startTestService({ storage: 'sqlite', dataDir })
+    const again = await signInAs(second, 'team')
+    const after = await attributionOf(second, spec, again)
+    expect(after.blocks.map((b) => b.runs)).toEqual(before.blocks.map((b) => b.runs))
+    expect(after.totals).toEqual(before.totals)
+  })
+})
