@@ -190,6 +190,17 @@ const start = (specId: string, me: Me): void => {
     } else if (event?.code === ACCESS_REVOKED) {
       freeze()
       showNotice('Your access to this spec was removed.', { href: '/', label: 'Back to all specs', id: 'back-to-specs' })
+      // Signing out in another tab ends this connection the same way: offer to sign in again.
+      void getSession()
+        .then((session) => {
+          if (session) return
+          showNotice('Your access to this spec was removed: you were signed out.', {
+            href: signInUrl(),
+            label: 'Sign in again',
+            id: 'signin-again'
+          })
+        })
+        .catch(() => {})
     }
   })
 
