@@ -131,6 +131,8 @@ export interface InvitePreview {
   specs: Array<{ id: string; title: string }>
   facilitator: { displayName: string }
   role: Role
+  /** The caller (same browser) is already a member: the page can just continue. Always sent. */
+  alreadyMember?: boolean
 }
 
 /** An API token's metadata (the secret was shown once). */

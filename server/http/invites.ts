@@ -7,7 +7,7 @@ import { Router } from 'express'
 import { acceptInviteBody, type Invite, type InvitePreview } from '../../shared/api-identity.js'
 import type { Auth } from '../auth/auth.js'
 import { IdentityError } from '../identity/errors.js'
-import { acceptInvite, findUsableInvite, inviteStatus } from '../identity/operations.js'
+import { acceptInvite, assertUsable, findInvite, findUsableInvite, inviteStatus } from '../identity/operations.js'
 import type { InviteRecord } from '../identity/store.js'
 import { authOf, param, requireJson, requirePermission } from './auth-middleware.js'
 import { meResponse, signIn } from './session-response.js'
@@ -24,7 +24,12 @@ export function invitesRouter(auth: Auth): Router {
   const { store } = auth
 
   router.get('/:token', async (req, res) => {
-    const invite = await findUsableInvite(store, param(req, 'token'))
+    const invite = await findInvite(store, param(req, 'token'))
+    // A member coming back through their old link may see it even once it expired or ran out.
+    const current = authOf(res)
+    const membership = current ? await store.getMembership(invite.panelId, current.principal.participantId) : null
+    const alreadyMember = membership !== null && membership.removedAt === null
+    if (!alreadyMember) assertUsable(invite)
     const panel = (await store.getPanel(invite.panelId))!
     const specs: InvitePreview['specs'] = []
     for (const id of await store.specIdsOfPanel(panel.id)) {
@@ -36,7 +41,8 @@ export function invitesRouter(auth: Auth): Router {
       panel: { name: panel.name, description: panel.description },
       specs,
       facilitator: { displayName: creator?.displayName ?? 'Facilitator' },
-      role: invite.role
+      role: invite.role,
+      alreadyMember
     }
     res.json(preview)
   })
@@ -48,9 +54,8 @@ export function invitesRouter(auth: Auth): Router {
     // Team members and tokens already reach every spec they may; they do not join panels.
     if (current && current.principal.kind !== 'invitee') {
       const invite = await findUsableInvite(store, token)
-      const specIds = await store.specIdsOfPanel(invite.panelId)
       const csrfToken = current.via === 'session' ? current.session.csrfToken : null
-      res.json({ ...meResponse(current.principal, csrfToken), redirectTo: specIds.length === 1 ? `/specs/${specIds[0]}` : '/' })
+      res.json({ ...meResponse(current.principal, csrfToken), redirectTo: await landingFor(auth, invite.panelId) })
       return
     }
     const { participantId, panelId } = await acceptInvite(store, {

@@ -121,33 +121,49 @@ export async function setPanelSpec(
   return store.setPanelSpec(panelId, specId, invited)
 }
 
-/** Looks up a usable invite link by its token; throws the reason it cannot be used. */
-export async function findUsableInvite(store: IdentityStore, token: string): Promise<InviteRecord> {
+/** Looks up an invite link by its token (whatever its state); throws `invite_not_found`. */
+export async function findInvite(store: IdentityStore, token: string): Promise<InviteRecord> {
   const invite = await store.getInviteByHash(hashSecret(token))
   if (!invite || !(await store.getPanel(invite.panelId))) throw new IdentityError('invite_not_found', 'invite link not found')
+  return invite
+}
+
+/** Throws the reason an invite link cannot be used any more, if any. */
+export function assertUsable(invite: InviteRecord): void {
   const status = inviteStatus(invite)
   if (status !== 'active') throw new IdentityError(`invite_${status}`, `this invite link is ${status.replace('_', ' ')}`)
+}
+
+/** Looks up a usable invite link by its token; throws the reason it cannot be used. */
+export async function findUsableInvite(store: IdentityStore, token: string): Promise<InviteRecord> {
+  const invite = await findInvite(store, token)
+  assertUsable(invite)
   return invite
 }
 
 /**
  * Accepts an invite link. `current` is the invitee already signed in on this browser (if any):
- * they stay the same participant, join the panel if not yet a member (using up one use), and
- * use nothing if they already are. A person removed from the panel cannot rejoin this way.
+ * they stay the same participant; if already a member of the panel they use nothing (even if
+ * the link has since expired or been used up: it is their way back in), otherwise they join
+ * using up one use. A person removed from the panel cannot rejoin this way.
  */
 export async function acceptInvite(
   store: IdentityStore,
   input: { token: string; displayName: string; email: string | null; current: string | null }
 ): Promise<{ participantId: string; panelId: string }> {
-  const invite = await findUsableInvite(store, input.token)
+  const invite = await findInvite(store, input.token)
   if (input.current) {
     const membership = await store.getMembership(invite.panelId, input.current)
     if (membership?.removedAt) throw new IdentityError('membership_removed', 'you were removed from this panel')
-    if (!membership) await consume(store, invite)
+    if (!membership) {
+      assertUsable(invite)
+      await consume(store, invite)
+    }
     await store.updateParticipant(input.current, { displayName: input.displayName, ...(input.email ? { email: input.email } : {}) })
     if (!membership) await store.addMembership(invite.panelId, input.current, invite.role)
     return { participantId: input.current, panelId: invite.panelId }
   }
+  assertUsable(invite)
   await consume(store, invite)
   const participant = await store.createInvitee({ displayName: input.displayName, email: input.email })
   await store.addMembership(invite.panelId, participant.id, invite.role)

@@ -53,7 +53,8 @@ describe('panel invite links', () => {
       panel: { name: 'Pilot customers', description: 'Early adopters' },
       specs: [{ id: spec, title: 'Checkout redesign' }],
       facilitator: { displayName: 'Fran' },
-      role: 'customer'
+      role: 'customer',
+      alreadyMember: false
     })
 
     const joined = await acceptAsNewBrowser(service, token, 'Cora', 'cora@customer.example')
@@ -89,6 +90,14 @@ describe('panel invite links', () => {
     expect(again.body.me).toMatchObject({ participantId: pid, displayName: 'Cora B.' })
     const listed = (await fetchAs(service, f, 'GET', `/api/panels/${panelId}/invites`)).body.invites
     expect(listed.find((i: any) => i.id === invite.id).uses).toBe(1)
+
+    // A single-use link stays the way back in for the person who used it, and only for them.
+    const single = await createInvite(service, f, panelId, { role: 'customer', maxUses: 1 })
+    const solo = await acceptAsNewBrowser(service, single.token, 'Solo')
+    expect((await acceptAsNewBrowser(service, single.token, 'Someone else')).status).toBe(410)
+    expect((await fetchAs(service, solo.caller, 'GET', `/api/invites/${single.token}`)).body.alreadyMember).toBe(true)
+    const back = await fetchAs(service, solo.caller, 'POST', `/api/invites/${single.token}/accept`, { displayName: 'Solo' })
+    expect([back.status, back.body.me.participantId]).toEqual([200, solo.body.me.participantId])
 
     // A second panel's link adds a membership to the same participant.
     const spec2 = await createSpec(service, 'Second')
