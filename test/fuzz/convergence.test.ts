@@ -11,7 +11,8 @@ import * as Y from 'yjs'
 import * as prng from 'lib0/prng'
 import { Transform } from 'prosemirror-transform'
 import type { Node as PMNode } from 'prosemirror-model'
-import { updateYFragment, yXmlFragmentToProseMirrorRootNode, yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
+import { yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
+import { pmDoc, writePm } from '../helpers/pm-edit.js'
 import { FRAGMENT_NAME, schema } from '../../shared/schema.js'
 import { startTestService, createSpec } from '../helpers/server.js'
 import { connectAs, synced, type TestClient } from '../helpers/clients.js'
@@ -76,9 +77,6 @@ function randomEdit(gen: prng.PRNG, doc: PMNode): { tr: Transform; op: string } 
   return null
 }
 
-function pmDoc(client: TestClient): PMNode {
-  return yXmlFragmentToProseMirrorRootNode(client.doc.getXmlFragment(FRAGMENT_NAME), schema)
-}
 
 async function runSeed(seed: number): Promise<void> {
   const gen = prng.create(seed)
@@ -97,12 +95,10 @@ async function runSeed(seed: number): Promise<void> {
       log.push(`${step}: client ${i} ${client.provider.shouldConnect ? 'connect' : 'disconnect'}`)
       continue
     }
-    const edit = randomEdit(gen, pmDoc(client))
+    const edit = randomEdit(gen, pmDoc(client.doc))
     if (!edit) continue
     log.push(`${step}: client ${i} ${edit.op}`)
-    client.doc.transact(() => {
-      updateYFragment(client.doc, client.doc.getXmlFragment(FRAGMENT_NAME), edit.tr.doc, { mapping: new Map(), isOMark: new Map() })
-    })
+    writePm(client.doc, edit.tr.doc)
     // Let messages flow now and then, so edits interleave with delivery.
     if (prng.uint32(gen, 0, 3) === 0) await new Promise((r) => setImmediate(r))
   }
