@@ -47,6 +47,8 @@ export async function createAuth(opts: AuthOptions): Promise<Auth> {
   const access = new AccessControl(opts.store)
   const sessions = new Sessions(opts.store, opts.sessionTtlMs)
   const key = await opts.store.secret('ws-token-key', () => newSecret())
+  // Expired sessions are useless; drop them at each start so the table does not grow forever.
+  await opts.store.deleteExpiredSessions(new Date())
   return {
     store: opts.store,
     specs: opts.specs,

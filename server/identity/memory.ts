@@ -130,6 +130,13 @@ export class MemoryIdentityStore implements IdentityStore {
     return n
   }
 
+  async deleteExpiredSessions(at: Date): Promise<number> {
+    const iso = at.toISOString()
+    let n = 0
+    for (const [k, s] of this.sessions) if (s.expiresAt <= iso && this.sessions.delete(k)) n++
+    return n
+  }
+
   async hasLiveSession(participantId: string, at: Date): Promise<boolean> {
     const iso = at.toISOString()
     return [...this.sessions.values()].some((s) => s.participantId === participantId && s.expiresAt > iso)

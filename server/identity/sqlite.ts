@@ -217,6 +217,10 @@ export class SqliteIdentityStore implements IdentityStore {
     return this.run('DELETE FROM sessions WHERE participant_id = ?', participantId)
   }
 
+  async deleteExpiredSessions(at: Date): Promise<number> {
+    return this.run('DELETE FROM sessions WHERE expires_at <= ?', at.toISOString())
+  }
+
   async hasLiveSession(participantId: string, at: Date): Promise<boolean> {
     return !!this.one('SELECT 1 FROM sessions WHERE participant_id = ? AND expires_at > ? LIMIT 1', participantId, at.toISOString())
   }

@@ -127,7 +127,8 @@ export type ConsumeResult = 'ok' | 'not_found' | 'expired' | 'revoked' | 'used_u
  *   `getAccountByEmail` matches case-insensitively.
  * - [I3] `updateAccount` changes only the given fields; unknown ids yield null.
  * - [I4] A session is found by its hash until it expires or is deleted; `deleteSessionsOf`
- *   removes every session of a participant; expired sessions are never returned.
+ *   removes every session of a participant; expired sessions are never returned, and
+ *   `deleteExpiredSessions` removes only them.
  * - [I5] Panels: create/get/list/update/delete; deleting a panel deletes its spec invitations,
  *   memberships and invite links.
  * - [I6] `setPanelSpec` is idempotent and reports whether anything changed; `specIdsOfPanel`
@@ -164,6 +165,8 @@ export interface IdentityStore {
   extendSession(idHash: string, expiresAt: string): Promise<void>
   deleteSession(idHash: string): Promise<SessionRecord | null>
   deleteSessionsOf(participantId: string): Promise<number>
+  /** Deletes sessions that expired before `now`; returns how many. */
+  deleteExpiredSessions(now: Date): Promise<number>
   /** True if the participant has a session that has not expired at `now`. */
   hasLiveSession(participantId: string, now: Date): Promise<boolean>
 

@@ -75,6 +75,8 @@ export function identityContract(name: string, factory: IdentityStoreFactory): v
       expect((await s.deleteSession('live'))?.idHash).toBe('live')
       expect(await s.getSession('live', now)).toBeNull()
       expect(await s.hasLiveSession('p1', now)).toBe(false)
+      expect(await s.deleteExpiredSessions(now)).toBe(1)
+      expect(await s.deleteExpiredSessions(now)).toBe(0)
       expect(await s.deleteSessionsOf('p2')).toBe(1)
       expect(await s.getSession('other', now)).toBeNull()
     })
