@@ -15,7 +15,8 @@ import { yXmlFragmentToProsemirrorJSON } from 'y-prosemirror'
 import { pmDoc, writePm } from '../helpers/pm-edit.js'
 import { FRAGMENT_NAME, schema } from '../../shared/schema.js'
 import { startTestService, createSpec } from '../helpers/server.js'
-import { connectAs, synced, type TestClient } from '../helpers/clients.js'
+import { connectClient, synced, type TestClient } from '../helpers/clients.js'
+import { signInAs } from '../helpers/auth.js'
 import { eventually } from '../helpers/eventually.js'
 
 const CLIENTS = 10
@@ -83,7 +84,12 @@ async function runSeed(seed: number): Promise<void> {
   const log: string[] = []
   const service = await startTestService({ storage: 'sqlite' })
   const spec = await createSpec(service)
-  const clients = await Promise.all(Array.from({ length: CLIENTS }, () => connectAs(service, spec)))
+  // Every client is its own participant, half customers and half team, so clientID bindings and
+  // attribution run under concurrency, reconnects and offline edits too.
+  const people = await Promise.all(
+    Array.from({ length: CLIENTS }, (_, i) => signInAs(service, i % 2 ? 'team' : 'customer', { panelSpecIds: [spec] }))
+  )
+  const clients = people.map((p) => connectClient(service, spec, { token: p.wsToken(spec) }))
   await Promise.all(clients.map((c) => synced(c)))
   for (let step = 0; step < STEPS; step++) {
     const i = prng.uint32(gen, 0, CLIENTS - 1)
@@ -116,6 +122,13 @@ async function runSeed(seed: number): Promise<void> {
   const stored = new Y.Doc()
   for (const u of (await service.storage.docs.load(spec)).updates) Y.applyUpdate(stored, u)
   expect(yXmlFragmentToProsemirrorJSON(stored.getXmlFragment(FRAGMENT_NAME)), context()).toEqual(expected)
+  // Attribution accounts for every character, and only real participants wrote any.
+  const attribution = await room.attribution()
+  const ids = new Set(people.map((p) => p.principal.participantId))
+  for (const block of attribution.blocks) {
+    expect(block.runs.reduce((n, r) => n + r.length, 0), context()).toBe(block.length)
+    for (const c of block.contributors) expect(ids.has(c.participantId), context()).toBe(true)
+  }
   // The result is a valid spec document.
   expect(() => schema.nodeFromJSON(expected).check(), context()).not.toThrow()
   for (const c of clients) c.destroy()
