@@ -1,0 +1,158 @@
+/**
+ * Browser end-to-end tests of live co-editing: two people in two isolated browser contexts on
+ * the real service, typing with the keyboard.
+ */
+import { describe, expect, test } from 'vitest'
+import type { Page } from 'playwright-core'
+import { eventually, sleep } from '../helpers/eventually.js'
+import { createSpec, startTestService, tempDir } from '../helpers/server.js'
+import { newContext, openEditor, poll, waitForEditor, waitForStatus } from '../helpers/browser.js'
+import {
+  blockTexts,
+  caretAtEnd,
+  caretInTitle,
+  docJson,
+  dropConnection,
+  expectBlocks,
+  setConnected
+} from './editor-page.js'
+
+const cursorOf = (page: Page, name: string) => page.locator('#editor .ProseMirror-yjs-cursor', { hasText: name })
+const avatars = (page: Page) => page.locator('#presence [data-client-id]')
+
+describe('two people in one spec', () => {
+  test('see each other’s text, cursors and avatars, and both reach Saved', async () => {
+    const service = await startTestService()
+    const id = await createSpec(service, 'Export spec')
+    const [alice, bob] = await Promise.all([
+      openEditor(service, id, 'Alice'),
+      openEditor(service, id, 'Bob')
+    ])
+    await Promise.all([waitForStatus(alice, 'saved'), waitForStatus(bob, 'saved')])
+
+    await caretInTitle(alice)
+    await alice.keyboard.type('Bulk export')
+    await expectBlocks(bob, ['Bulk export', ''])
+
+    // Now both type at once, in different blocks.
+    await caretInTitle(alice)
+    await caretAtEnd(bob)
+    await Promise.all([
+      alice.keyboard.type(' for admins'),
+      bob.keyboard.type('Admins can export every spec as PDF.')
+    ])
+    const expected = ['Bulk export for admins', 'Admins can export every spec as PDF.']
+    await expectBlocks(alice, expected)
+    await expectBlocks(bob, expected)
+
+    await cursorOf(alice, 'Bob').waitFor()
+    await cursorOf(bob, 'Alice').waitFor()
+    await poll(() => avatars(alice).count()).toBe(2)
+    await poll(() => avatars(bob).count()).toBe(2)
+    await poll(() => alice.locator('#presence').textContent()).toContain('Bob')
+    await poll(() => bob.locator('#presence').textContent()).toContain('Alice')
+
+    await Promise.all([waitForStatus(alice, 'saved'), waitForStatus(bob, 'saved')])
+    await poll(() => alice.locator('#save-status').textContent()).toBe('Saved')
+    expect(await docJson(alice)).toEqual(await docJson(bob))
+  })
+
+  test('content survives a reload, reaches a fresh browser and survives a server restart', async () => {
+    const dataDir = tempDir()
+    const first = await startTestService({ storage: 'sqlite', dataDir })
+    const id = await createSpec(first, 'Durable spec')
+    const alice = await openEditor(first, id, 'Alice')
+    await caretInTitle(alice)
+    await alice.keyboard.type('Retention policy')
+    await caretAtEnd(alice)
+    await alice.keyboard.type('Keep exports for 30 days.')
+    const expected = ['Retention policy', 'Keep exports for 30 days.']
+    await expectBlocks(alice, expected)
+    await waitForStatus(alice, 'saved')
+
+    await alice.reload()
+    await waitForEditor(alice)
+    await expectBlocks(alice, expected)
+    await waitForStatus(alice, 'saved')
+
+    // A new context has no IndexedDB copy: the text can only come from the server.
+    const carol = await openEditor(first, id, 'Carol')
+    await expectBlocks(carol, expected)
+
+    await first.stop()
+    const second = await startTestService({ storage: 'sqlite', dataDir })
+    const dave = await openEditor(second, id, 'Dave')
+    await expectBlocks(dave, expected)
+    await waitForStatus(dave, 'saved')
+  })
+
+  test('offline edits stay local and show as unsaved while the other person keeps saving', async () => {
+    const { alice, aliceContext } = await editWhileOffline()
+    await aliceContext.setOffline(false)
+    // Reconnecting waits out the provider's backoff (at most 2.5 s after failed attempts).
+    await poll(() => blockTexts(alice), { timeout: 15_000 }).toEqual(['Sync plan v2', 'Alice wrote this offline.'])
+  })
+
+  // Known bug, reported: y-websocket clients echo every awareness change, including another
+  // client's removal. When the server drops Alice's connection it broadcasts her removal; Bob's
+  // echo then reaches Room.receiveAwareness, whose claim() hands Alice's now writer-less clientID
+  // to Bob's connection (server/sync/room.ts). Alice's reconnect, carrying her offline edits, is
+  // refused with 4509 "client id in use" in a tight loop for as long as Bob stays connected, so
+  // her offline text never reaches anyone. Turn this into a plain `test` once fixed.
+  test.fails('offline edits converge after reconnecting (known bug: 4509 after a peer echoes the removal)', async () => {
+    const { service, alice, bob, aliceContext } = await editWhileOffline()
+    await aliceContext.setOffline(false)
+    const merged = ['Sync plan v2', 'Alice wrote this offline.']
+    await expectBlocks(alice, merged, 8_000)
+    await expectBlocks(bob, merged, 8_000)
+    await Promise.all([waitForStatus(alice, 'saved', 8_000), waitForStatus(bob, 'saved', 8_000)])
+    expect(await docJson(alice)).toEqual(await docJson(bob))
+    expect(service.sync.connections.size).toBe(2)
+  })
+})
+
+/**
+ * Alice and Bob share a spec; Alice goes offline and types a paragraph while Bob edits the title.
+ * Checks along the way that Alice's text stays local and is shown as unsaved, and that Bob's
+ * edit saves. Returns with Alice's context still offline.
+ */
+async function editWhileOffline() {
+  const service = await startTestService()
+  const id = await createSpec(service, 'Offline spec')
+  const aliceContext = await newContext()
+  const alice = await openEditor(service, id, 'Alice', await aliceContext.newPage())
+  const bob = await openEditor(service, id, 'Bob')
+  await caretInTitle(alice)
+  await alice.keyboard.type('Sync plan')
+  await expectBlocks(bob, ['Sync plan', ''])
+  await poll(() => avatars(bob).count()).toBe(2)
+  await Promise.all([waitForStatus(alice, 'saved'), waitForStatus(bob, 'saved')])
+
+  // Chromium's offline emulation fails new connections but leaves an open WebSocket open (it
+  // only stalls its frames), so on its own the page would notice nothing until y-websocket's
+  // 30 s no-message watchdog. So drop the socket ourselves while still online, as a network
+  // drop looks to the server, and wait until the server has seen it go. Then reconnect while
+  // offline: those attempts fail until the context is back online.
+  await dropConnection(alice)
+  await eventually(() => expect(service.sync.connections.size).toBe(1))
+  await poll(() => avatars(bob).count()).toBe(1)
+  await aliceContext.setOffline(true)
+  await setConnected(alice, true)
+
+  await caretAtEnd(alice)
+  await alice.keyboard.type('Alice wrote this offline.')
+  await waitForStatus(alice, 'offline-unsaved')
+  await poll(() => alice.locator('#save-status').textContent()).toBe('Unsaved changes (offline)')
+
+  await caretInTitle(bob)
+  await bob.keyboard.type(' v2')
+  await expectBlocks(bob, ['Sync plan v2', ''])
+  await waitForStatus(bob, 'saved')
+  // Proving an absence: give a (wrongly) open path time to deliver, then check both sides.
+  await sleep(300)
+  expect(await blockTexts(bob)).toEqual(['Sync plan v2', ''])
+  expect(await blockTexts(alice)).toEqual(['Sync plan', 'Alice wrote this offline.'])
+  expect(await alice.locator('#save-status').getAttribute('data-status')).toBe('offline-unsaved')
+  expect(service.sync.connections.size, 'only Bob is connected').toBe(1)
+  return { service, alice, bob, aliceContext }
+}
