@@ -42,7 +42,11 @@ export class FirstRun {
       return
     }
     this.token = newSecret()
-    log.info(`first run: create the first facilitator at ${baseUrl}/setup?token=${this.token}`)
+    const line = `first run: create the first facilitator at ${baseUrl}/setup?token=${this.token}`
+    // The link is the way in: with LOG_LEVEL warn/error/fatal it still reaches the console.
+    // (`silent` means silent; ADMIN_EMAIL/ADMIN_PASSWORD or the CLI still work then.)
+    if (log.isLevelEnabled('info')) log.info(line)
+    else if (log.level !== 'silent') process.stderr.write(`${line}\n`)
   }
 
   /** Creates the first facilitator if `token` is this start's setup token. */
