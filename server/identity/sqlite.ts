@@ -21,89 +21,21 @@ import {
   type SessionRecord,
   type TokenRecord
 } from './store.js'
+import {
+  str,
+  toAccount,
+  toInvite,
+  toMemberInvite,
+  toMembership,
+  toPanel,
+  toParticipant,
+  toSession,
+  toToken,
+  type Row
+} from './sqlite-rows.js'
 
 type DB = Database.Database
-type Row = Record<string, unknown>
-
 const now = (): string => new Date().toISOString()
-const str = (v: unknown): string => v as string
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : (v as string))
-
-const toParticipant = (r: Row): ParticipantRecord => ({
-  id: str(r.id),
-  kind: r.kind as ParticipantRecord['kind'],
-  displayName: str(r.display_name),
-  email: strOrNull(r.email),
-  createdAt: str(r.created_at)
-})
-
-const toAccount = (r: Row): AccountRecord => ({
-  ...toParticipant(r),
-  kind: 'account',
-  email: str(r.account_email),
-  role: r.role as AccountRole,
-  passwordHash: str(r.password_hash),
-  deactivatedAt: strOrNull(r.deactivated_at)
-})
-
-const toSession = (r: Row): SessionRecord => ({
-  idHash: str(r.id_hash),
-  participantId: str(r.participant_id),
-  csrfToken: str(r.csrf_token),
-  createdAt: str(r.created_at),
-  expiresAt: str(r.expires_at)
-})
-
-const toPanel = (r: Row): PanelRecord => ({
-  id: str(r.id),
-  name: str(r.name),
-  description: str(r.description),
-  createdAt: str(r.created_at)
-})
-
-const toMembership = (r: Row): MembershipRecord => ({
-  panelId: str(r.panel_id),
-  participantId: str(r.participant_id),
-  role: r.role as PanelRole,
-  joinedAt: str(r.joined_at),
-  removedAt: strOrNull(r.removed_at)
-})
-
-const toInvite = (r: Row): InviteRecord => ({
-  id: str(r.id),
-  panelId: str(r.panel_id),
-  tokenHash: str(r.token_hash),
-  role: r.role as PanelRole,
-  createdBy: str(r.created_by),
-  createdAt: str(r.created_at),
-  expiresAt: str(r.expires_at),
-  maxUses: r.max_uses === null ? null : Number(r.max_uses),
-  uses: Number(r.uses),
-  revokedAt: strOrNull(r.revoked_at)
-})
-
-const toMemberInvite = (r: Row): MemberInviteRecord => ({
-  id: str(r.id),
-  tokenHash: str(r.token_hash),
-  email: str(r.email),
-  displayName: str(r.display_name),
-  role: r.role as AccountRole,
-  createdBy: str(r.created_by),
-  createdAt: str(r.created_at),
-  expiresAt: str(r.expires_at),
-  usedAt: strOrNull(r.used_at)
-})
-
-const toToken = (r: Row): TokenRecord => ({
-  id: str(r.id),
-  name: str(r.name),
-  role: r.role as Role,
-  tokenHash: str(r.token_hash),
-  createdBy: strOrNull(r.created_by),
-  createdAt: str(r.created_at),
-  lastUsedAt: strOrNull(r.last_used_at),
-  revokedAt: strOrNull(r.revoked_at)
-})
 
 const ACCOUNT_SELECT = `SELECT p.*, a.email AS account_email, a.role, a.password_hash, a.deactivated_at
   FROM accounts a JOIN participants p ON p.id = a.participant_id`
