@@ -75,10 +75,10 @@ export class AccessControl {
    * need a live session: their WebSocket credentials (cookie or ws token) all derive from one,
    * so signing out everywhere ends their sockets too.
    */
-  async recheck(participantId: string, specId: string): Promise<SpecAccess> {
+  async recheck(participantId: string, specId: string): Promise<SpecAccess | 'signed-out'> {
     const principal = await this.principalOf(participantId)
     if (!principal) return 'none'
-    if (principal.kind !== 'token' && !(await this.store.hasLiveSession(participantId, new Date()))) return 'none'
+    if (principal.kind !== 'token' && !(await this.store.hasLiveSession(participantId, new Date()))) return 'signed-out'
     return this.accessTo(principal, specId)
   }
 

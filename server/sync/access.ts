@@ -21,8 +21,11 @@ export interface SyncAccess {
    * allowed, or a cookie from a foreign Origin).
    */
   authenticate(req: IncomingMessage, specId: string): Promise<UpgradeAuth>
-  /** Current access of a participant to a spec ('none' once removed, revoked or deactivated). */
-  recheck(participantId: string, specId: string): Promise<SpecAccess>
+  /**
+   * Current access of a participant to a spec: 'none' once removed, revoked or deactivated;
+   * 'signed-out' when a person (not a token) has no live session left.
+   */
+  recheck(participantId: string, specId: string): Promise<SpecAccess | 'signed-out'>
   /** Subscribes to access changes; the listener gets the affected participant ids. */
   onAccessChanged(listener: (participantIds: string[]) => void): () => void
 }

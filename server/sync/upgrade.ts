@@ -137,8 +137,9 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
   }, deps.pingIntervalMs ?? 30_000)
   pinger.unref()
 
-  // Access that shrinks takes effect at once on live sockets: closed when none is left,
-  // lowered to read-only when only the write permission went.
+  // Access that shrinks takes effect at once on live sockets: closed when none is left (4403)
+  // or the person signed out everywhere (4401), lowered to read-only when only the write
+  // permission went.
   const unsubscribe = deps.access.onAccessChanged((participantIds) => {
     const affected = new Set(participantIds)
     for (const conn of connections) {
@@ -147,7 +148,8 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
       if (specId === undefined || !affected.has(pid)) continue
       void deps.access.recheck(pid, specId).then(
         (access) => {
-          if (access === 'none') conn.close(CloseCode.accessRevoked, 'access revoked')
+          if (access === 'signed-out') conn.close(CloseCode.sessionEnded, 'signed out')
+          else if (access === 'none') conn.close(CloseCode.accessRevoked, 'access revoked')
           else if (access === 'read') conn.access = 'read'
         },
         (err: unknown) => conn.log.error({ err }, 'access recheck failed')

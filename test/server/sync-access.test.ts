@@ -7,6 +7,7 @@ import { connectClient, synced } from '../helpers/clients.js'
 import { eventually, sleep } from '../helpers/eventually.js'
 import { openRaw, updateFrame, upgradeStatus, frameType } from '../helpers/raw-socket.js'
 import { StubAccess } from '../helpers/stub-access.js'
+import { facilitatorOf, signInAs } from '../helpers/auth.js'
 import { CloseCode, messageAuth, messageAwareness } from '../../shared/protocol.js'
 
 async function setup() {
@@ -122,5 +123,24 @@ describe('sync-level enforcement', () => {
     b.doc.getText('t').insert(0, 'after demotion')
     await sleep(300)
     expect(service.rooms.get(spec)!.doc.getText('t').toString()).toBe('')
+  })
+})
+
+describe('sessions and live sockets (real identities)', () => {
+  it('signing out closes the person’s open sockets with 4401; removal from the panel closes with 4403', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service)
+    const alice = await signInAs(service, 'team')
+    const carol = await signInAs(service, 'customer', { panelSpecIds: [spec] })
+    const a = connectClient(service, spec, { token: alice.wsToken(spec) })
+    const c = connectClient(service, spec, { token: carol.wsToken(spec) })
+    await Promise.all([synced(a), synced(c)])
+    expect((await alice.fetch('/api/auth/logout', { method: 'POST' })).status).toBe(204)
+    await eventually(() => expect(a.closes.map((x) => x.code)).toContain(CloseCode.sessionEnded), 2000)
+    const facilitator = await facilitatorOf(service)
+    const res = await facilitator.fetch(`/api/panels/${carol.panelId}/members/${carol.principal.participantId}`, { method: 'DELETE' })
+    expect(res.status).toBe(204)
+    await eventually(() => expect(c.closes.map((x) => x.code)).toContain(CloseCode.accessRevoked), 1000)
+    expect(c.provider.shouldConnect).toBe(false)
   })
 })
