@@ -22,6 +22,9 @@ export interface BenchClient {
   destroy(): void
 }
 
+/** First Valence extension message type (the ack); see shared/protocol.ts. */
+const VALENCE_EXTENSIONS_FROM = messageAck
+
 // Each Node provider adds a process 'exit' listener; the bench opens up to ~100 at once.
 process.setMaxListeners(500)
 
@@ -43,9 +46,12 @@ export function connectClient(kind: ServerKind, url: string, room: string, token
     awareness,
     disableBc: true
   })
-  // Valence acknowledges durable commits to clients that opted in; a stock provider would log
-  // "Unable to compute message" for the unknown type.
-  provider.messageHandlers[messageAck] = () => {}
+  // Valence sends its extension messages (acks, attribution, ...: types >= 100) to clients that
+  // opted in with `?v=`; a stock provider logs "Unable to compute message" for unknown types.
+  // The bench ignores them (the browser client's handling of them is not measured).
+  for (let type = VALENCE_EXTENSIONS_FROM; type < VALENCE_EXTENSIONS_FROM + 100; type++) {
+    provider.messageHandlers[type] = () => {}
+  }
   return {
     doc,
     provider,

@@ -17,8 +17,13 @@ import type { BenchClient } from './clients.js'
 
 /** What one write phase measured. */
 export interface PhaseResult {
-  /** Writes made (= updates the server received). */
+  /** Writes made (= updates sent to the server). */
   updates: number
+  /**
+   * Writes that reached every other client. Less than `updates` only when a fixed-rate phase
+   * gave up waiting: the server could not keep up with the rate.
+   */
+  delivered: number
   /** Fan-out latency of every write, ms. */
   latenciesMs: number[]
   wallMs: number
@@ -78,21 +83,29 @@ export class RoomDriver {
   }
 
   /**
-   * One write at a time: the next write starts once the previous one reached everyone.
+   * One write at a time: the next write starts once the previous one reached everyone. Stops
+   * after `count` writes or, on a slow machine, once `budgetMs` has passed (at least `minCount`).
    * @throws Error if a write does not reach everyone within `timeoutMs`.
    */
-  async closedLoop(count: number, timeoutMs = 15_000): Promise<PhaseResult> {
+  async closedLoop(count: number, budgetMs = Infinity, minCount = 1, timeoutMs = 15_000): Promise<PhaseResult> {
     return this.phase(async () => {
-      for (let i = 0; i < count; i++) await this.withTimeout(this.write(), timeoutMs)
-      return 0
-    }, count)
+      const deadline = performance.now() + budgetMs
+      let i = 0
+      while (i < count && (i < minCount || performance.now() < deadline)) {
+        await this.withTimeout(this.write(), timeoutMs)
+        i++
+      }
+      return { writes: i, maxLag: 0 }
+    })
   }
 
   /**
    * Writes on a fixed schedule of `rate` per second regardless of outstanding writes, then
-   * waits for all of them. Timers do the pacing, so the bench yields between writes.
+   * waits up to `drainMs` for all of them. Timers do the pacing, so the bench yields between
+   * writes. If the server falls behind for good, the writes still outstanding are given up
+   * (`delivered < updates`) and forgotten, so they do not count in a later phase.
    */
-  async fixedRate(count: number, rate: number, timeoutMs = 30_000): Promise<PhaseResult> {
+  async fixedRate(count: number, rate: number, drainMs = 30_000): Promise<PhaseResult> {
     return this.phase(async () => {
       const periodMs = 1000 / rate
       const start = performance.now()
@@ -105,9 +118,13 @@ export class RoomDriver {
         maxLag = Math.max(maxLag, performance.now() - due)
         inFlight.push(this.write())
       }
-      await this.withTimeout(Promise.all(inFlight), timeoutMs)
-      return maxLag
-    }, count)
+      try {
+        await this.withTimeout(Promise.all(inFlight), drainMs)
+      } catch {
+        this.pending.length = 0
+      }
+      return { writes: count, maxLag }
+    })
   }
 
   /** Creates the paragraph's text (once) and makes sure every client sees it. */
@@ -125,16 +142,23 @@ export class RoomDriver {
     }
   }
 
-  private async phase(body: () => Promise<number>, count: number): Promise<PhaseResult> {
+  private async phase(body: () => Promise<{ writes: number; maxLag: number }>): Promise<PhaseResult> {
     this.latencies = []
     const cpu0 = process.cpuUsage()
     const t0 = performance.now()
-    const maxScheduleLagMs = await body()
+    const { writes: count, maxLag: maxScheduleLagMs } = await body()
     const wallMs = performance.now() - t0
     const cpu = process.cpuUsage(cpu0)
     const latenciesMs = this.latencies
     this.latencies = []
-    return { updates: count, latenciesMs, wallMs, benchCpuMs: (cpu.user + cpu.system) / 1000, maxScheduleLagMs }
+    return {
+      updates: count,
+      delivered: latenciesMs.length,
+      latenciesMs,
+      wallMs,
+      benchCpuMs: (cpu.user + cpu.system) / 1000,
+      maxScheduleLagMs
+    }
   }
 
   /** Makes the next client in turn insert one character; resolves when all others have it. */

@@ -12,6 +12,8 @@ export interface BenchOptions {
   rounds: number
   /** Writes per closed-loop round (BENCH_UPDATES). */
   closedUpdates: number
+  /** Time budget per closed-loop round in seconds (BENCH_ROUND_SECONDS); bounds the runtime on a slow or busy machine. */
+  closedBudgetMs: number
   /** Writes per fixed-rate round (BENCH_RATE_UPDATES) and their rate per second (BENCH_RATE). */
   rateUpdates: number
   rate: number
@@ -62,6 +64,7 @@ export function parseOptions(env: NodeJS.ProcessEnv, root: string): BenchOptions
     ns,
     rounds: int(env, 'BENCH_ROUNDS', 3, 1),
     closedUpdates: int(env, 'BENCH_UPDATES', 2000, 1),
+    closedBudgetMs: int(env, 'BENCH_ROUND_SECONDS', 12, 1) * 1000,
     rateUpdates: int(env, 'BENCH_RATE_UPDATES', 1000, 1),
     rate: int(env, 'BENCH_RATE', 200, 1),
     warmup: int(env, 'BENCH_WARMUP', 300, 0),

@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   if (git) log(`server code: commit ${git.commit}${git.dirtyServerFiles > 0 ? ` + ${git.dirtyServerFiles} uncommitted files in server/ and shared/` : ''}`)
   log(`Valence bench: ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), Node ${process.version}, CLK_TCK ${ticks}, load avg ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`)
   log(
-    `fan-out: N=${opts.ns.join(',')}; ${opts.rounds} interleaved rounds per mode; closed-loop ${opts.closedUpdates} writes/round, ` +
+    `fan-out: N=${opts.ns.join(',')}; ${opts.rounds} interleaved rounds per mode; closed-loop ${opts.closedUpdates} writes/round ` +
+      `(or ${opts.closedBudgetMs / 1000} s, at least ${Math.ceil(opts.closedUpdates / 4)}), ` +
       `fixed-rate ${opts.rateUpdates} writes at ${opts.rate}/s; warm-up ${opts.warmup}\n`
   )
 
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
           {
             rounds: opts.rounds,
             closedUpdates: opts.closedUpdates,
+            closedBudgetMs: opts.closedBudgetMs,
             rateUpdates: opts.rateUpdates,
             rate: opts.rate,
             warmup: opts.warmup,
