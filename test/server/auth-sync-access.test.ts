@@ -123,7 +123,7 @@ describe('SyncAccess', () => {
     const team = await signInAs(service, 'team')
     expect(await access.recheck(team.principal.participantId, spec)).toBe('write')
     expect((await fetchAs(service, team, 'POST', '/api/auth/logout')).status).toBe(204)
-    expect(await access.recheck(team.principal.participantId, spec)).toBe('none')
+    expect(await access.recheck(team.principal.participantId, spec)).toBe('signed-out')
     // A token issued before sign-out is useless afterwards.
     expect((await access.authenticate(upgrade(`/ws/${spec}?token=${team.wsToken(spec)}`), spec)).ok).toBe(false)
     const other = await signInAs(service, 'team')
