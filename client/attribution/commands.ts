@@ -6,24 +6,23 @@
  * block at the caret; see `popover.ts` for the keys inside the markers.
  */
 import { PluginKey, type Command, type EditorState } from 'prosemirror-state'
-import type { Mappable } from 'prosemirror-transform'
 import type { DecorationSet } from 'prosemirror-view'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { blockPosAround } from './blocks.js'
-import type { DecorationOptions, HighlightMode } from './decorations.js'
+import type { BlockWindow, DecorationOptions, HighlightMode } from './decorations.js'
 import { MARKER_CLASS } from './marker.js'
 
 /** State of the attribution plugin. */
 export interface AttributionState extends DecorationOptions {
+  /** The top-level blocks currently decorated. */
+  readonly window: BlockWindow
   /** The latest attribution from the server, or null before the first one. */
   readonly attribution: SpecAttribution | null
   readonly decorations: DecorationSet
-  /** The mapping of the last transaction (lets views follow a position across updates). */
-  readonly mapping: Mappable
 }
 
 /** A change of the plugin state, as transaction meta. */
-export type AttributionMeta = Partial<Pick<AttributionState, 'attribution' | 'mode' | 'customerOnly'>>
+export type AttributionMeta = Partial<Pick<AttributionState, 'attribution' | 'mode' | 'customerOnly' | 'window'>>
 
 /** Key of the attribution plugin. */
 export const attributionKey = new PluginKey<AttributionState>('valence-attribution')
@@ -47,6 +46,9 @@ export const setHighlightMode = (mode: HighlightMode): Command => setMeta({ mode
 
 /** Turns "Show only customer ideas" on or off. */
 export const setCustomerOnly = (customerOnly: boolean): Command => setMeta({ customerOnly })
+
+/** Decorates the top-level blocks `window` (used by the viewport tracker). */
+export const setBlockWindow = (window: BlockWindow): Command => setMeta({ window })
 
 /** The plugin state of `state` (throws if the plugin is missing: a wiring bug). */
 export const attributionState = (state: EditorState): AttributionState => {

@@ -1,7 +1,6 @@
 /**
  * Turns a server attribution into decorations of the local document: a marker widget at the
- * start of each block, run highlights (by side or by person) and, with the customer filter, a
- * dimmed/kept class on each block.
+ * start of each block and run highlights (by side or by person).
  *
  * Built once per attribution message or option change; between messages the plugin only maps
  * the set through local transactions. A block whose text length differs from the server's (the
@@ -20,10 +19,19 @@ import { resolveBlocks } from './resolve.js'
 /** How text runs are highlighted. */
 export type HighlightMode = 'off' | 'side' | 'person'
 
-/** What the decorations show. */
+/** Top-level block indexes `[start, end)` that get decorations (see `viewport.ts`). */
+export interface BlockWindow {
+  readonly start: number
+  readonly end: number
+}
+
+/** What the viewer chose to see. */
 export interface DecorationOptions {
   readonly mode: HighlightMode
-  /** Dim blocks labelled `team` or `none` ("Show only customer ideas"). */
+  /**
+   * Dim blocks labelled `team` or `none` ("Show only customer ideas"). Drawn by CSS from a class
+   * on the editor and each marker's label (no decorations: toggling it costs nothing).
+   */
   readonly customerOnly: boolean
 }
 
@@ -91,20 +99,22 @@ const previousRuns = (previous: DecorationSet, local: LocalBlock, mode: Highligh
 }
 
 /**
- * Decorations for `attribution` over `doc`. `previous` is the current (already mapped) set, whose
+ * Decorations for `attribution` over the top-level blocks `options.window` of `doc`. `previous` is the current (already mapped) set, whose
  * highlights are kept for blocks that are ahead of the server.
  */
 export const buildDecorations = (
   doc: Node,
   attribution: SpecAttribution | null,
-  options: DecorationOptions,
+  options: Pick<DecorationOptions, 'mode'> & { readonly window: BlockWindow },
   previous: DecorationSet
 ): DecorationSet => {
   if (attribution === null) return DecorationSet.empty
   const people = peopleOf(attribution)
   const out: Decoration[] = []
+  const { start, end } = options.window
   for (const { block, local } of resolveBlocks(doc, attribution)) {
-    const end = local.pos + local.node.nodeSize
+    const top = local.path[0]!
+    if (top < start || top >= end) continue
     if (block.length > 0 || block.label !== 'none') {
       out.push(
         Decoration.widget(local.pos + 1, () => createMarker(block, people), {
@@ -113,15 +123,6 @@ export const buildDecorations = (
           ignoreSelection: true,
           stopEvent: () => true,
           attrMarker: true
-        })
-      )
-    }
-    if (options.customerOnly) {
-      const dimmed = block.label === 'team' || block.label === 'none'
-      out.push(
-        Decoration.node(local.pos, end, {
-          class: dimmed ? 'attr-dimmed' : 'attr-kept',
-          ...(dimmed ? { 'data-attribution-dimmed': 'true' } : {})
         })
       )
     }

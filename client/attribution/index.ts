@@ -11,7 +11,7 @@ export {
   type AttributionState
 } from './commands.js'
 export { BAR_IDS, savedDisplayOptions } from './bar.js'
-export type { DecorationOptions, HighlightMode } from './decorations.js'
+export type { BlockWindow, DecorationOptions, HighlightMode } from './decorations.js'
 export { parseAttribution } from './parse.js'
 export { receiveAttribution } from './receive.js'
 export { POPOVER_ID } from './popover.js'

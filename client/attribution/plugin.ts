@@ -4,18 +4,19 @@
  *
  * Everything arrives through transaction meta under {@link attributionKey}, set by the commands
  * in `commands.ts`, so the plugin state is the single source the markers, the popover and the
- * attribution bar read. Local edits never rebuild the decorations: they are mapped
- * (`DecorationSet.map`), which keeps typing cheap in long specs; the next attribution message
- * rebuilds them.
+ * attribution bar read. Edits never rebuild the decorations: they are mapped
+ * (`DecorationSet.map`, through the minimal diff for y-prosemirror's whole-document remote
+ * steps), which keeps typing cheap in long specs; the next attribution message rebuilds them. Only blocks near the viewport are decorated (`viewport.ts`).
  */
 import { keydownHandler } from 'prosemirror-keymap'
 import { Plugin, type Transaction } from 'prosemirror-state'
-import { Mapping } from 'prosemirror-transform'
 import { DecorationSet, type EditorView } from 'prosemirror-view'
 import { AttributionBar } from './bar.js'
 import { attributionKey, focusMarker, MARKER_SHORTCUT, type AttributionMeta, type AttributionState } from './commands.js'
 import { buildDecorations, type DecorationOptions } from './decorations.js'
+import { decorationMapping } from './mapping.js'
 import { MarkerPopover } from './popover.js'
+import { initialWindow, ViewportWindow } from './viewport.js'
 
 /** Options of {@link attributionPlugin}. */
 export interface AttributionPluginOptions {
@@ -29,10 +30,11 @@ const reduce = (tr: Transaction, prev: AttributionState): AttributionState => {
   const meta = tr.getMeta(attributionKey) as AttributionMeta | undefined
   if (meta === undefined) {
     if (!tr.docChanged) return prev
-    return { ...prev, decorations: prev.decorations.map(tr.mapping, tr.doc), mapping: tr.mapping }
+    return { ...prev, decorations: prev.decorations.map(decorationMapping(tr), tr.doc) }
   }
-  const mapped = tr.docChanged ? prev.decorations.map(tr.mapping, tr.doc) : prev.decorations
-  const next = { ...prev, ...meta, mapping: tr.mapping }
+  const mapped = tr.docChanged ? prev.decorations.map(decorationMapping(tr), tr.doc) : prev.decorations
+  const next = { ...prev, ...meta, decorations: mapped }
+  if (next.attribution === prev.attribution && next.mode === prev.mode && next.window === prev.window) return next
   return { ...next, decorations: buildDecorations(tr.doc, next.attribution, next, mapped) }
 }
 
@@ -53,26 +55,32 @@ export const attributionPlugin = (options: AttributionPluginOptions = {}): Plugi
         attribution: null,
         mode: options.initial?.mode ?? 'off',
         customerOnly: options.initial?.customerOnly ?? false,
-        decorations: DecorationSet.empty,
-        mapping: new Mapping()
+        window: initialWindow(),
+        decorations: DecorationSet.empty
       }),
       apply: reduce
     },
     props: {
       decorations: (state) => attributionKey.getState(state)?.decorations,
-      attributes: { class: 'has-attribution-gutter' },
+      attributes: (state) => ({
+        class: attributionKey.getState(state)?.customerOnly ? 'has-attribution-gutter attr-customer-only' : 'has-attribution-gutter'
+      }),
       handleKeyDown: (view, event) => onKey(view, event)
     },
     view: (view: EditorView) => {
       const popover = new MarkerPopover(view)
+      const viewport = new ViewportWindow(view)
       const bar = options.bar ? new AttributionBar(view, options.bar) : null
       return {
-        update: (v) => {
+        update: (v, prev) => {
           popover.update(v)
           bar?.update(v)
+          // A new attribution may carry more blocks than the window shows: check it once.
+          if (attributionKey.getState(prev)?.attribution !== attributionKey.getState(v.state)?.attribution) viewport.schedule()
         },
         destroy: () => {
           popover.destroy()
+          viewport.destroy()
           bar?.destroy()
         }
       }

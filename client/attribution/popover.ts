@@ -17,7 +17,6 @@ import { participantColor } from '../../shared/identity.js'
 import { firstAuthorText, moversOf, percent, roleName, summaryText } from './describe.js'
 import { iconElement } from './icons.js'
 import { MARKER_CLASS, markerInfo, type MarkerInfo } from './marker.js'
-import { attributionKey } from './commands.js'
 
 /** Id of the popover element. */
 export const POPOVER_ID = 'attribution-popover'
@@ -76,9 +75,14 @@ export class MarkerPopover {
   private current: HTMLElement | null = null
   /** Open because the marker was clicked (stays open when the pointer leaves). */
   private pinned = false
-  /** Position before the block of the focused marker, followed across updates. */
-  private focusPos: number | null = null
+  /**
+   * The block element of the focused marker. ProseMirror keeps a block's element when only its
+   * text or decorations change, so this finds the marker again after it was redrawn.
+   */
+  private focusBlock: HTMLElement | null = null
   private hideTimer: ReturnType<typeof setTimeout> | null = null
+  /** When the pointer last went down anywhere (a click away from a marker is deliberate). */
+  private pointerAt = -Infinity
 
   constructor(private readonly view: EditorView) {
     this.popover = document.getElementById(POPOVER_ID) ?? el('div', 'attr-popover')
@@ -98,22 +102,19 @@ export class MarkerPopover {
     this.popover.addEventListener('mouseenter', this.cancelHide)
     this.popover.addEventListener('mouseleave', this.scheduleHide)
     document.addEventListener('keydown', this.onDocumentKey)
+    document.addEventListener('pointerdown', this.onPointerDown, true)
     window.addEventListener('scroll', this.place, { capture: true, passive: true })
     window.addEventListener('resize', this.place, { passive: true })
   }
 
   /** Follows a marker that ProseMirror re-rendered (its block's attribution changed). */
   update(view: EditorView): void {
-    const state = attributionKey.getState(view.state)
-    if (this.focusPos !== null && state) this.focusPos = state.mapping.map(this.focusPos)
-    if (this.current === null || this.current.isConnected) return
-    const wasFocused = document.activeElement === null || document.activeElement === document.body
-    const replacement = this.focusPos === null ? null : this.markerAt(this.focusPos)
+    if (this.current === null || this.current.isConnected || view.isDestroyed) return
+    const replacement = this.markerIn(this.focusBlock)
     if (replacement === null) return this.hide()
-    const pinned = this.pinned
-    this.current = replacement
-    if (wasFocused) replacement.focus({ preventScroll: true })
-    this.show(replacement, pinned)
+    const active = document.activeElement
+    if (active === null || active === document.body) replacement.focus({ preventScroll: true })
+    this.show(replacement, this.pinned)
   }
 
   destroy(): void {
@@ -125,17 +126,17 @@ export class MarkerPopover {
     dom.removeEventListener('click', this.onClick)
     dom.removeEventListener('keydown', this.onMarkerKey)
     document.removeEventListener('keydown', this.onDocumentKey)
+    document.removeEventListener('pointerdown', this.onPointerDown, true)
     window.removeEventListener('scroll', this.place, { capture: true })
     window.removeEventListener('resize', this.place)
     this.cancelHide()
     this.popover.remove()
   }
 
-  /** The marker button of the block at `blockPos`, if it is rendered. */
-  private markerAt(blockPos: number): HTMLElement | null {
-    if (blockPos < 0 || blockPos >= this.view.state.doc.content.size) return null
-    const dom = this.view.nodeDOM(blockPos)
-    return dom instanceof HTMLElement ? dom.querySelector<HTMLElement>(`:scope > .attr-marker-wrap > .${MARKER_CLASS}`) : null
+  /** The marker button of a block element still in the editor, if it has one. */
+  private markerIn(block: HTMLElement | null): HTMLElement | null {
+    if (block === null || !this.view.dom.contains(block)) return null
+    return block.querySelector<HTMLElement>(`:scope > .attr-marker-wrap > .${MARKER_CLASS}`)
   }
 
   private markerOf(target: EventTarget | null): HTMLElement | null {
@@ -207,19 +208,39 @@ export class MarkerPopover {
   private readonly onFocusIn = (event: FocusEvent): void => {
     const marker = this.markerOf(event.target)
     if (!marker) return
-    const pos = this.view.posAtDOM(marker.parentElement ?? marker, 0)
-    this.focusPos = pos - 1
+    // The widget (marker's parent) sits inside its block's element.
+    this.focusBlock = marker.parentElement?.parentElement ?? null
     if (marker !== this.current) this.show(marker, false)
   }
 
   private readonly onFocusOut = (event: FocusEvent): void => {
     const marker = this.markerOf(event.target)
-    if (!marker) return
-    // Focus moving to another marker is handled by its focusin; a marker re-rendered under
-    // focus is handled by update().
-    if (event.relatedTarget === null && !marker.isConnected) return
-    if (this.markerOf(event.relatedTarget) === null) this.focusPos = null
+    if (!marker || this.markerOf(event.relatedTarget) !== null) return
+    if (event.relatedTarget !== null) return this.leaveMarkers()
+    // Focus went nowhere: a click on the page, or ProseMirror redrawing the marker (its block's
+    // attribution changed, or its paragraph was re-rendered). Decided once the update is done.
+    setTimeout(this.restoreFocus, 0)
+  }
+
+  /** The person moved on from the markers: forget the block, close the popover unless pinned. */
+  private leaveMarkers(): void {
+    this.focusBlock = null
     if (!this.pinned) this.scheduleHide()
+  }
+
+  /** Gives focus back to the marker of the focused block after ProseMirror redrew it. */
+  private readonly restoreFocus = (): void => {
+    const active = document.activeElement
+    if (this.markerOf(active) !== null || this.focusBlock === null) return
+    if (!document.hasFocus()) return // another window or tab: the browser restores focus itself
+    if ((active !== null && active !== document.body) || performance.now() - this.pointerAt < 500) return this.leaveMarkers()
+    const marker = this.markerIn(this.focusBlock)
+    if (marker === null) return this.leaveMarkers()
+    marker.focus({ preventScroll: true })
+  }
+
+  private readonly onPointerDown = (): void => {
+    this.pointerAt = performance.now()
   }
 
   private readonly onClick = (event: MouseEvent): void => {
@@ -253,7 +274,7 @@ export class MarkerPopover {
         event.preventDefault()
         event.stopPropagation()
         if (!this.popover.hidden) return this.hide()
-        this.focusPos = null
+        this.focusBlock = null
         this.view.focus()
         return
       default:
