@@ -18,6 +18,8 @@ import { benchFanout, type FanoutResult } from './fanout.js'
 import { parseOptions } from './options.js'
 import { coldLoadTable, fanoutTable, verdicts } from './report.js'
 import { clockTicksPerSecond } from './servers.js'
+import { benchSyncPath } from './sync-path.js'
+import { readTrace } from './trace.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -76,6 +78,10 @@ async function main(): Promise<void> {
     cold = await benchColdLoad(opts.traceFile, opts.coldRuns, log)
   }
 
+  // Issue 4: what verification and attribution cost on the sync path, in process.
+  log('\nsync path (in process): apply vs verify vs verify+attribute')
+  const syncPath = benchSyncPath(readTrace(opts.traceFile), { updates: 20_000, rounds: 3 }, log)
+
   const vs = verdicts(fanout, opts.targetRatio)
   if (fanout.length > 0) {
     log("\n=== Fan-out: latency from one client's write until all N-1 others applied it ===")
@@ -95,6 +101,19 @@ async function main(): Promise<void> {
     log('\n=== Cold load: fresh Valence process on the DATA_DIR until a new client is synced with the full text ===')
     log(coldLoadTable(cold))
   }
+  {
+    const { apply, verify, full } = syncPath.cpuUsPerUpdate
+    const serverUs = fanout.flatMap((f) => f.rounds.filter((r) => r.server === 'valence').map((r) => r.cpuUsPerUpdate))
+    const perUpdate = serverUs.length > 0 ? serverUs.sort((a, b) => a - b)[Math.floor(serverUs.length / 2)]! : null
+    log('\n=== Verification and attribution on the sync path (in process, 20,000 real keystroke updates into one paragraph) ===')
+    log(`apply only ${apply.toFixed(1)} us/update; + validation and clientID check ${verify.toFixed(1)} us (+${(verify - apply).toFixed(1)});` +
+      ` + attribution ${full.toFixed(1)} us (+${(full - verify).toFixed(1)})`)
+    if (perUpdate !== null) {
+      log(`against the server's median ${perUpdate} us CPU per update above: verification ${(((verify - apply) / perUpdate) * 100).toFixed(1)}%, ` +
+        `verification + attribution ${(((full - apply) / perUpdate) * 100).toFixed(1)}% (target: verification <= 10%)`)
+    }
+    log(`attribution of a ${syncPath.attribution2000Blocks}-block spec: ${syncPath.attribution2000Ms.toFixed(1)} ms median (target < 20 ms)`)
+  }
   const totalS = (performance.now() - started) / 1000
   const load = os.loadavg()
   log(`\ntotal bench time ${totalS.toFixed(0)} s; load avg at end ${load.map((l) => l.toFixed(2)).join(' ')}`)
@@ -113,6 +132,7 @@ async function main(): Promise<void> {
     verdicts: vs,
     targetMet: fanout.length > 0 ? vs.every((v) => v.met) : null,
     cold,
+    syncPath,
     totalSeconds: totalS
   }
   const file = path.join(opts.outDir, `bench-${stamp}.json`)

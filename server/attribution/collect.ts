@@ -173,3 +173,36 @@ function touchedParents(tr: Y.Transaction): Set<Parent> {
   }
   return parents
 }
+
+/**
+ * Fast path of {@link collectTextChanges} for a transaction that deleted nothing (typing,
+ * pasting): only the new characters are read, never the rest of their paragraphs, so a
+ * keystroke costs the same in a long paragraph as in a short one. Nothing was deleted, so no
+ * text was moved or rewritten and `deleted`/`parents` are empty. Consecutive new items that sit
+ * next to each other in the document form one run.
+ */
+export function collectInsertedOnly(tr: Y.Transaction): TextChanges {
+  const inserted: InsertedRun[] = []
+  let run: { parts: string[]; pieces: ClockRange[] } | null = null
+  let last: Y.Item | null = null
+  for (const [client, after] of tr.afterState) {
+    const before = tr.beforeState.get(client) ?? 0
+    const structs = tr.doc.store.clients.get(client)
+    if (after <= before || structs === undefined) continue
+    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+      const s = structs[i]!
+      if (!(s instanceof Y.Item) || s.deleted || !(s.content instanceof Y.ContentString)) continue
+      if (!(s.parent instanceof Y.AbstractType)) continue
+      if (run !== null && s.left === last) {
+        run.parts.push(s.content.str)
+        run.pieces.push({ client, clock: s.id.clock, len: s.length })
+      } else {
+        if (run !== null) inserted.push({ text: run.parts.join(''), pieces: run.pieces })
+        run = { parts: [s.content.str], pieces: [{ client, clock: s.id.clock, len: s.length }] }
+      }
+      last = s
+    }
+  }
+  if (run !== null) inserted.push({ text: run.parts.join(''), pieces: run.pieces })
+  return { inserted, deleted: [], parents: [] }
+}

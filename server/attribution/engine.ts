@@ -31,7 +31,7 @@
 import * as Y from 'yjs'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { ClientBindings, type AddedClocks } from './bindings.js'
-import { collectTextChanges, type TextChanges } from './collect.js'
+import { collectInsertedOnly, collectTextChanges, type TextChanges } from './collect.js'
 import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, type Facts } from './facts.js'
 import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type PoolSegment } from './match.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
@@ -147,7 +147,8 @@ export class AttributionEngine {
       // 'other' only if the caller skipped checkWrite; the text is still attributed to `me`.
       if (this.bindings.bind(client, participantId) === 'new') facts.bindings.push({ clientID: client, participantId })
     }
-    const changes = collectTextChanges(tr, this.store)
+    // Typing and pasting delete nothing: read only the new characters.
+    const changes = tr.deleteSet.clients.size === 0 ? collectInsertedOnly(tr) : collectTextChanges(tr, this.store)
     const { inserted, deleted } = changes
     if (inserted.length === 0 && deleted.length === 0) return facts
     const texts = inserted.map((run) => run.text)
