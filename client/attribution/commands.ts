@@ -10,7 +10,7 @@ import type { DecorationSet } from 'prosemirror-view'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { blockPosAround } from './blocks.js'
 import type { BlockWindow, DecorationOptions, HighlightMode } from './decorations.js'
-import { MARKER_CLASS } from './marker.js'
+import { blockMarker, MARKER_CLASS } from './marker.js'
 
 /** State of the attribution plugin. */
 export interface AttributionState extends DecorationOptions {
@@ -68,7 +68,7 @@ export const focusMarker: Command = (state, _dispatch, view) => {
   const blockPos = blockPosAround(state.selection.$head)
   const blockDom = blockPos === null ? null : view.nodeDOM(blockPos)
   let target: HTMLElement | undefined
-  if (blockDom instanceof HTMLElement) target = blockDom.querySelector<HTMLElement>(`:scope > .attr-marker-wrap > .${MARKER_CLASS}`) ?? undefined
+  if (blockDom instanceof HTMLElement) target = blockMarker(blockDom) ?? undefined
   if (!target) {
     const caret = view.coordsAtPos(state.selection.head).top
     target = markers.find((m) => m.getBoundingClientRect().bottom >= caret) ?? markers[markers.length - 1]

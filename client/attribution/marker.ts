@@ -66,3 +66,12 @@ export const createMarker = (block: BlockAttribution, people: People): HTMLEleme
   wrap.append(button)
   return wrap
 }
+
+/**
+ * The marker button of a rendered block element, if it has one. The widget is the block's first
+ * child, or the first child of its `<code>` for code blocks (`<pre><code>`).
+ */
+export const blockMarker = (blockEl: Element): HTMLElement | null =>
+  blockEl.querySelector<HTMLElement>(
+    `:scope > .attr-marker-wrap > .${MARKER_CLASS}, :scope > code > .attr-marker-wrap > .${MARKER_CLASS}`
+  )

@@ -16,7 +16,7 @@ import type { EditorView } from 'prosemirror-view'
 import { participantColor } from '../../shared/identity.js'
 import { firstAuthorText, moversOf, percent, roleName, summaryText } from './describe.js'
 import { iconElement } from './icons.js'
-import { MARKER_CLASS, markerInfo, type MarkerInfo } from './marker.js'
+import { blockMarker, MARKER_CLASS, markerInfo, type MarkerInfo } from './marker.js'
 
 /** Id of the popover element. */
 export const POPOVER_ID = 'attribution-popover'
@@ -136,7 +136,7 @@ export class MarkerPopover {
   /** The marker button of a block element still in the editor, if it has one. */
   private markerIn(block: HTMLElement | null): HTMLElement | null {
     if (block === null || !this.view.dom.contains(block)) return null
-    return block.querySelector<HTMLElement>(`:scope > .attr-marker-wrap > .${MARKER_CLASS}`)
+    return blockMarker(block)
   }
 
   private markerOf(target: EventTarget | null): HTMLElement | null {
