@@ -12,6 +12,7 @@ import { eventually, sleep } from '../helpers/eventually.js'
 import { messageAuth, messageAwareness, messageQueryAwareness, messageSync } from '../../shared/protocol.js'
 import { MESSAGE_ACCESS, type Role } from '../../shared/permissions.js'
 import type { Service } from '../../server/service.js'
+import { encodeAwarenessEntries } from '../../server/sync/awareness-codec.js'
 
 type Who = { name: string; role: Role | null; credential: (spec: string) => Promise<string | null>; cookie?: string }
 
@@ -27,14 +28,9 @@ function frames(doc: Y.Doc, clientID: number) {
   encoding.writeVarUint(step1, messageSync)
   encoding.writeVarUint(step1, 0)
   encoding.writeVarUint8Array(step1, Y.encodeStateVector(new Y.Doc()))
-  const aw = encoding.createEncoder()
-  encoding.writeVarUint(aw, 1)
-  encoding.writeVarUint(aw, clientID)
-  encoding.writeVarUint(aw, 1)
-  encoding.writeVarString(aw, JSON.stringify({ user: { name: 'Claimed' } }))
   const awareness = encoding.createEncoder()
   encoding.writeVarUint(awareness, messageAwareness)
-  encoding.writeVarUint8Array(awareness, encoding.toUint8Array(aw))
+  encoding.writeVarUint8Array(awareness, encodeAwarenessEntries([{ clientID, clock: 1, state: { user: { name: 'Claimed' } } }]))
   return {
     'sync-step1': encoding.toUint8Array(step1),
     'sync-step2': updateFrame(update!, true),

@@ -9,6 +9,7 @@ import { openRaw, updateFrame, upgradeStatus, frameType } from '../helpers/raw-s
 import { StubAccess } from '../helpers/stub-access.js'
 import { facilitatorOf, signInAs } from '../helpers/auth.js'
 import { CloseCode, messageAuth, messageAwareness } from '../../shared/protocol.js'
+import { encodeAwarenessEntries } from '../../server/sync/awareness-codec.js'
 
 async function setup() {
   const access = new StubAccess()
@@ -21,17 +22,10 @@ async function setup() {
   return { access, service, spec, alice, bob, vera, mallory }
 }
 
-function awarenessFrame(entries: Array<{ clientID: number; clock: number; state: unknown }>): Uint8Array {
-  const inner = encoding.createEncoder()
-  encoding.writeVarUint(inner, entries.length)
-  for (const e of entries) {
-    encoding.writeVarUint(inner, e.clientID)
-    encoding.writeVarUint(inner, e.clock)
-    encoding.writeVarString(inner, JSON.stringify(e.state))
-  }
+function awarenessFrame(entries: Array<{ clientID: number; clock: number; state: Record<string, unknown> | null }>): Uint8Array {
   const outer = encoding.createEncoder()
   encoding.writeVarUint(outer, messageAwareness)
-  encoding.writeVarUint8Array(outer, encoding.toUint8Array(inner))
+  encoding.writeVarUint8Array(outer, encodeAwarenessEntries(entries))
   return encoding.toUint8Array(outer)
 }
 
