@@ -1,0 +1,105 @@
+/**
+ * Browser end-to-end tests of what people see of attribution: a customer and a team member type
+ * in two contexts on the real service; the margin markers, their accessible names and hover
+ * details, the highlight toggle, the "only customer ideas" filter and the keyboard route to the
+ * markers all show the server's attribution.
+ */
+import { describe, expect, test } from 'vitest'
+import type { Page } from 'playwright-core'
+import { signInAs } from '../helpers/auth.js'
+import { openEditor, poll, runAxe, describeViolations, waitForStatus } from '../helpers/browser.js'
+import { createSpec, startTestService } from '../helpers/server.js'
+import { caretAtEnd, caretInTitle, expectBlocks } from './editor-page.js'
+
+/** `data-attribution-label` of every marker, in document order. */
+const markerLabels = (page: Page): Promise<string[]> =>
+  page.locator('#editor [data-attribution-label]').evaluateAll((els) => els.map((el) => el.getAttribute('data-attribution-label') ?? ''))
+
+/** Accessible name of the marker of the `index`th marked block. */
+const markerName = (page: Page, index: number): Promise<string | null> =>
+  page.locator('#editor [data-attribution-label]').nth(index).getAttribute('aria-label')
+
+describe('attribution in the editor', () => {
+  test('customer and team see who wrote each block, with names, roles and shares', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Offline')
+    const carla = await signInAs(service, 'customer', { panelSpecIds: [spec], displayName: 'Carla Customer' })
+    const tom = await signInAs(service, 'team', { displayName: 'Tom Team' })
+    const [customer, team] = await Promise.all([openEditor(service, spec, carla), openEditor(service, spec, tom)])
+    await Promise.all([waitForStatus(customer, 'saved'), waitForStatus(team, 'saved')])
+
+    const idea = 'Offline mode for field teams'
+    const plan = 'Ship it in Q3'
+    await caretInTitle(customer)
+    await customer.keyboard.press('ArrowDown')
+    await customer.keyboard.type(idea)
+    await expectBlocks(team, ['', idea])
+    await caretAtEnd(team)
+    await team.keyboard.press('Enter')
+    await team.keyboard.type(plan)
+    await expectBlocks(customer, ['', idea, plan])
+
+    for (const page of [customer, team]) await poll(() => markerLabels(page)).toEqual(['customer', 'team'])
+    expect(await markerName(team, 0)).toBe(
+      'Customer idea: 100% customer. Contributors: Carla Customer (Customer) 100%. First written by Carla Customer.'
+    )
+    expect(await markerName(customer, 1)).toBe(
+      'Team idea: 0% customer. Contributors: Tom Team (Team) 100%. First written by Tom Team.'
+    )
+
+    // The team adds to the customer's paragraph: mixed, the customer still wrote it first.
+    const note = ' (scoped)'
+    await team.locator('#editor .ProseMirror > p').first().click()
+    await team.keyboard.press('End')
+    await team.keyboard.type(note)
+    const share = Math.round((idea.length / (idea.length + note.length)) * 100)
+    for (const page of [customer, team]) await poll(() => markerLabels(page)).toEqual(['mixed', 'team'])
+    const mixed = customer.locator('#editor [data-attribution-label=mixed]')
+    await expect.poll(() => mixed.textContent()).toContain(`${share}% customer`)
+    expect(await mixed.getAttribute('aria-label')).toBe(
+      `Mixed, ${share}% customer. Contributors: Carla Customer (Customer) ${share}%, Tom Team (Team) ${100 - share}%. First written by Carla Customer.`
+    )
+
+    // Hover shows the details; Escape dismisses them.
+    await mixed.hover()
+    const popover = customer.locator('#attribution-popover')
+    await expect.poll(() => popover.isVisible()).toBe(true)
+    const details = await popover.innerText()
+    expect(details).toContain('Carla Customer')
+    expect(details).toContain('Tom Team')
+    expect(details).toContain(`${share}%`)
+    expect(details).toContain('First written by Carla Customer (Customer).')
+    await customer.keyboard.press('Escape')
+    await expect.poll(() => popover.isHidden()).toBe(true)
+
+    // Keyboard: from the caret to its block's marker and back, without typing into the spec.
+    await team.locator('#editor .ProseMirror > p').nth(1).click()
+    await team.keyboard.press('Control+Shift+E')
+    expect(await team.evaluate(() => document.activeElement?.getAttribute('data-attribution-label'))).toBe('team')
+    await team.keyboard.press('ArrowUp')
+    expect(await team.evaluate(() => document.activeElement?.getAttribute('data-attribution-label'))).toBe('mixed')
+    await team.keyboard.press('Escape')
+    await team.keyboard.press('Escape')
+    expect(await team.evaluate(() => document.activeElement?.classList.contains('ProseMirror'))).toBe(true)
+    await expectBlocks(team, ['', idea + note, plan])
+
+    // Highlights by side, and the customer filter dims (not hides) the team's block.
+    await customer.locator('label[for=attribution-highlight-side]').click()
+    await poll(() => customer.locator('#editor .attr-run-customer').count()).toBeGreaterThan(0)
+    expect(await customer.locator('#editor .attr-run-team').count()).toBeGreaterThan(0)
+    await customer.locator('#attribution-customer-only').check()
+    const colorOf = (index: number): Promise<string> =>
+      customer.locator('#editor .ProseMirror > p').nth(index).evaluate((el) => getComputedStyle(el).color)
+    expect(await colorOf(1)).toBe('rgb(93, 102, 121)')
+    expect(await colorOf(0)).not.toBe('rgb(93, 102, 121)')
+    expect(await customer.locator('#editor .ProseMirror > p').nth(1).isVisible()).toBe(true)
+
+    const violations = await runAxe(customer)
+    expect(violations, describeViolations(violations)).toEqual([])
+
+    // Narrow screens: icon-only markers, no horizontal scrolling.
+    await customer.setViewportSize({ width: 375, height: 800 })
+    expect(await customer.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true)
+    expect(await customer.locator('#editor [data-attribution-label] .attr-marker-text').first().isVisible()).toBe(false)
+  })
+})
