@@ -6,11 +6,12 @@ import { spawn } from 'node:child_process'
 import readline from 'node:readline'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/server.js'
+import { CHILD_ADMIN_ENV, signInAt } from '../helpers/auth.js'
 
 describe('production start', () => {
   it('node dist/server/main.js serves pages, API and probes; SIGTERM exits 0', async () => {
     const proc = spawn(process.execPath, ['dist/server/main.js'], {
-      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir() },
+      env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: tempDir(), ...CHILD_ADMIN_ENV },
       stdio: ['ignore', 'pipe', 'inherit']
     })
     const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)))
@@ -30,10 +31,9 @@ describe('production start', () => {
       const home = await fetch(url)
       expect(home.status).toBe(200)
       expect(await home.text()).toContain('<html')
-      const created = await fetch(`${url}/api/specs`, { method: 'POST', body: JSON.stringify({ title: 'Smoke' }) })
-      expect(created.status).toBe(201)
-      const { spec } = (await created.json()) as { spec: { id: string } }
-      const editor = await fetch(`${url}/specs/${spec.id}`)
+      expect((await fetch(`${url}/api/specs`)).status).toBe(401)
+      const id = await (await signInAt(url)).createSpec('Smoke')
+      const editor = await fetch(`${url}/specs/${id}`)
       expect(editor.status).toBe(200)
       expect(await editor.text()).toContain('<html')
     } finally {
