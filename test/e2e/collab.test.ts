@@ -1,24 +1,26 @@
 /**
- * Browser end-to-end tests of live co-editing: two people in two isolated browser contexts on
- * the real service, typing with the keyboard.
+ * Browser end-to-end tests of live co-editing: two signed-in people in two isolated browser
+ * contexts on the real service, typing with the keyboard. Each person is a team account whose
+ * session cookie is put into their context (the sign-in form has its own tests); their names
+ * come from that identity.
  */
 import { describe, expect, test } from 'vitest'
-import type { Page } from 'playwright-core'
 import { eventually, sleep } from '../helpers/eventually.js'
 import { createSpec, startTestService, tempDir } from '../helpers/server.js'
 import { newContext, openEditor, poll, waitForEditor, waitForStatus } from '../helpers/browser.js'
 import {
+  avatars,
   blockTexts,
   caretAtEnd,
   caretInTitle,
   docJson,
   dropConnection,
   expectBlocks,
-  setConnected
+  expectCursor,
+  pageMe,
+  setConnected,
+  storedBlocks
 } from './editor-page.js'
-
-const cursorOf = (page: Page, name: string) => page.locator('#editor .ProseMirror-yjs-cursor', { hasText: name })
-const avatars = (page: Page) => page.locator('#presence [data-client-id]')
 
 describe('two people in one spec', () => {
   test('see each other’s text, cursors and avatars, and both reach Saved', async () => {
@@ -45,12 +47,15 @@ describe('two people in one spec', () => {
     await expectBlocks(alice, expected)
     await expectBlocks(bob, expected)
 
-    await cursorOf(alice, 'Bob').waitFor()
-    await cursorOf(bob, 'Alice').waitFor()
+    // Names and roles come from the signed-in identities.
+    await expectCursor(alice, 'Bob', 'Team')
+    await expectCursor(bob, 'Alice', 'Team')
     await poll(() => avatars(alice).count()).toBe(2)
     await poll(() => avatars(bob).count()).toBe(2)
     await poll(() => alice.locator('#presence').textContent()).toContain('Bob')
     await poll(() => bob.locator('#presence').textContent()).toContain('Alice')
+    expect(await alice.locator('#session-who').textContent()).toContain('Alice')
+    expect(await alice.locator('#presence .avatar-self').getAttribute('data-role')).toBe('team')
 
     await Promise.all([waitForStatus(alice, 'saved'), waitForStatus(bob, 'saved')])
     await poll(() => alice.locator('#save-status').textContent()).toBe('Saved')
@@ -69,6 +74,8 @@ describe('two people in one spec', () => {
     const expected = ['Retention policy', 'Keep exports for 30 days.']
     await expectBlocks(alice, expected)
     await waitForStatus(alice, 'saved')
+    // "Saved" means stored: the server's copy already has it.
+    expect(await storedBlocks(first, id)).toEqual(expected)
 
     await alice.reload()
     await waitForEditor(alice)
@@ -84,30 +91,30 @@ describe('two people in one spec', () => {
     const dave = await openEditor(second, id, 'Dave')
     await expectBlocks(dave, expected)
     await waitForStatus(dave, 'saved')
+
+    // Sessions are stored too: Alice's cookie still signs her in after the restart (cookies
+    // ignore the port, and the new server reads the same database).
+    const aliceId = (await pageMe(alice)).participantId
+    await alice.goto(`${second.url}/specs/${id}`)
+    await waitForEditor(alice)
+    expect((await pageMe(alice)).participantId).toBe(aliceId)
+    await expectBlocks(alice, expected)
+    await waitForStatus(alice, 'saved')
   })
 
-  test('offline edits stay local and show as unsaved while the other person keeps saving', async () => {
-    const { alice, aliceContext } = await editWhileOffline()
+  // Also a regression test: the server once handed Alice's clientID to Bob when Bob's provider
+  // echoed her awareness removal, and refused her reconnect with 4509 for as long as Bob stayed.
+  test('offline edits stay local and unsaved while the other person saves, then converge', async () => {
+    const { service, id, alice, bob, aliceContext } = await editWhileOffline()
     await aliceContext.setOffline(false)
     // Reconnecting waits out the provider's backoff (at most 2.5 s after failed attempts).
-    await poll(() => blockTexts(alice), { timeout: 15_000 }).toEqual(['Sync plan v2', 'Alice wrote this offline.'])
-  })
-
-  // Known bug, reported: y-websocket clients echo every awareness change, including another
-  // client's removal. When the server drops Alice's connection it broadcasts her removal; Bob's
-  // echo then reaches Room.receiveAwareness, whose claim() hands Alice's now writer-less clientID
-  // to Bob's connection (server/sync/room.ts). Alice's reconnect, carrying her offline edits, is
-  // refused with 4509 "client id in use" in a tight loop for as long as Bob stays connected, so
-  // her offline text never reaches anyone. Turn this into a plain `test` once fixed.
-  test.fails('offline edits converge after reconnecting (known bug: 4509 after a peer echoes the removal)', async () => {
-    const { service, alice, bob, aliceContext } = await editWhileOffline()
-    await aliceContext.setOffline(false)
     const merged = ['Sync plan v2', 'Alice wrote this offline.']
-    await expectBlocks(alice, merged, 8_000)
-    await expectBlocks(bob, merged, 8_000)
-    await Promise.all([waitForStatus(alice, 'saved', 8_000), waitForStatus(bob, 'saved', 8_000)])
+    await expectBlocks(alice, merged, 15_000)
+    await expectBlocks(bob, merged, 15_000)
+    await Promise.all([waitForStatus(alice, 'saved', 15_000), waitForStatus(bob, 'saved', 15_000)])
     expect(await docJson(alice)).toEqual(await docJson(bob))
     expect(service.sync.connections.size).toBe(2)
+    expect(await storedBlocks(service, id)).toEqual(merged)
   })
 })
 
@@ -154,5 +161,5 @@ async function editWhileOffline() {
   expect(await blockTexts(alice)).toEqual(['Sync plan', 'Alice wrote this offline.'])
   expect(await alice.locator('#save-status').getAttribute('data-status')).toBe('offline-unsaved')
   expect(service.sync.connections.size, 'only Bob is connected').toBe(1)
-  return { service, alice, bob, aliceContext }
+  return { service, id, alice, bob, aliceContext }
 }

@@ -1,9 +1,14 @@
 /**
  * Reading and driving the editor page from tests: the live ProseMirror document behind
- * `window.valence`, caret placement and the collaboration provider.
+ * `window.valence`, caret placement, the collaboration provider, remote cursors, and the
+ * server's stored copy of a spec.
  */
-import type { Page } from 'playwright-core'
-import { UI_TIMEOUT, poll } from '../helpers/browser.js'
+import * as Y from 'yjs'
+import type { Locator, Page } from 'playwright-core'
+import type { Service } from '../../server/service.js'
+import { UI_TIMEOUT, openEditorPages, poll } from '../helpers/browser.js'
+import { FRAGMENT_NAME } from '../../shared/schema.js'
+import { pmDoc } from '../helpers/pm-edit.js'
 
 /** The part of the page's `window.valence` these tests touch. */
 interface ValenceWindow {
@@ -16,10 +21,13 @@ interface ValenceWindow {
         }
       }
     }
+    me: { participantId: string; displayName: string; role: string }
     provider: {
       connect(): void
       disconnect(): void
       shouldConnect: boolean
+      wsconnected: boolean
+      synced: boolean
       ws: { close(): void } | null
     }
   }
@@ -43,9 +51,42 @@ export const blockTexts = (page: Page): Promise<string[]> =>
     return texts
   })
 
-/** Waits until the page's blocks read `expected`. */
-export const expectBlocks = async (page: Page, expected: string[], timeout = UI_TIMEOUT): Promise<void> => {
-  await poll(() => blockTexts(page), { timeout }).toEqual(expected)
+/**
+ * What a failure message needs to know about an editor page: its address, save status, whether
+ * its socket is connected and synced, and the socket closes seen since it opened.
+ */
+export const pageState = (page: Page): Promise<unknown> =>
+  page
+    .evaluate(() => {
+      const w = window as unknown as ValenceWindow & { valenceCloses?: unknown[] }
+      const status = document.querySelector('#save-status')
+      return {
+        url: window.location.href,
+        status: status?.getAttribute('data-status') ?? null,
+        statusText: status?.textContent ?? null,
+        connected: w.valence?.provider.wsconnected ?? null,
+        synced: w.valence?.provider.synced ?? null,
+        closes: w.valenceCloses ?? []
+      }
+    })
+    .catch((error: unknown) => `unavailable: ${String(error)}`)
+
+/**
+ * Waits until the page's blocks read `expected` (strings or asymmetric matchers); a failure says
+ * what state every open editor page is in.
+ */
+export const expectBlocks = async (page: Page, expected: unknown[], timeout = UI_TIMEOUT): Promise<void> => {
+  try {
+    await poll(() => blockTexts(page), { timeout }).toEqual(expected)
+  } catch (error) {
+    if (error instanceof Error) {
+      const states = await Promise.all(
+        openEditorPages().map(async (p) => `${p === page ? 'this page' : 'other page'}: ${JSON.stringify(await pageState(p))}`)
+      )
+      error.message += `\n${states.join('\n')}`
+    }
+    throw error
+  }
 }
 
 /** Focuses the editor and puts the caret at the end of the title. */
@@ -84,3 +125,40 @@ export const dropConnection = async (page: Page): Promise<void> => {
   })
   await page.waitForFunction(() => (window as unknown as ValenceWindow).valence?.provider.ws === null)
 }
+
+/**
+ * The remote cursor of the person named `name` (`.ProseMirror-yjs-cursor` whose `.cursor-name`
+ * is exactly `name`); its role label is `.cursor-role[data-role]`.
+ */
+export const cursorOf = (page: Page, name: string): Locator =>
+  page.locator('#editor .ProseMirror-yjs-cursor', { has: page.locator('.cursor-name', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }) })
+
+/** Waits until `page` shows `name`'s cursor labelled with the role `roleLabel` ("Team", "Customer"). */
+export const expectCursor = async (page: Page, name: string, roleLabel: string): Promise<void> => {
+  const cursor = cursorOf(page, name)
+  await cursor.first().waitFor({ timeout: UI_TIMEOUT })
+  await poll(() => cursor.first().locator('.cursor-role').textContent()).toBe(roleLabel)
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/** The avatars of everyone in the spec (yourself included). */
+export const avatars = (page: Page): Locator => page.locator('#presence .avatar[data-client-id]')
+
+/** The blocks of `specId` as the server has durably stored them (`[title, …blocks]`; `[]` if never edited). */
+export const storedBlocks = async (service: Service, specId: string): Promise<string[]> => {
+  const doc = new Y.Doc()
+  for (const update of (await service.storage.docs.load(specId)).updates) Y.applyUpdate(doc, update)
+  const texts: string[] = []
+  // A spec nobody has edited yet has no content at all (the editor seeds it on the first edit).
+  if (doc.getXmlFragment(FRAGMENT_NAME).length > 0) pmDoc(doc).forEach((node) => texts.push(node.textContent))
+  return texts
+}
+
+/** The identity the editor page runs as (`window.valence.me`). */
+export const pageMe = (page: Page): Promise<{ participantId: string; displayName: string; role: string }> =>
+  page.evaluate(() => {
+    const valence = (window as unknown as ValenceWindow).valence
+    if (!valence) throw new Error('window.valence is missing')
+    return valence.me
+  })

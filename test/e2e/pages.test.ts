@@ -1,9 +1,12 @@
 /**
- * Browser end-to-end tests of the pages themselves: the spec list flow, the not-found page,
- * accessibility (axe-core, keyboard), the 375 px phone layout, and per-person undo.
+ * Browser end-to-end tests of the pages themselves: signing in and out, the spec list flow, the
+ * not-found and no-access pages, the invite landing page, the workspace, accessibility (axe-core,
+ * keyboard), the 375 px phone layout, and per-person undo. Pages are signed in by putting a
+ * session cookie into the context, except where the sign-in form is the subject.
  */
 import { describe, expect, test } from 'vitest'
 import type { Page } from 'playwright-core'
+import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 import {
   expectAccessible,
@@ -13,9 +16,12 @@ import {
   poll,
   runAxe,
   screenshot,
+  signedInPage,
+  waitForEditor,
   waitForStatus
 } from '../helpers/browser.js'
-import { caretAtEnd, caretInTitle, docJson, expectBlocks, setConnected } from './editor-page.js'
+import { avatars, caretAtEnd, caretInTitle, docJson, expectBlocks, expectCursor, setConnected } from './editor-page.js'
+import { createInviteLink, createPanel, expiredInviteLink, revokedInviteLink } from './workspace-api.js'
 
 const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
 
@@ -52,12 +58,59 @@ const expectNoOverflow = async (page: Page, width: number): Promise<void> => {
   expect(innerWidth, why).toBe(width)
 }
 
+describe('signing in', () => {
+  test('a signed-out visitor signs in through the form, lands where they were going and signs out', async () => {
+    const service = await startTestService()
+    const alice = await signInAs(service, 'team', { displayName: 'Alice Example' })
+    const id = await createSpec(service, 'Signed-in spec')
+    const page = await newPage()
+
+    // Every page needs a session: the editor sends a visitor to sign in and remembers the spec.
+    await page.goto(`${service.url}/specs/${id}`)
+    await page.waitForURL(`${service.url}/signin?next=${encodeURIComponent(`/specs/${id}`)}`)
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('signin-email')
+    await expectAccessible(page, 'the sign-in page')
+
+    await page.locator('#signin-email').fill(alice.email!)
+    await page.locator('#signin-password').fill('not the password')
+    await page.locator('#signin-submit').click()
+    await poll(() => page.locator('#signin-error').textContent()).toBe(
+      'That email and password do not match an account. Check them and try again.'
+    )
+    expect(await page.locator('#signin-password').inputValue()).toBe('')
+    await expectAccessible(page, 'the sign-in page with an error')
+
+    await page.locator('#signin-password').fill(TEST_PASSWORD)
+    await page.locator('#signin-submit').click()
+    await page.waitForURL(`${service.url}/specs/${id}`)
+    await waitForEditor(page)
+    await poll(() => page.locator('#session-who').textContent()).toBe('Signed in as Alice Example Team')
+    await poll(() => page.locator('#presence').textContent()).toContain('Alice Example')
+    // Only facilitators get the Workspace link.
+    expect(await page.locator('#workspace-link').count()).toBe(0)
+
+    // Signing out ends this browser's session on the server, not just the cookie.
+    const session = (await page.context().cookies(service.url)).find((c) => c.name === 'valence_session')
+    expect(session?.httpOnly).toBe(true)
+    const me = (): Promise<number> =>
+      fetch(`${service.url}/api/auth/me`, { headers: { cookie: `valence_session=${session!.value}` } }).then((r) => r.status)
+    expect(await me()).toBe(200)
+    await page.locator('#signout').click()
+    await page.waitForURL(`${service.url}/signin`)
+    expect(await me()).toBe(401)
+    await page.goto(service.url + '/')
+    await page.waitForURL(`${service.url}/signin`)
+  })
+})
+
 describe('spec list', () => {
   test('creates, renames, opens and deletes a spec', async () => {
     const service = await startTestService()
-    const page = await newPage()
+    const facilitator = await facilitatorOf(service)
+    const { page } = await signedInPage(service, facilitator)
     await page.goto(service.url + '/')
     await poll(() => page.locator('#list-status').textContent()).toBe('No specs yet. Create the first one above.')
+    expect(await page.locator('#workspace-link').isVisible()).toBe(true)
     await expectAccessible(page, 'the empty spec list')
 
     await page.locator('#new-spec-title').fill('Bulk export')
@@ -75,19 +128,18 @@ describe('spec list', () => {
     await item.locator('input[name="title"]').fill('Bulk export for admins')
     await item.locator('[data-action="save-rename"]').click()
     await poll(() => item.locator('[data-action="open"]').textContent()).toBe('Bulk export for admins')
-    const stored = (await (await fetch(`${service.url}/api/specs/${id}`)).json()) as { spec: { title: string } }
+    const stored = (await (await facilitator.fetch(`/api/specs/${id}`)).json()) as { spec: { title: string } }
     expect(stored.spec.title).toBe('Bulk export for admins')
 
-    // A fresh context has no stored display name, so the editor asks for one.
+    // No name to ask for: the editor knows who is signed in.
     await item.locator('[data-action="open"]').click()
     await page.waitForURL(`${service.url}/specs/${id}`)
-    await page.locator('#display-name').waitFor()
+    await waitForEditor(page)
     await poll(() => page.locator('#spec-title').textContent()).toBe('Bulk export for admins')
-    await expectAccessible(page, 'the editor with the name dialog open')
-    await page.locator('#display-name').fill('Alice')
-    await page.locator('#display-name-submit').click()
-    await page.locator('#display-name').waitFor({ state: 'detached' })
-    await poll(() => page.locator('#presence').textContent()).toContain('Alice')
+    expect(await page.locator('dialog[open]').count()).toBe(0)
+    await poll(() => page.locator('#presence').textContent()).toContain('Test facilitator')
+    expect(await page.locator('#presence .avatar-self').getAttribute('data-role')).toBe('facilitator')
+    await waitForStatus(page, 'saved')
 
     await page.locator('a.back-link').click()
     await page.waitForURL(`${service.url}/`)
@@ -98,21 +150,129 @@ describe('spec list', () => {
     await item.waitFor({ state: 'detached' })
     await poll(() => page.locator('#list-status').textContent()).toBe('Deleted “Bulk export for admins”.')
     expect(await page.locator('#list-error').textContent()).toBe('')
-    expect((await fetch(`${service.url}/api/specs/${id}`)).status).toBe(404)
+    expect((await facilitator.fetch(`/api/specs/${id}`)).status).toBe(404)
 
     await page.reload()
     await poll(() => page.locator('#list-status').textContent()).toBe('No specs yet. Create the first one above.')
   })
 
-  test('an unknown spec shows the not-found page', async () => {
+  test('a customer sees only the specs shared with their panel, and cannot create one', async () => {
     const service = await startTestService()
-    const page = await newPage()
+    const shared = await createSpec(service, 'Shared with the panel')
+    await createSpec(service, 'Internal roadmap')
+    const customer = await signInAs(service, 'customer', { panelSpecIds: [shared], displayName: 'Cleo Customer' })
+    const { page } = await signedInPage(service, customer)
+    await page.goto(service.url + '/')
+    await poll(() => page.locator('#list-status').textContent()).toBe('1 spec')
+    expect(await page.locator('li[data-spec-id]').allTextContents()).toEqual([expect.stringContaining('Shared with the panel')])
+    expect(await page.locator('#new-spec-form').isHidden()).toBe(true)
+    expect(await page.locator('li[data-spec-id] [data-action="delete"]').count()).toBe(0)
+    expect(await page.locator('#workspace-link').count()).toBe(0)
+    await poll(() => page.locator('#session-who').textContent()).toBe('Signed in as Cleo Customer Customer')
+    await expectAccessible(page, 'a customer’s spec list')
+  })
+
+  test('an unknown spec shows the not-found page, and a spec not shared says so', async () => {
+    const service = await startTestService()
+    const { page } = await signedInPage(service, await facilitatorOf(service))
     await page.goto(`${service.url}/specs/no-such-spec`)
     await page.locator('main.not-found').waitFor()
     expect(await page.locator('main.not-found h1').textContent()).toBe('Spec not found')
     expect(await page.locator('#save-status').count()).toBe(0)
     expect(await page.locator('main.not-found a[href="/"]').isVisible()).toBe(true)
     await expectAccessible(page, 'the not-found page')
+
+    // A customer cannot tell a spec of another panel from a missing one.
+    const other = await createSpec(service, 'Another panel’s spec')
+    const customer = await signInAs(service, 'customer', { panelSpecIds: [] })
+    const { page: customerPage } = await signedInPage(service, customer)
+    await customerPage.goto(`${service.url}/specs/${other}`)
+    await customerPage.locator('main.not-found').waitFor()
+    expect(await customerPage.locator('main.not-found h1').textContent()).toBe('You don’t have access to this spec')
+    expect(await customerPage.textContent('body')).not.toContain('Another panel’s spec')
+    await expectAccessible(customerPage, 'the no-access page')
+  })
+})
+
+describe('invite landing page', () => {
+  test('a valid link explains the invitation and asks for a name', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Checkout redesign')
+    const panel = await createPanel(service, 'Pilot customers', [spec])
+    const link = await createInviteLink(service, panel, 'customer')
+    const page = await newPage()
+    await page.goto(link.url)
+    await poll(() => page.locator('#invite-heading').textContent()).toBe('You’re invited to co-write')
+    await poll(() => page.locator('#invite-summary').textContent()).toBe('Test facilitator invites you to co-write: “Checkout redesign”.')
+    expect(await page.locator('#invite-panel-name').textContent()).toBe('Pilot customers')
+    expect(await page.locator('#invite-role').textContent()).toBe('Customer')
+    expect(await page.locator('#invite-submit').textContent()).toBe('Join as customer')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('invite-name')
+    await expectAccessible(page, 'the invite landing page')
+
+    // An empty name is refused in the page (nothing sent).
+    await page.locator('#invite-submit').click()
+    expect(await page.locator('#invite-name').evaluate((el: HTMLInputElement) => el.validity.valid)).toBe(false)
+    expect(page.url()).toBe(link.url)
+  })
+
+  test('expired and revoked links explain why instead of offering the form', async () => {
+    const service = await startTestService()
+    const panel = await createPanel(service, 'Pilot customers', [await createSpec(service, 'Spec')])
+    const page = await newPage()
+    const cases = [
+      [await expiredInviteLink(service, panel), 'This invite link has expired'],
+      [await revokedInviteLink(service, panel), 'This invite link was withdrawn'],
+      [{ url: `${service.url}/invite/not-a-real-token` }, 'This invite link does not work']
+    ] as const
+    for (const [link, heading] of cases) {
+      await page.goto(link.url)
+      await poll(() => page.locator('#invite-heading').textContent()).toBe(heading)
+      expect(await page.locator('#invite-form').isHidden()).toBe(true)
+      expect(await page.locator('#invite-details').isHidden()).toBe(true)
+      expect(await page.locator('#invite-status').getAttribute('role')).toBe('alert')
+      await expectAccessible(page, `the invite page: ${heading}`)
+    }
+  })
+})
+
+describe('workspace', () => {
+  test('a facilitator’s workspace with a panel, a member and a new invite link is accessible', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Checkout redesign')
+    await createSpec(service, 'Bulk export')
+    const panel = await createPanel(service, 'Pilot customers', [spec])
+    await signInAs(service, 'customer', { panelId: panel, displayName: 'Cleo Customer' })
+    const { page } = await signedInPage(service, await facilitatorOf(service))
+    await page.goto(service.url + '/workspace')
+    await poll(() => page.locator('#workspace-status').textContent()).toBe('2 specs · 1 panel')
+    const card = page.locator(`#panel-list li[data-panel-id="${panel}"]`)
+    await card.locator('[data-member-id]', { hasText: 'Cleo Customer' }).waitFor()
+    await expectAccessible(page, 'the workspace')
+
+    await card.locator('[data-field="invite-role"]').selectOption('viewer')
+    await card.locator('[data-action="create-invite"]').click()
+    await poll(() => page.locator('#invite-url').textContent()).toMatch(new RegExp(`^${service.url}/invite/[^/]+$`))
+    await poll(() => page.locator('#workspace-status').textContent()).toBe('Invite link created.')
+    await card.locator('[data-invite-id]').waitFor()
+    expect(await page.locator('#workspace-error').textContent()).toBe('')
+    await expectAccessible(page, 'the workspace with a new invite link')
+
+    await card.locator('[data-action="remove-member"]').click()
+    await page.locator('#confirm-remove-member').waitFor()
+    await expectAccessible(page, 'the remove-member confirmation')
+    await page.keyboard.press('Escape')
+    await page.locator('#confirm-remove-member').waitFor({ state: 'detached' })
+    expect(await card.locator('[data-member-id]').count()).toBe(1)
+  })
+
+  test('other roles are told the workspace is for facilitators', async () => {
+    const service = await startTestService()
+    const { page } = await signedInPage(service, 'Tess Team')
+    await page.goto(service.url + '/workspace')
+    await page.locator('#workspace-denied').waitFor()
+    expect(await page.locator('#workspace-content').count()).toBe(0)
+    await expectAccessible(page, 'the workspace refusal')
   })
 })
 
@@ -121,7 +281,8 @@ describe('editor', () => {
     const service = await startTestService()
     const id = await createSpec(service, 'Accessible spec')
     const alice = await openEditor(service, id, 'Alice')
-    const bob = await openEditor(service, id, 'Bob')
+    const customer = await signInAs(service, 'customer', { panelSpecIds: [id], displayName: 'Bob' })
+    const bob = await openEditor(service, id, customer)
     await caretInTitle(alice)
     await alice.keyboard.type('Accessible spec')
     await caretAtEnd(alice)
@@ -136,24 +297,27 @@ describe('editor', () => {
     await alice.keyboard.type('Word')
     await expectBlocks(bob, ['Accessible spec', 'Exports must be fast.', 'PDFWord'])
     await caretAtEnd(bob)
-    await alice.locator('#editor .ProseMirror-yjs-cursor', { hasText: 'Bob' }).waitFor()
+    await expectCursor(alice, 'Bob', 'Customer')
     await waitForStatus(alice, 'saved')
     await expectAccessible(alice, 'the editor with content')
+    await expectAccessible(bob, 'a customer’s editor')
     await screenshot(alice, 'editor-1280')
   })
 
-  // Known bug, reported: the self avatar shows the initials "AL" but is named
-  // "Ada Lovelace (you): change your display name" (client/ui/avatars.ts), so its visible text
-  // is not part of its accessible name (WCAG 2.5.3 Label in Name; axe label-content-name-mismatch).
-  // One-word names pass only because their initial happens to be a prefix of the name.
-  // Turn this into a plain `test` once the avatar is fixed.
-  test.fails('a two-word display name keeps the avatar accessible (known bug)', async () => {
+  // Regression: the self avatar once showed the initials "AL" but was named "Ada Lovelace (you):
+  // change your display name", so its visible text was not part of its accessible name (WCAG
+  // 2.5.3 Label in Name; axe label-content-name-mismatch).
+  test('a two-word display name keeps the avatar accessible', async () => {
     const service = await startTestService()
     const id = await createSpec(service, 'Avatar spec')
     const page = await openEditor(service, id, 'Ada Lovelace')
-    await page.locator('#presence .avatar-self').waitFor()
+    await openEditor(service, id, 'Grace Hopper')
+    await poll(() => avatars(page).count()).toBe(2)
+    expect(await page.locator('#presence .avatar-self').textContent()).toBe('AL')
     const violations = await runAxe(page)
     expect(violations.map((v) => v.id)).not.toContain('label-content-name-mismatch')
+    // Screen readers get everyone's name and role from the list beside the avatars.
+    expect(await page.locator('#presence ul li').allTextContents()).toEqual(['Ada Lovelace (you), Team', 'Grace Hopper, Team'])
   })
 
   test('the toolbar works from the keyboard', async () => {
@@ -168,7 +332,7 @@ describe('editor', () => {
 
     // Tab from the start of the page until focus enters the toolbar (one tab stop).
     await page.locator('a.back-link').focus()
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 8; i++) {
       if (await page.evaluate(() => document.activeElement?.closest('#toolbar') != null)) break
       await page.keyboard.press('Tab')
     }
@@ -214,7 +378,8 @@ describe('phone layout (375 px)', () => {
     const service = await startTestService()
     await createSpec(service, 'A spec')
     await createSpec(service, 'A very long spec title: bulk export of every customer workspace, with audit trail')
-    const page = await (await newContext(PHONE)).newPage()
+    // A facilitator's header is the fullest: name, role, Workspace link, Sign out.
+    const { page } = await signedInPage(service, await facilitatorOf(service), PHONE)
     await page.goto(service.url + '/')
     await poll(() => page.locator('li[data-spec-id]').count()).toBe(2)
     await expectNoOverflow(page, 375)
@@ -222,14 +387,41 @@ describe('phone layout (375 px)', () => {
     await screenshot(page, 'list-375')
   })
 
+  test('the sign-in, invite and workspace pages do not overflow', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'A very long spec title: bulk export of every customer workspace, with audit trail')
+    const panel = await createPanel(service, 'Enterprise administrators of very large organisations', [spec])
+    await signInAs(service, 'customer', { panelId: panel, displayName: 'Maximilian Wolfeschlegelstein-Hausberger' })
+    const link = await createInviteLink(service, panel, 'customer')
+
+    const visitor = await (await newContext(PHONE)).newPage()
+    await visitor.goto(service.url + '/signin')
+    await visitor.locator('#signin-email').waitFor()
+    await expectNoOverflow(visitor, 375)
+    await visitor.goto(link.url)
+    await visitor.locator('#invite-form').waitFor()
+    await expectNoOverflow(visitor, 375)
+    await expectAccessible(visitor, 'the invite page at 375 px')
+    await screenshot(visitor, 'invite-375')
+
+    const { page } = await signedInPage(service, await facilitatorOf(service), PHONE)
+    await page.goto(service.url + '/workspace')
+    await page.locator(`#panel-list li[data-panel-id="${panel}"] [data-member-id]`).waitFor()
+    await page.locator(`#panel-list li[data-panel-id="${panel}"] [data-action="create-invite"]`).click()
+    await page.locator('#invite-url').waitFor()
+    await expectNoOverflow(page, 375)
+    await expectAccessible(page, 'the workspace at 375 px')
+    await screenshot(page, 'workspace-375')
+  })
+
   test('the editor does not overflow and its toolbar is usable', async () => {
     const service = await startTestService()
     const id = await createSpec(service, 'Phone spec')
     const context = await newContext(PHONE)
     const page = await openEditor(service, id, 'Alexandra', await context.newPage())
-    // The longest name a cursor label shows (40 characters).
+    // The longest label a cursor shows: a 40-character name and the longest role.
     const bobName = 'Maximilian Wolfeschlegelstein-Hausberger'
-    const bob = await openEditor(service, id, bobName)
+    const bob = await openEditor(service, id, await signInAs(service, 'facilitator', { displayName: bobName }))
     await caretInTitle(page)
     await page.keyboard.type('Phone spec with a rather long title that has to wrap')
     await caretAtEnd(page)
@@ -239,8 +431,8 @@ describe('phone layout (375 px)', () => {
       'Make this bold, then https://example.com/a/very/long/unbroken/path/that/must/wrap'
     ])
     await caretAtEnd(bob)
-    await page.locator('#editor .ProseMirror-yjs-cursor', { hasText: bobName }).waitFor()
-    await poll(() => page.locator('#presence [data-client-id]').count()).toBe(2)
+    await expectCursor(page, bobName, 'Facilitator')
+    await poll(() => avatars(page).count()).toBe(2)
     await waitForStatus(page, 'saved')
 
     const buttons = page.locator('#toolbar .toolbar-button')

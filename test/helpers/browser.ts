@@ -6,10 +6,16 @@
  * opens is closed in `afterEach`, so tests never share cookies, localStorage or IndexedDB.
  * Uncaught exceptions in any page fail the test that caused them.
  *
+ * Every page needs a session. {@link signInContext} puts a principal's session cookie (from
+ * `signInAs` in helpers/auth.ts) into a context, as if they had signed in; tests of the sign-in
+ * form itself fill `/signin` instead. {@link openEditor} does both steps for a display name.
+ *
  * @example
  *   const service = await startTestService()
  *   const id = await createSpec(service, 'Plan')
- *   const alice = await openEditor(service, id, 'Alice')
+ *   const alice = await openEditor(service, id, 'Alice') // a new team member named Alice
+ *   const customer = await signInAs(service, 'customer', { panelSpecIds: [id], displayName: 'Cleo' })
+ *   const cleo = await openEditor(service, id, customer)
  *   await alice.locator('#editor .ProseMirror').click()
  *   expect(await runAxe(alice)).toEqual([])
  */
@@ -24,6 +30,8 @@ import {
   type BrowserContextOptions,
   type Page
 } from 'playwright-core'
+import type { Service } from '../../server/service.js'
+import { signInAs, type SignedIn } from './auth.js'
 
 /** Flags that keep headless Chromium quiet, offline from Google services and container-safe. */
 const CHROMIUM_ARGS = [
@@ -40,6 +48,13 @@ const CHROMIUM_ARGS = [
 let launching: Promise<Browser> | null = null
 const contexts = new Set<BrowserContext>()
 const pageErrors: string[] = []
+const editors = new Set<Page>()
+
+/** The editor pages of the current test that are still open (for failure messages). */
+export const openEditorPages = (): Page[] => [...editors].filter((p) => !p.isClosed())
+
+/** How long a single page action or wait may take (navigation, click, `waitFor`). */
+export const ACTION_TIMEOUT = 20_000
 
 /** The file's shared browser, launched on first call. */
 export function browser(): Promise<Browser> {
@@ -54,6 +69,7 @@ export function browser(): Promise<Browser> {
 afterEach(async () => {
   const open = [...contexts]
   contexts.clear()
+  editors.clear()
   await Promise.all(open.map((c) => c.close().catch(() => {})))
   const errors = pageErrors.splice(0)
   if (errors.length > 0) throw new Error(`uncaught errors in the page:\n  ${errors.join('\n  ')}`)
@@ -68,6 +84,8 @@ afterAll(async () => {
 /** A fresh, isolated browser context (own storage), closed after the test. */
 export async function newContext(options: BrowserContextOptions = {}): Promise<BrowserContext> {
   const context = await (await browser()).newContext({ viewport: { width: 1280, height: 800 }, ...options })
+  // One stuck step fails with its own message well inside the test's timeout.
+  context.setDefaultTimeout(ACTION_TIMEOUT)
   contexts.add(context)
   context.on('page', watchPage)
   return context
@@ -89,26 +107,77 @@ export interface HasUrl {
 }
 
 /**
- * Opens the editor of `specId` as `name` (skipping the name dialog) in `page`, or in a page of a
- * fresh context when `page` is omitted, and waits until the editor is live.
+ * Signs `context` in as `who` by adding their session cookie (`valence_session=<secret>`, as
+ * `signInAs` returns it) for the service's origin: the next page load is signed in.
  */
-export async function openEditor(
-  service: HasUrl,
-  specId: string,
-  name: string | null,
-  page?: Page
-): Promise<Page> {
-  const target = page ?? (await newPage())
-  const query = name === null ? '' : `?name=${encodeURIComponent(name)}`
-  await target.goto(`${service.url}/specs/${encodeURIComponent(specId)}${query}`)
+export async function signInContext(context: BrowserContext, service: HasUrl, who: { cookie: string }): Promise<void> {
+  const eq = who.cookie.indexOf('=')
+  if (eq <= 0) throw new Error(`not a cookie: ${who.cookie}`)
+  await context.addCookies([{ name: who.cookie.slice(0, eq), value: who.cookie.slice(eq + 1), url: service.url }])
+}
+
+/** Who opens a page: a signed-in principal, or a display name for a new team member. */
+export type Who = SignedIn | string
+
+/** The principal behind `who` (a string makes a new `team` account with that display name). */
+export async function personFor(service: Service, who: Who): Promise<SignedIn> {
+  return typeof who === 'string' ? signInAs(service, 'team', { displayName: who }) : who
+}
+
+/**
+ * A page in a fresh context (with `options`) signed in as `who`, not yet navigated.
+ * @example
+ *   const { page, person } = await signedInPage(service, await facilitatorOf(service))
+ *   await page.goto(service.url + '/workspace')
+ */
+export async function signedInPage(
+  service: Service,
+  who: Who,
+  options: BrowserContextOptions = {}
+): Promise<{ page: Page; person: SignedIn }> {
+  const person = await personFor(service, who)
+  const context = await newContext(options)
+  await signInContext(context, service, person)
+  return { page: await context.newPage(), person }
+}
+
+/**
+ * Opens the editor of `specId` as `who` in `page` (its context is signed in as `who`), or in a
+ * page of a fresh context when `page` is omitted, and waits until the editor is live.
+ */
+export async function openEditor(service: Service, specId: string, who: Who, page?: Page): Promise<Page> {
+  const person = await personFor(service, who)
+  let target = page
+  if (target) await signInContext(target.context(), service, person)
+  else target = (await signedInPage(service, person)).page
+  await target.goto(`${service.url}/specs/${encodeURIComponent(specId)}`)
   await waitForEditor(target)
   return target
 }
 
-/** Waits until the editor page has mounted ProseMirror and exposed `window.valence`. */
-export async function waitForEditor(page: Page): Promise<void> {
-  await page.locator('#editor .ProseMirror').waitFor()
-  await page.waitForFunction(() => 'valence' in window)
+/**
+ * Waits until the editor page has mounted ProseMirror and exposed `window.valence`. Fails with
+ * the page's address (a signed-out page lands on `/signin`).
+ */
+export async function waitForEditor(page: Page, timeout = ACTION_TIMEOUT): Promise<void> {
+  try {
+    await page.locator('#editor .ProseMirror').waitFor({ timeout })
+    await page.waitForFunction(() => 'valence' in window, null, { timeout })
+    // Keep the socket's close events for failure messages (see `pageState` in e2e/editor-page.ts).
+    editors.add(page)
+    await page.evaluate(() => {
+      type Closes = Array<[number, number | null, string]>
+      const w = window as unknown as {
+        valence: { provider: { on(event: 'connection-close', fn: (e: CloseEvent | null) => void): void } }
+        valenceCloses?: Closes
+      }
+      if (w.valenceCloses) return
+      const closes: Closes = (w.valenceCloses = [])
+      w.valence.provider.on('connection-close', (e) => closes.push([Date.now(), e?.code ?? null, e?.reason ?? '']))
+    })
+  } catch (error) {
+    throw new Error(`the editor did not open (page at ${page.url()}): ${error instanceof Error ? error.message : String(error)}`)
+  }
 }
 
 /** How long UI assertions wait by default; generous because CI shares two cores. */
