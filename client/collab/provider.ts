@@ -9,7 +9,8 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
-import { PROTOCOL_VERSION, isPermanentClose, messageAck, readAck } from '../../shared/protocol.js'
+import { PROTOCOL_VERSION } from '../../shared/protocol.js'
+import { trackSaves } from '../../shared/save-wiring.js'
 import type { SaveTracker } from '../../shared/save-status.js'
 import { countingWebSocket } from './counting-socket.js'
 
@@ -52,36 +53,13 @@ export const connectSpec = (specId: string, participantId: string, ydoc: Y.Doc, 
     disableBc: true
   })
 
-  provider.messageHandlers[messageAck] = (_encoder, decoder) => {
-    tracker.ackReceived(readAck(decoder))
-  }
-  provider.on('status', ({ status }) => {
-    if (status === 'connected') tracker.socketOpened()
-  })
-  provider.on('sync', (synced) => {
-    if (synced) tracker.socketSynced()
-  })
-  // Emitted for every socket that goes away (also failed attempts and local disconnects, with a
-  // null event), before the provider's own 'disconnected' status.
-  provider.on('connection-close', (event) => {
-    if (event === null) tracker.socketClosed()
-    else tracker.socketClosed(event.code, event.reason, isPermanentClose(event.code))
-  })
-
-  const onUpdate = (_update: Uint8Array, origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
-    if (origin === provider || origin === persistence || !tr.local) return
-    // The provider broadcasts a local update right away exactly when its socket is open (its
-    // handler ran before this one); otherwise the change exists only here until the next sync.
-    const ws = provider.ws
-    tracker.localChange(provider.wsconnected && ws !== null && ws.readyState === WebSocket.OPEN)
-  }
-  ydoc.on('update', onUpdate)
+  const untrack = trackSaves(provider, ydoc, tracker, { ignoreOrigins: [persistence] })
 
   return {
     provider,
     persistence,
     destroy: () => {
-      ydoc.off('update', onUpdate)
+      untrack()
       provider.destroy()
       void persistence.destroy()
     }

@@ -6,7 +6,8 @@ import { afterEach } from 'vitest'
 import * as Y from 'yjs'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
-import { PROTOCOL_VERSION, messageAck, readAck } from '../../shared/protocol.js'
+import { PROTOCOL_VERSION } from '../../shared/protocol.js'
+import { trackSaves } from '../../shared/save-wiring.js'
 import { SaveTracker } from '../../shared/save-status.js'
 import type { Service } from '../../server/service.js'
 import { facilitatorOf } from './auth.js'
@@ -62,26 +63,9 @@ export function connectClient(service: Service | string, specId: string, opts: C
     disableBc: true,
     connect: opts.connect ?? true
   })
-  provider.messageHandlers[messageAck] = (_encoder, decoder) => {
-    client.lastAck = readAck(decoder)
-    tracker.ackReceived(client.lastAck)
-  }
   const closes: TestClient['closes'] = []
-  provider.on('status', ({ status }) => {
-    if (status === 'connected') tracker.socketOpened()
-  })
-  provider.on('sync', (synced: boolean) => {
-    if (synced) tracker.socketSynced()
-  })
-  provider.on('connection-close', (event) => {
-    const code = event?.code ?? 1006
-    closes.push({ code, reason: event?.reason ?? '' })
-    tracker.socketClosed(code, event?.reason ?? '', code >= 4400 && code < 4500)
-  })
-  doc.on('update', (_u: Uint8Array, origin: unknown) => {
-    // Same condition as the provider's own broadcastMessage: was this update sent right away?
-    if (origin !== provider) tracker.localChange(provider.wsconnected && provider.ws?.readyState === 1)
-  })
+  provider.on('connection-close', (event) => closes.push({ code: event?.code ?? 1006, reason: event?.reason ?? '' }))
+  trackSaves(provider, doc, tracker, { onAck: (count) => (client.lastAck = count) })
   const client: TestClient = {
     doc,
     provider,
