@@ -139,6 +139,11 @@ export class Connection {
     this.sendExtension(encodeAck(count))
   }
 
+  /** True if the client opted into Valence extensions (acks, attribution) with `?v=`. */
+  get wantsExtensions(): boolean {
+    return this.opts.extensions
+  }
+
   /** Sends a Valence extension frame (ack, attribution) if the client opted in with `?v=`. */
   sendExtension(frame: Uint8Array): void {
     if (this.opts.extensions) this.send(frame)

@@ -251,7 +251,9 @@ export class Room {
       await committed
       if (this.failed) return
       for (const conn of this.conns) if (conn !== author) conn.send(message)
-      this.feed!.schedule()
+      // Attribution is computed for clients that receive it; stock clients never do, and the
+      // HTTP endpoint computes on demand.
+      if ([...this.conns].some((c) => c.wantsExtensions)) this.feed!.schedule()
       this.maybeCompact()
     }).catch((err: unknown) => this.fail(err))
   }
