@@ -49,7 +49,8 @@ export class GroupCommitter<T> {
     if (this.timer || this.running) return
     this.timer = setTimeout(() => {
       this.timer = null
-      void this.runBatch()
+      // runBatch never rejects: a failed commit rejects each queued item's own promise.
+      this.runBatch().catch(() => {})
     }, this.windowMs)
   }
 
