@@ -12,7 +12,7 @@ import { Authenticator } from './authenticator.js'
 import { FirstRun } from './first-run.js'
 import { newSecret } from './secrets.js'
 import { Sessions } from './sessions.js'
-import { LOGIN_LIMITS, Throttle } from './throttle.js'
+import { AttemptLimiter, LOGIN_LIMITS, PASSWORD_CHANGE_LIMIT, Throttle } from './throttle.js'
 import { WsTokens } from './ws-tokens.js'
 
 /** Everything identity-related a service holds. */
@@ -25,7 +25,10 @@ export interface Auth {
   wsTokens: WsTokens
   events: AccessEvents
   firstRun: FirstRun
-  loginThrottle: { perAccount: Throttle; perIp: Throttle; perEmail: Throttle }
+  /** Sign-in attempts per email+IP, per IP and per email (counted before verifying). */
+  loginThrottle: AttemptLimiter<'perAccount' | 'perIp' | 'perEmail'>
+  /** Password changes with a wrong current password, per account. */
+  passwordChangeThrottle: AttemptLimiter<'perAccount'>
   /** Configured public origin (PUBLIC_URL), or null to derive it from each request. */
   publicUrl: string | null
   trustProxy: boolean
@@ -58,11 +61,12 @@ export async function createAuth(opts: AuthOptions): Promise<Auth> {
     wsTokens: new WsTokens(key),
     events: new AccessEvents(opts.log),
     firstRun: new FirstRun(opts.store),
-    loginThrottle: {
+    loginThrottle: new AttemptLimiter({
       perAccount: new Throttle(LOGIN_LIMITS.perAccount),
       perIp: new Throttle(LOGIN_LIMITS.perIp),
       perEmail: new Throttle(LOGIN_LIMITS.perEmail)
-    },
+    }),
+    passwordChangeThrottle: new AttemptLimiter({ perAccount: new Throttle(PASSWORD_CHANGE_LIMIT) }),
     publicUrl: opts.publicUrl,
     trustProxy: opts.trustProxy,
     log: opts.log

@@ -43,20 +43,16 @@ export function authRouter(auth: Auth): Router {
     const body = loginBody.parse(req.body)
     const ip = req.ip ?? 'unknown'
     const email = body.email.toLowerCase()
-    const accountKey = `${email}|${ip}`
-    const { perAccount, perIp, perEmail } = auth.loginThrottle
-    const wait = Math.max(perAccount.retryAfter(accountKey), perIp.retryAfter(ip), perEmail.retryAfter(email))
-    if (wait > 0) throw new IdentityError('rate_limited', 'too many failed sign-ins; try again later', wait)
+    // Counted before anything is awaited, so a burst of concurrent guesses cannot all pass the
+    // check while their password hashes are still being computed (see AttemptLimiter).
+    const attempt = auth.loginThrottle.begin({ perAccount: `${email}|${ip}`, perIp: ip, perEmail: email }, ['perAccount'])
     const account = await store.getAccountByEmail(body.email)
     const ok = account ? await verifyPassword(body.password, account.passwordHash) : await verifyAgainstDummy(body.password)
     if (!account || !ok || account.deactivatedAt) {
-      perAccount.fail(accountKey)
-      perIp.fail(ip)
-      perEmail.fail(email)
       auth.log.info({ ip }, 'failed sign-in')
       throw new IdentityError('invalid_credentials', 'wrong email or password')
     }
-    perAccount.reset(accountKey)
+    attempt.succeeded()
     await signIn(auth, req, res, account.id)
   })
 
@@ -81,9 +77,12 @@ export function authRouter(auth: Auth): Router {
     const body = changePasswordBody.parse(req.body ?? {})
     const account = me.kind === 'account' ? await store.getAccount(me.participantId) : null
     if (!account) throw new IdentityError('not_an_account', 'only team accounts have a password')
+    // A stolen session must not be able to guess the password (which outlives the session).
+    const attempt = auth.passwordChangeThrottle.begin({ perAccount: account.id }, ['perAccount'])
     if (!(await verifyPassword(body.currentPassword, account.passwordHash))) {
       throw new IdentityError('invalid_credentials', 'the current password is wrong')
     }
+    attempt.succeeded()
     await store.updateAccount(account.id, { passwordHash: await hashPassword(body.newPassword) })
     // A new password ends every other session (someone else may know the old one).
     await store.deleteSessionsOf(account.id)
