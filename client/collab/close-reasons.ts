@@ -4,15 +4,13 @@
  */
 import { CloseCode } from '../../shared/protocol.js'
 
-const codes = CloseCode as Readonly<Record<string, number>>
-
 /**
  * The identity close codes (docs/PROTOCOL.md, "Close codes"): 4401 the session ended (signed
  * out, expired), 4403 access was revoked (removed from the panel, the panel withdrawn from the
- * spec, the account deactivated). Read from `CloseCode` when it names them.
+ * spec, the account deactivated).
  */
-export const SESSION_ENDED = codes.sessionEnded ?? 4401
-export const ACCESS_REVOKED = codes.accessRevoked ?? 4403
+export const SESSION_ENDED = CloseCode.sessionEnded
+export const ACCESS_REVOKED = CloseCode.accessRevoked
 
 /** Close codes after which the page offers to sign in again. */
 export const SIGN_IN_AGAIN_CODES: readonly number[] = [SESSION_ENDED]

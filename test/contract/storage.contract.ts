@@ -1,5 +1,5 @@
 /**
- * The storage contract: every Storage implementation runs these, rule by rule ([S1]-[S5],
+ * The storage contract: every Storage implementation runs these, rule by rule ([S1]-[S6],
  * [M1]-[M4] in server/storage/store.ts).
  */
 import { describe, expect, it } from 'vitest'
