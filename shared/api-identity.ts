@@ -49,11 +49,21 @@ export const createInviteBody = z.strictObject({
   expiresInHours: z.number().positive().max(8760).optional(),
   maxUses: z.number().int().min(1).max(100_000).nullable().optional()
 })
-/** `POST /api/invites/:token/accept` */
-export const acceptInviteBody = z.strictObject({
-  displayName,
-  email: z.union([email, z.literal('').transform(() => null), z.null()]).optional()
-})
+/**
+ * `POST /api/invites/:token/accept`. `identity` is required when the browser already holds an
+ * invitee session (else `409 identity_choice_required`): `current` joins as that person (the
+ * display name is then optional and only changes it when given), `new` joins as someone new.
+ */
+export const acceptInviteBody = z
+  .strictObject({
+    displayName: displayName.optional(),
+    email: z.union([email, z.literal('').transform(() => null), z.null()]).optional(),
+    identity: z.enum(['current', 'new']).optional()
+  })
+  .refine((b) => b.identity === 'current' || b.displayName !== undefined, {
+    message: 'give displayName',
+    path: ['displayName']
+  })
 
 /** `POST /api/tokens` */
 export const createTokenBody = z.strictObject({
@@ -133,6 +143,11 @@ export interface InvitePreview {
   role: Role
   /** The caller (same browser) is already a member: the page can just continue. Always sent. */
   alreadyMember?: boolean
+  /**
+   * The invitee this browser is already signed in as, or null. When set, the page asks whether
+   * to continue as them or join as someone new (accept's `identity`). Always sent.
+   */
+  signedInAs?: { displayName: string } | null
 }
 
 /** An API token's metadata (the secret was shown once). */

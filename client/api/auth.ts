@@ -74,8 +74,11 @@ export const signup = async (token: string, password: string): Promise<Me> =>
   meFrom(await request('POST', '/api/auth/signup', { token, password }))
 
 /** What an invite link offers, as shown on the invite landing page. */
-export interface InvitePreview extends Omit<SharedInvitePreview, 'role'> {
+export interface InvitePreview extends Omit<SharedInvitePreview, 'role' | 'alreadyMember' | 'signedInAs'> {
   role: Extract<Role, 'customer' | 'viewer'>
+  alreadyMember: boolean
+  /** The invitee this browser is signed in as: the page asks whether to continue as them. */
+  signedInAs: { displayName: string } | null
 }
 
 /** Looks up an invite link (404 `invite_not_found`, 410 `invite_expired|revoked|used_up`). */
@@ -85,17 +88,33 @@ export const getInvite = async (token: string): Promise<InvitePreview> => {
   const facilitator = field<InvitePreview['facilitator']>(body, 'facilitator')
   const specs = list<InvitePreview['specs'][number]>(body, 'specs')
   const role = isRecord(body) && body.role === 'viewer' ? 'viewer' : 'customer'
-  return { panel, facilitator, specs, role }
+  const alreadyMember = isRecord(body) && body.alreadyMember === true
+  const signed = isRecord(body) && isRecord(body.signedInAs) ? body.signedInAs : null
+  const signedInAs = signed && typeof signed.displayName === 'string' ? { displayName: signed.displayName } : null
+  return { panel, facilitator, specs, role, alreadyMember, signedInAs }
 }
 
-/** Joins through an invite link; the server sets the session cookie. */
-export const acceptInvite = async (
-  token: string,
-  displayName: string,
-  email: string | null
-): Promise<{ me: Me; redirectTo: string }> => {
-  const body = await request('POST', `/api/invites/${seg(token)}/accept`, email ? { displayName, email } : { displayName })
+/**
+ * Who accepting an invite joins as: the invitee this browser is already signed in as
+ * (`current`; name and email optional, they only update), or a new person (`new`, with a name).
+ * A browser without an invitee session joins as someone new whatever it says.
+ */
+export type AcceptAs =
+  | { identity: 'current'; displayName?: string; email?: string | null }
+  | { identity: 'new'; displayName: string; email?: string | null }
+
+/**
+ * Joins through an invite link; the server sets a fresh session cookie (and remembers its CSRF
+ * token here). 409 `identity_choice_required` when the browser turns out to hold an invitee
+ * session after all, 409 `no_current_identity` when it no longer does.
+ */
+export const acceptInvite = async (token: string, as: AcceptAs): Promise<{ me: Me; redirectTo: string }> => {
+  const payload: Record<string, unknown> = { identity: as.identity }
+  if (as.displayName !== undefined) payload.displayName = as.displayName
+  if (as.email) payload.email = as.email
+  const body = await request('POST', `/api/invites/${seg(token)}/accept`, payload)
   const me = meFrom(body)
+  if (isRecord(body) && typeof body.csrfToken === 'string') setCsrfToken(body.csrfToken)
   const redirectTo = isRecord(body) && typeof body.redirectTo === 'string' ? body.redirectTo : '/'
   return { me, redirectTo }
 }

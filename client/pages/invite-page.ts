@@ -2,8 +2,13 @@
  * The invite landing page (`/invite/<token>`): says who invites you to co-write which specs, in
  * which panel and role, asks for a display name (and optionally an email), then joins and opens
  * the spec. Expired, revoked and used-up links get a clear explanation instead of the form.
+ *
+ * A browser already signed in as an invitee is asked first: "You’re already here as Carla.
+ * Continue as Carla, or join as someone new?" The server never merges a new panel into that
+ * identity without this choice (a cookie may have been planted by someone else), and either
+ * answer gives the browser a fresh session.
  */
-import { acceptInvite, getInvite, type InvitePreview } from '../api/auth.js'
+import { acceptInvite, getInvite, getSession, type AcceptAs, type InvitePreview } from '../api/auth.js'
 import { ApiError } from '../api/http.js'
 import { safeNext } from '../session.js'
 import { byId, h, messageOf } from '../ui/dom.js'
@@ -18,6 +23,12 @@ const nameInput = byId<HTMLInputElement>('invite-name')
 const emailInput = byId<HTMLInputElement>('invite-email')
 const submit = byId<HTMLButtonElement>('invite-submit')
 const errorBox = byId<HTMLElement>('invite-error')
+const choice = byId<HTMLElement>('invite-choice')
+const question = byId<HTMLElement>('invite-choice-question')
+const choiceHint = byId<HTMLElement>('invite-choice-hint')
+const choiceError = byId<HTMLElement>('invite-choice-error')
+const continueButton = byId<HTMLButtonElement>('invite-continue')
+const newButton = byId<HTMLButtonElement>('invite-new')
 
 /** The token from `/invite/<token>` (or `invite.html?token=` when opened directly). */
 const tokenFromLocation = (): string => {
@@ -48,6 +59,10 @@ const GONE: Record<string, { title: string; text: string }> = {
   invite_not_found: {
     title: 'This invite link does not work',
     text: 'Check that you copied the whole link, or ask the person who sent it for a new one.'
+  },
+  membership_removed: {
+    title: 'You were removed from this panel',
+    text: 'Ask the facilitator if you should still take part.'
   }
 }
 
@@ -58,6 +73,7 @@ const showProblem = (title: string, text: string): void => {
   card.removeAttribute('aria-busy')
   details.hidden = true
   form.hidden = true
+  choice.hidden = true
   heading.textContent = title
   document.title = `${title} · Valence`
   status.setAttribute('role', 'alert')
@@ -68,6 +84,29 @@ const showProblem = (title: string, text: string): void => {
 }
 
 const listFormat = new Intl.ListFormat('en', { style: 'long', type: 'conjunction' })
+
+/** Shows the name form (joining as someone new) and focuses the name field. */
+const showForm = (): void => {
+  submit.disabled = false
+  choice.hidden = true
+  form.hidden = false
+  nameInput.focus()
+}
+
+/** Asks whether to continue as the invitee this browser is signed in as, or join as someone new. */
+const showChoice = (who: { displayName: string }, alreadyMember: boolean): void => {
+  const name = who.displayName
+  question.textContent = alreadyMember
+    ? `You’re already in this panel as ${name}. Continue as ${name}, or join as someone new?`
+    : `You’re already here as ${name}. Continue as ${name}, or join as someone new?`
+  choiceHint.textContent = `If you are not ${name} (say, on a shared computer, or you don’t recognise the name), join as someone new.`
+  continueButton.textContent = `Continue as ${name}`
+  choiceError.textContent = ''
+  continueButton.disabled = newButton.disabled = false
+  form.hidden = true
+  choice.hidden = false
+  question.focus()
+}
 
 const render = (invite: InvitePreview): void => {
   const titles = invite.specs.map((s) => `“${s.title || 'Untitled spec'}”`)
@@ -94,8 +133,8 @@ const render = (invite: InvitePreview): void => {
   status.hidden = true
   card.removeAttribute('aria-busy')
   details.hidden = false
-  form.hidden = false
-  nameInput.focus()
+  if (invite.signedInAs) showChoice(invite.signedInAs, invite.alreadyMember)
+  else showForm()
 }
 
 const load = (): void => {
@@ -114,6 +153,47 @@ const load = (): void => {
     })
 }
 
+/**
+ * Accepts as `as` and opens where the server says. On failure returns the error after handling
+ * what the page can (gone links, a changed session); the caller shows the rest next to its form.
+ */
+const join = async (as: AcceptAs): Promise<unknown> => {
+  try {
+    const { redirectTo } = await acceptInvite(token, as)
+    window.location.assign(safeNext(redirectTo, '/'))
+    return null
+  } catch (error: unknown) {
+    // A refused accept may still have rotated the session: read its new CSRF token.
+    await getSession().catch(() => null)
+    const code = error instanceof ApiError ? error.code : ''
+    const gone = GONE[code]
+    if (gone) {
+      showProblem(gone.title, gone.text)
+      return null
+    }
+    if (code === 'identity_choice_required' || code === 'no_current_identity') {
+      // The browser's session changed since the page loaded (another tab, or it expired).
+      getInvite(token).then((invite) => {
+        render(invite)
+        if (!invite.signedInAs) errorBox.textContent = 'You are no longer signed in on this browser. Enter your name to join.'
+      }, load)
+      return null
+    }
+    return error
+  }
+}
+
+continueButton.addEventListener('click', () => {
+  continueButton.disabled = newButton.disabled = true
+  choiceError.textContent = ''
+  void join({ identity: 'current' }).then((error) => {
+    if (!error) return
+    continueButton.disabled = newButton.disabled = false
+    choiceError.textContent = messageOf(error, 'Could not join. Please try again.')
+  })
+})
+newButton.addEventListener('click', showForm)
+
 nameInput.addEventListener('input', () => nameInput.setCustomValidity(''))
 form.addEventListener('submit', (event) => {
   event.preventDefault()
@@ -126,14 +206,11 @@ form.addEventListener('submit', (event) => {
   }
   const email = emailInput.value.trim()
   submit.disabled = true
-  acceptInvite(token, displayName, email === '' ? null : email)
-    .then(({ redirectTo }) => window.location.assign(safeNext(redirectTo, '/')))
-    .catch((error: unknown) => {
-      submit.disabled = false
-      const gone = error instanceof ApiError ? GONE[error.code] : undefined
-      if (gone) return showProblem(gone.title, gone.text)
-      errorBox.textContent = messageOf(error, 'Could not join. Please try again.')
-      nameInput.focus()
-    })
+  void join({ identity: 'new', displayName, email: email === '' ? null : email }).then((error) => {
+    if (!error) return
+    submit.disabled = false
+    errorBox.textContent = messageOf(error, 'Could not join. Please try again.')
+    nameInput.focus()
+  })
 })
 load()

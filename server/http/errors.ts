@@ -33,6 +33,8 @@ export const IDENTITY_ERROR_STATUS: Record<IdentityErrorCode, number> = {
   invite_revoked: 410,
   invite_used_up: 410,
   membership_removed: 403,
+  identity_choice_required: 409,
+  no_current_identity: 409,
   signup_not_found: 404,
   signup_expired: 410,
   signup_used: 410,

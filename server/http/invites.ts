@@ -2,6 +2,11 @@
  * `/api/invites`: the public side of panel invite links (preview and accept) and revocation
  * by facilitators. An invite token travels in the path and is looked up by its hash; the error
  * logger cuts secret-looking path segments.
+ *
+ * Accepting never keeps the session it came with: a cookie planted by someone else (session
+ * fixation) must not come to reach the new panel's specs. A browser that already holds an
+ * invitee session must say whether to continue as that person or join as someone new; either
+ * way the old session ends and a fresh one is issued.
  */
 import { Router } from 'express'
 import { acceptInviteBody, type Invite, type InvitePreview } from '../../shared/api-identity.js'
@@ -10,7 +15,8 @@ import { IdentityError } from '../identity/errors.js'
 import { acceptInvite, assertUsable, findInvite, findUsableInvite, inviteStatus } from '../identity/operations.js'
 import type { InviteRecord } from '../identity/store.js'
 import { authOf, param, requireJson, requirePermission } from './auth-middleware.js'
-import { meResponse, signIn } from './session-response.js'
+import { HttpError } from './errors.js'
+import { meResponse, signIn, startSession } from './session-response.js'
 
 /** The API view of an invite link (never its hash). */
 export function toInvite(i: InviteRecord, now = new Date()): Invite {
@@ -42,7 +48,8 @@ export function invitesRouter(auth: Auth): Router {
       specs,
       facilitator: { displayName: creator?.displayName ?? 'Facilitator' },
       role: invite.role,
-      alreadyMember
+      alreadyMember,
+      signedInAs: current?.principal.kind === 'invitee' ? { displayName: current.principal.displayName } : null
     }
     res.json(preview)
   })
@@ -51,27 +58,48 @@ export function invitesRouter(auth: Auth): Router {
     const body = acceptInviteBody.parse(req.body)
     const current = authOf(res)
     const token = param(req, 'token')
-    // Team members and tokens already reach every spec they may; they do not join panels.
+    // Team members and tokens already reach every spec they may; they do not join panels, and
+    // nothing about their session changes.
     if (current && current.principal.kind !== 'invitee') {
       const invite = await findUsableInvite(store, token)
       const csrfToken = current.via === 'session' ? current.session.csrfToken : null
       res.json({ ...meResponse(current.principal, csrfToken), redirectTo: await landingFor(auth, invite.panelId) })
       return
     }
-    const { participantId, panelId } = await acceptInvite(store, {
-      token,
-      displayName: body.displayName,
-      email: body.email ?? null,
-      current: current?.principal.participantId ?? null
-    })
-    const redirectTo = await landingFor(auth, panelId)
-    if (current?.via === 'session') {
-      // Same browser, same participant: keep the session, answer with the refreshed principal.
-      const me = (await auth.access.principalOf(participantId))!
-      res.json({ ...meResponse(me, current.session.csrfToken), redirectTo })
+    const holder = current?.via === 'session' ? current : null
+    if (holder && body.identity === undefined) {
+      throw new IdentityError(
+        'identity_choice_required',
+        `this browser is signed in as ${holder.principal.displayName}: continue as them ("identity": "current") or join as someone new ("identity": "new")`
+      )
+    }
+    if (body.identity === 'current') {
+      if (!holder) throw new IdentityError('no_current_identity', 'this browser is not signed in as anyone any more; join as someone new')
+      const participantId = holder.principal.participantId
+      // Claim the old session first: of concurrent requests carrying it, only the one that ends
+      // it goes on, so a copy of a planted cookie can never be turned into a second session.
+      if (!(await auth.sessions.end(holder.secret))) throw new HttpError(401, 'unauthenticated', 'this session just ended; reload the page')
+      const input = { token, displayName: body.displayName ?? null, email: body.email ?? null, current: participantId }
+      const { panelId } = await acceptInvite(store, input).catch(async (err: unknown) => {
+        // Refused (e.g. removed from the panel): still this person, on a fresh session.
+        await startSession(auth, req, res, participantId)
+        throw err
+      })
+      const { principal, csrfToken } = await startSession(auth, req, res, participantId)
+      res.json({ ...meResponse(principal, csrfToken), redirectTo: await landingFor(auth, panelId) })
       return
     }
-    await signIn(auth, req, res, participantId, { status: 201, extra: { redirectTo } })
+    const { participantId, panelId } = await acceptInvite(store, {
+      token,
+      displayName: body.displayName!,
+      email: body.email ?? null,
+      current: null,
+      previous: holder?.principal.participantId ?? null
+    })
+    // signIn ends the session this browser held: whoever else holds a copy of it is signed out
+    // too, and their sockets are re-checked (closed once they have no session left).
+    await signIn(auth, req, res, participantId, { status: 201, extra: { redirectTo: await landingFor(auth, panelId) } })
+    if (holder) auth.events.emit([holder.principal.participantId])
   })
 
   router.delete('/:inviteId', requirePermission('invite:manage'), async (req, res) => {

@@ -29,11 +29,25 @@ export async function signIn(
 ): Promise<void> {
   const previous = authOf(res)
   if (previous?.via === 'session') await auth.sessions.end(previous.secret)
+  const { principal, csrfToken } = await startSession(auth, req, res, participantId)
+  res.status(opts.status ?? 200).json({ ...meResponse(principal, csrfToken), ...opts.extra })
+}
+
+/**
+ * Starts a new session for `participantId` and sets its cookie, without answering; ending the
+ * previous session is the caller's business.
+ */
+export async function startSession(
+  auth: Auth,
+  req: Request,
+  res: Response,
+  participantId: string
+): Promise<{ principal: Principal; csrfToken: string }> {
   const principal = await auth.access.principalOf(participantId)
   if (!principal) throw new HttpError(403, 'forbidden', 'this participant cannot sign in')
   const { secret, session } = await auth.sessions.create(participantId)
   res.cookie(SESSION_COOKIE, secret, sessionCookieOptions(req.secure, auth.sessions.ttlMs))
-  res.status(opts.status ?? 200).json({ ...meResponse(principal, session.csrfToken), ...opts.extra })
+  return { principal, csrfToken: session.csrfToken }
 }
 
 /** Clears the session cookie (same flags, so browsers match it). */

@@ -16,6 +16,8 @@ export const IDENTITY_ERROR_CODES = [
   'invite_revoked',
   'invite_used_up',
   'membership_removed',
+  'identity_choice_required',
+  'no_current_identity',
   'signup_not_found',
   'signup_expired',
   'signup_used',

@@ -142,14 +142,19 @@ export async function findUsableInvite(store: IdentityStore, token: string): Pro
 }
 
 /**
- * Accepts an invite link. `current` is the invitee already signed in on this browser (if any):
- * they stay the same participant; if already a member of the panel they use nothing (even if
- * the link has since expired or been used up: it is their way back in), otherwise they join
- * using up one use. A person removed from the panel cannot rejoin this way.
+ * Accepts an invite link. `current` is the invitee already signed in on this browser whom the
+ * person chose to continue as (if any): they stay the same participant; if already a member of
+ * the panel they use nothing (even if the link has since expired or been used up: it is their
+ * way back in), otherwise they join using up one use. A person removed from the panel cannot
+ * rejoin this way. Without `current` a new invitee is created (`displayName` required), unless
+ * `previous` (the invitee this browser held before choosing to join as someone new) was removed
+ * from the panel: that browser cannot come back by changing its name either.
+ * `displayName` null keeps the current name. Whether to continue as `current` is the caller's
+ * question to ask (the HTTP route refuses to guess); sessions are the caller's too.
  */
 export async function acceptInvite(
   store: IdentityStore,
-  input: { token: string; displayName: string; email: string | null; current: string | null }
+  input: { token: string; displayName: string | null; email: string | null; current: string | null; previous?: string | null }
 ): Promise<{ participantId: string; panelId: string }> {
   const invite = await findInvite(store, input.token)
   if (input.current) {
@@ -159,9 +164,14 @@ export async function acceptInvite(
       assertUsable(invite)
       await consume(store, invite)
     }
-    await store.updateParticipant(input.current, { displayName: input.displayName, ...(input.email ? { email: input.email } : {}) })
+    const patch = { ...(input.displayName ? { displayName: input.displayName } : {}), ...(input.email ? { email: input.email } : {}) }
+    if (Object.keys(patch).length > 0) await store.updateParticipant(input.current, patch)
     if (!membership) await store.addMembership(invite.panelId, input.current, invite.role)
     return { participantId: input.current, panelId: invite.panelId }
+  }
+  if (!input.displayName) throw new TypeError('acceptInvite: a new invitee needs a display name')
+  if (input.previous && (await store.getMembership(invite.panelId, input.previous))?.removedAt) {
+    throw new IdentityError('membership_removed', 'you were removed from this panel')
   }
   assertUsable(invite)
   await consume(store, invite)

@@ -20,7 +20,7 @@ import {
   waitForEditor,
   waitForStatus
 } from '../helpers/browser.js'
-import { avatars, caretAtEnd, caretInTitle, docJson, expectBlocks, expectCursor, setConnected } from './editor-page.js'
+import { avatars, caretAtEnd, caretInTitle, docJson, expectBlocks, expectCursor, pageMe, setConnected } from './editor-page.js'
 import { createInviteLink, createPanel, expiredInviteLink, revokedInviteLink } from './workspace-api.js'
 
 const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
@@ -214,6 +214,48 @@ describe('invite landing page', () => {
     await page.locator('#invite-submit').click()
     expect(await page.locator('#invite-name').evaluate((el: HTMLInputElement) => el.validity.valid)).toBe(false)
     expect(page.url()).toBe(link.url)
+  })
+
+  test('a browser already signed in as an invitee is asked: continue as them, or join as someone new', async () => {
+    const service = await startTestService()
+    const first = await createSpec(service, 'Onboarding')
+    const firstPanel = await createPanel(service, 'Early birds', [first])
+    const spec = await createSpec(service, 'Checkout redesign')
+    const link = await createInviteLink(service, await createPanel(service, 'Pilot customers', [spec]), 'customer')
+    const question = 'You’re already here as Carla. Continue as Carla, or join as someone new?'
+
+    // Joining as someone new: the name form, a new participant, and Carla's cookie ends.
+    const carla = await signInAs(service, 'customer', { panelId: firstPanel, displayName: 'Carla' })
+    const { page } = await signedInPage(service, carla)
+    await page.goto(link.url)
+    await poll(() => page.locator('#invite-choice-question').textContent()).toBe(question)
+    expect(await page.locator('#invite-continue').textContent()).toBe('Continue as Carla')
+    expect(await page.locator('#invite-form').isHidden()).toBe(true)
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('invite-choice-question')
+    await expectAccessible(page, 'the invite page asking who joins')
+    await page.locator('#invite-new').click()
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('invite-name')
+    await page.locator('#invite-name').fill('Dana')
+    await page.locator('#invite-submit').click()
+    await page.waitForURL(`${service.url}/specs/${spec}`)
+    await waitForEditor(page)
+    const dana = await pageMe(page)
+    expect(dana).toMatchObject({ displayName: 'Dana', role: 'customer' })
+    expect(dana.participantId).not.toBe(carla.principal.participantId)
+    expect((await carla.fetch('/api/auth/me')).status).toBe(401)
+
+    // Continuing: the same participant, now also in this panel, on a fresh session.
+    const again = await signInAs(service, 'customer', { panelId: firstPanel, displayName: 'Carla' })
+    const second = (await signedInPage(service, again)).page
+    await second.goto(link.url)
+    await poll(() => second.locator('#invite-choice-question').textContent()).toBe(question)
+    await second.locator('#invite-continue').click()
+    await second.waitForURL(`${service.url}/specs/${spec}`)
+    await waitForEditor(second)
+    expect(await pageMe(second)).toMatchObject({ participantId: again.principal.participantId, displayName: 'Carla' })
+    expect((await again.fetch('/api/auth/me')).status).toBe(401)
+    const cookies = await second.context().cookies()
+    expect(cookies.find((c) => c.name === 'valence_session')?.value).not.toBe(again.cookie.split('=')[1])
   })
 
   test('expired and revoked links explain why instead of offering the form', async () => {

@@ -22,6 +22,18 @@ async function acceptAsNewBrowser(service: Service, token: string, displayName: 
   return { status: res.status, body, caller }
 }
 
+/** The caller a response's session cookie makes (null if it set none). */
+function callerFrom(headers: Headers, body: any): Caller {
+  const setCookie = headers.getSetCookie().find((c) => c.startsWith('valence_session=') && !c.startsWith('valence_session=;'))
+  return setCookie ? { cookie: setCookie.split(';')[0]!, csrfToken: body.csrfToken as string } : null
+}
+
+/** Accepts an invite as `caller` (a browser that holds a session); returns the rotated caller. */
+async function acceptAs(service: Service, caller: Caller, token: string, body: object) {
+  const res = await fetchAs(service, caller, 'POST', `/api/invites/${token}/accept`, body)
+  return { ...res, caller: callerFrom(res.headers, res.body) }
+}
+
 /** A facilitator with one panel invited to one spec. */
 async function panelSetup(service: Service) {
   const f = await signInAs(service, 'facilitator', { displayName: 'Fran' })
@@ -54,7 +66,8 @@ describe('panel invite links', () => {
       specs: [{ id: spec, title: 'Checkout redesign' }],
       facilitator: { displayName: 'Fran' },
       role: 'customer',
-      alreadyMember: false
+      alreadyMember: false,
+      signedInAs: null
     })
 
     const joined = await acceptAsNewBrowser(service, token, 'Cora', 'cora@customer.example')
@@ -85,9 +98,19 @@ describe('panel invite links', () => {
       body: JSON.stringify({ displayName: 'Cora' })
     })
     expect(noCsrf.status).toBe(403)
-    const again = await fetchAs(service, first.caller, 'POST', `/api/invites/${token}/accept`, { displayName: 'Cora B.' })
+    // Returning with a session: the browser must say who it joins as (see the describe below).
+    const unchosen = await fetchAs(service, first.caller, 'POST', `/api/invites/${token}/accept`, { displayName: 'Cora B.' })
+    expect([unchosen.status, unchosen.body.error.code]).toEqual([409, 'identity_choice_required'])
+    expect((await fetchAs(service, first.caller, 'GET', `/api/invites/${token}`)).body.signedInAs).toEqual({ displayName: 'Cora' })
+    const again = await acceptAs(service, first.caller, token, { displayName: 'Cora B.', identity: 'current' })
     expect(again.status).toBe(200)
     expect(again.body.me).toMatchObject({ participantId: pid, displayName: 'Cora B.' })
+    // Every accept issues a fresh session: the cookie the browser came with is worthless now.
+    expect(again.caller).not.toBeNull()
+    expect(again.caller).not.toEqual(first.caller)
+    expect((await fetchAs(service, first.caller, 'GET', '/api/auth/me')).status).toBe(401)
+    expect((await fetchAs(service, again.caller, 'GET', '/api/auth/me')).body.me.participantId).toBe(pid)
+    const cora = again.caller
     const listed = (await fetchAs(service, f, 'GET', `/api/panels/${panelId}/invites`)).body.invites
     expect(listed.find((i: any) => i.id === invite.id).uses).toBe(1)
 
@@ -96,17 +119,17 @@ describe('panel invite links', () => {
     const solo = await acceptAsNewBrowser(service, single.token, 'Solo')
     expect((await acceptAsNewBrowser(service, single.token, 'Someone else')).status).toBe(410)
     expect((await fetchAs(service, solo.caller, 'GET', `/api/invites/${single.token}`)).body.alreadyMember).toBe(true)
-    const back = await fetchAs(service, solo.caller, 'POST', `/api/invites/${single.token}/accept`, { displayName: 'Solo' })
-    expect([back.status, back.body.me.participantId]).toEqual([200, solo.body.me.participantId])
+    const back = await acceptAs(service, solo.caller, single.token, { identity: 'current' })
+    expect([back.status, back.body.me.participantId, back.body.me.displayName]).toEqual([200, solo.body.me.participantId, 'Solo'])
 
     // A second panel's link adds a membership to the same participant.
     const spec2 = await createSpec(service, 'Second')
     const panel2 = (await fetchAs(service, f, 'POST', '/api/panels', { name: 'Viewers' })).body.panel.id
     await fetchAs(service, f, 'PUT', `/api/panels/${panel2}/specs/${spec2}`)
     const link2 = await createInvite(service, f, panel2, { role: 'viewer' })
-    const joined2 = await fetchAs(service, first.caller, 'POST', `/api/invites/${link2.token}/accept`, { displayName: 'Cora' })
+    const joined2 = await acceptAs(service, cora, link2.token, { displayName: 'Cora', identity: 'current' })
     expect(joined2.body.me).toMatchObject({ participantId: pid, role: 'customer' })
-    expect((await fetchAs(service, first.caller, 'GET', '/api/specs')).body.specs).toHaveLength(2)
+    expect((await fetchAs(service, joined2.caller, 'GET', '/api/specs')).body.specs).toHaveLength(2)
     const principal = (await service.auth.access.principalOf(pid))!
     expect(await service.auth.access.accessTo(principal, spec2)).toBe('read')
   })
@@ -178,8 +201,17 @@ describe('removing access', () => {
     expect((await fetchAs(service, a.caller, 'GET', '/api/specs')).body.specs).toEqual([])
     expect((await fetchAs(service, f, 'DELETE', `/api/panels/${panelId}/members/${aid}`)).status).toBe(404)
     // The removed person cannot rejoin from the same browser with the link they still have.
-    const rejoin = await fetchAs(service, a.caller, 'POST', `/api/invites/${token}/accept`, { displayName: 'Ann' })
+    const rejoin = await acceptAs(service, a.caller, token, { displayName: 'Ann', identity: 'current' })
     expect([rejoin.status, rejoin.body.error.code]).toEqual([403, 'membership_removed'])
+    // …nor by joining as someone new from that browser (still signed in as Ann, on a new session
+    // whose CSRF token the page reads again from /api/auth/me).
+    const stillAnn = await fetchAs(service, rejoin.caller, 'GET', '/api/auth/me')
+    expect(stillAnn.body.me.participantId).toBe(aid)
+    const annAgain = { cookie: (rejoin.caller as { cookie: string }).cookie, csrfToken: stillAnn.body.csrfToken as string }
+    expect((await fetchAs(service, a.caller, 'GET', '/api/auth/me')).status).toBe(401)
+    const renamed = await acceptAs(service, annAgain, token, { displayName: 'Not Ann', identity: 'new' })
+    expect([renamed.status, renamed.body.error.code]).toEqual([403, 'membership_removed'])
+    expect((await service.storage.identity.listMembers(panelId)).map((m) => m.participantId)).toEqual([bid])
 
     const customerToken = await tokenAs(service, 'customer', [panelId])
     expect(await service.auth.access.recheck(customerToken.id, spec)).toBe('write')
