@@ -7,6 +7,7 @@ import * as Y from 'yjs'
 import { FRAGMENT_NAME, SEED_CLIENT_ID } from '../../shared/schema.js'
 import { AttributionRefusedError, ClientBindings, SYSTEM_PARTICIPANT } from '../../server/attribution/index.js'
 import { Client, Server, posAfter, posOf } from './harness.js'
+import { captureUpdate } from '../helpers/capture-update.js'
 
 /** A raw Y.Doc with the server's state and a chosen clientID. */
 function rawDoc(server: Server, clientID: number): Y.Doc {
@@ -19,17 +20,12 @@ function rawDoc(server: Server, clientID: number): Y.Doc {
 
 /** The update a raw doc produces by appending `text` to the first XmlText it finds. */
 function forgeInsert(doc: Y.Doc, text: string): Uint8Array {
-  let update: Uint8Array | null = null
-  const capture = (u: Uint8Array): void => {
-    update = u
-  }
-  doc.on('update', capture)
-  const para = doc.getXmlFragment(FRAGMENT_NAME).get(1) as Y.XmlElement
-  const t = para.get(0)
-  if (t instanceof Y.XmlText) t.insert(t.length, text)
-  else para.insert(0, [new Y.XmlText(text)])
-  doc.off('update', capture)
-  return update!
+  return captureUpdate(doc, () => {
+    const para = doc.getXmlFragment(FRAGMENT_NAME).get(1) as Y.XmlElement
+    const t = para.get(0)
+    if (t instanceof Y.XmlText) t.insert(t.length, text)
+    else para.insert(0, [new Y.XmlText(text)])
+  })
 }
 
 function setup(): { server: Server; cust: Client; team: Client } {

@@ -7,21 +7,12 @@ import * as Y from 'yjs'
 import type { Storage } from '../../server/storage/store.js'
 import { AttributionEngine } from '../../server/attribution/index.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
+import { captureUpdate } from '../helpers/capture-update.js'
 
 /** Builds a fresh storage per test; `reopen` (if given) reopens the same data after close. */
 export interface StorageFactory {
   create(): Promise<Storage>
   reopen?(): Promise<Storage>
-}
-
-const edit = (doc: Y.Doc, fn: (doc: Y.Doc) => void): Uint8Array => {
-  let captured: Uint8Array | null = null
-  const h = (u: Uint8Array) => (captured = u)
-  doc.on('update', h)
-  fn(doc)
-  doc.off('update', h)
-  if (!captured) throw new Error('no update')
-  return captured
 }
 
 const stateOf = (updates: Uint8Array[]): string => {
@@ -37,8 +28,8 @@ export function storageContract(name: string, factory: StorageFactory): void {
       const s = await factory.create()
       expect((await s.docs.load('nothing-here')).updates).toEqual([])
       const doc = new Y.Doc()
-      const u1 = edit(doc, (d) => d.getText('t').insert(0, 'a'))
-      const u2 = edit(doc, (d) => d.getText('t').insert(1, 'b'))
+      const u1 = captureUpdate(doc, (d) => d.getText('t').insert(0, 'a'))
+      const u2 = captureUpdate(doc, (d) => d.getText('t').insert(1, 'b'))
       await s.docs.append('doc1', u1)
       await s.docs.append('doc1', u2)
       const loaded = (await s.docs.load('doc1')).updates
@@ -49,7 +40,7 @@ export function storageContract(name: string, factory: StorageFactory): void {
     it('[S2] concurrent appends all commit, in call order', async () => {
       const s = await factory.create()
       const doc = new Y.Doc()
-      const updates = Array.from({ length: 50 }, (_, i) => edit(doc, (d) => d.getText('t').insert(i, String(i % 10))))
+      const updates = Array.from({ length: 50 }, (_, i) => captureUpdate(doc, (d) => d.getText('t').insert(i, String(i % 10))))
       await Promise.all(updates.map((u) => s.docs.append('doc2', u)))
       const loaded = (await s.docs.load('doc2')).updates
       expect(loaded).toHaveLength(50)
@@ -62,13 +53,13 @@ export function storageContract(name: string, factory: StorageFactory): void {
       const doc = new Y.Doc()
       const updates: Uint8Array[] = []
       for (let i = 0; i < 20; i++) {
-        updates.push(edit(doc, (d) => d.getText('t').insert(0, 'x'.repeat(1000))))
-        updates.push(edit(doc, (d) => d.getText('t').delete(0, 1000)))
+        updates.push(captureUpdate(doc, (d) => d.getText('t').insert(0, 'x'.repeat(1000))))
+        updates.push(captureUpdate(doc, (d) => d.getText('t').delete(0, 1000)))
       }
-      updates.push(edit(doc, (d) => d.getText('t').insert(0, 'kept')))
+      updates.push(captureUpdate(doc, (d) => d.getText('t').insert(0, 'kept')))
       for (const u of updates) await s.docs.append('doc3', u)
       const before = stateOf((await s.docs.load('doc3')).updates)
-      const late = edit(doc, (d) => d.getText('t').insert(4, '!'))
+      const late = captureUpdate(doc, (d) => d.getText('t').insert(4, '!'))
       await Promise.all([s.docs.compact('doc3'), s.docs.append('doc3', late)])
       const after = (await s.docs.load('doc3')).updates
       expect(stateOf(after)).toBe(JSON.stringify('kept!'))
@@ -81,8 +72,8 @@ export function storageContract(name: string, factory: StorageFactory): void {
     it('[S4] names are isolated', async () => {
       const s = await factory.create()
       const doc = new Y.Doc()
-      await s.docs.append('a', edit(doc, (d) => d.getText('t').insert(0, 'a')))
-      await s.docs.append('b', edit(doc, (d) => d.getText('t').insert(0, 'b')))
+      await s.docs.append('a', captureUpdate(doc, (d) => d.getText('t').insert(0, 'a')))
+      await s.docs.append('b', captureUpdate(doc, (d) => d.getText('t').insert(0, 'b')))
       await s.docs.compact('a')
       expect((await s.docs.load('a')).updates).toHaveLength(1)
       expect((await s.docs.load('b')).updates).toHaveLength(1)
@@ -94,7 +85,7 @@ export function storageContract(name: string, factory: StorageFactory): void {
       it('[S5] close commits accepted appends; they load after reopening', async () => {
         const s = await factory.create()
         const doc = new Y.Doc()
-        const pending = Array.from({ length: 10 }, (_, i) => s.docs.append('doc5', edit(doc, (d) => d.getText('t').insert(i, 'z'))))
+        const pending = Array.from({ length: 10 }, (_, i) => s.docs.append('doc5', captureUpdate(doc, (d) => d.getText('t').insert(i, 'z'))))
         await s.close()
         await Promise.all(pending)
         const again = await factory.reopen!()

@@ -5,6 +5,7 @@ import { startTestService, createSpec } from '../helpers/server.js'
 import { connectClient, synced, type TestClient } from '../helpers/clients.js'
 import { eventually, sleep } from '../helpers/eventually.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
+import { captureUpdate } from '../helpers/capture-update.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { editPm, pmDoc, posOf } from '../helpers/pm-edit.js'
 import { CloseCode, messageAttribution, readAttribution } from '../../shared/protocol.js'
@@ -97,13 +98,11 @@ describe('server-verified attribution', () => {
     const forged = new Y.Doc()
     forged.clientID = c.doc.clientID
     Y.applyUpdate(forged, Y.encodeStateAsUpdate(room.doc))
-    let update: Uint8Array | null = null
-    forged.on('update', (u: Uint8Array) => (update = u))
-    editPm(forged, (tr) => tr.insert(3, schema.text('Forged customer words ')))
+    const update = captureUpdate(forged, (d) => editPm(d, (tr) => tr.insert(3, schema.text('Forged customer words '))))
     const before = { state: Y.encodeStateAsUpdate(room.doc), stored: (await service.storage.docs.load(spec)).updates.length }
 
     const raw = await openRaw(service, spec, `v=1&token=${team.wsToken(spec)}`)
-    raw.send(updateFrame(update!))
+    raw.send(updateFrame(update))
     expect((await raw.closed).code).toBe(CloseCode.clientIdForeign)
     expect(Y.encodeStateAsUpdate(room.doc)).toEqual(before.state)
     expect((await service.storage.docs.load(spec)).updates).toHaveLength(before.stored)
@@ -114,7 +113,7 @@ describe('server-verified attribution', () => {
     Y.applyUpdate(mixed, Y.encodeStateAsUpdate(room.doc))
     editPm(mixed, (tr) => tr.insert(3, schema.text('Mine ')))
     const own = Y.encodeStateAsUpdate(mixed, Y.encodeStateVector(room.doc))
-    const both = Y.mergeUpdates([own, update!])
+    const both = Y.mergeUpdates([own, update])
     const raw2 = await openRaw(service, spec, `v=1&token=${team.wsToken(spec)}`)
     raw2.send(updateFrame(both))
     expect((await raw2.closed).code).toBe(CloseCode.clientIdForeign)

@@ -7,6 +7,7 @@ import { connectAs, synced } from '../helpers/clients.js'
 import { signInAs } from '../helpers/auth.js'
 import { eventually } from '../helpers/eventually.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
+import { captureUpdate } from '../helpers/capture-update.js'
 import { CloseCode, messageAwareness, messageSync } from '../../shared/protocol.js'
 import type { Service } from '../../server/service.js'
 
@@ -21,16 +22,6 @@ async function snapshot(service: Service, spec: string) {
     state: Buffer.from(Y.encodeStateAsUpdate(room.doc)).toString('base64'),
     stored
   }
-}
-
-/** Records one update of `doc` made by `fn`. */
-function capture(doc: Y.Doc, fn: () => void): Uint8Array {
-  let update: Uint8Array | null = null
-  const h = (u: Uint8Array) => (update = u)
-  doc.on('update', h)
-  fn()
-  doc.off('update', h)
-  return update!
 }
 
 /** A V1 update holding a single GC struct: `[clients=1][structs=1][client][clock][info=0][len][ds=0]`. */
@@ -62,7 +53,7 @@ describe('bad frames close only their socket and change nothing', () => {
     const gen = prng.create(seed)
     const scratch = new Y.Doc()
     Y.applyUpdate(scratch, Y.encodeStateAsUpdate(a.doc))
-    const valid = updateFrame(capture(scratch, () => scratch.getText('t').insert(3, ' new')))
+    const valid = updateFrame(captureUpdate(scratch, () => scratch.getText('t').insert(3, ' new')))
 
     const frames: Array<{ name: string; frame: Uint8Array | string; codes: number[] }> = []
     const malformed = [CloseCode.malformedMessage, CloseCode.unknownMessageType, CloseCode.updateRefused]
@@ -85,14 +76,14 @@ describe('bad frames close only their socket and change nothing', () => {
 
     // A gap: the second of two updates of a client the server never saw.
     const gapDoc = new Y.Doc()
-    capture(gapDoc, () => gapDoc.getText('t').insert(0, 'first'))
-    frames.push({ name: 'gap', frame: updateFrame(capture(gapDoc, () => gapDoc.getText('t').insert(5, ' second'))), codes: [CloseCode.updateRefused] })
+    captureUpdate(gapDoc, () => gapDoc.getText('t').insert(0, 'first'))
+    frames.push({ name: 'gap', frame: updateFrame(captureUpdate(gapDoc, () => gapDoc.getText('t').insert(5, ' second'))), codes: [CloseCode.updateRefused] })
     // A missing reference: inserted next to items of a client the server never saw.
     const hidden = new Y.Doc()
     hidden.getText('t').insert(0, 'unseen')
     const referrer = new Y.Doc()
     Y.applyUpdate(referrer, Y.encodeStateAsUpdate(hidden))
-    frames.push({ name: 'missing reference', frame: updateFrame(capture(referrer, () => referrer.getText('t').insert(3, 'X'))), codes: [CloseCode.updateRefused] })
+    frames.push({ name: 'missing reference', frame: updateFrame(captureUpdate(referrer, () => referrer.getText('t').insert(3, 'X'))), codes: [CloseCode.updateRefused] })
     // A 12-byte GC struct with another client's id and a huge length.
     const aClock = Y.getState(a.doc.store, a.doc.clientID)
     frames.push({ name: 'GC struct for new clocks', frame: updateFrame(gcUpdate(a.doc.clientID, aClock, 2 ** 30)), codes: [CloseCode.updateRefused] })

@@ -8,6 +8,7 @@ import * as encoding from 'lib0/encoding'
 import { startTestService, createSpec } from '../helpers/server.js'
 import { signInAs, tokenAs, fetchAs } from '../helpers/auth.js'
 import { openRaw, updateFrame, upgradeStatus, frameType } from '../helpers/raw-socket.js'
+import { captureUpdate } from '../helpers/capture-update.js'
 import { eventually, sleep } from '../helpers/eventually.js'
 import { messageAuth, messageAwareness, messageQueryAwareness, messageSync } from '../../shared/protocol.js'
 import { MESSAGE_ACCESS, type Role } from '../../shared/permissions.js'
@@ -21,9 +22,7 @@ function frames(doc: Y.Doc, clientID: number) {
   const scratch = new Y.Doc()
   scratch.clientID = clientID
   Y.applyUpdate(scratch, Y.encodeStateAsUpdate(doc))
-  let update: Uint8Array | null = null
-  scratch.on('update', (u: Uint8Array) => (update = u))
-  scratch.getText('t').insert(0, 'x')
+  const update = captureUpdate(scratch, (d) => d.getText('t').insert(0, 'x'))
   const step1 = encoding.createEncoder()
   encoding.writeVarUint(step1, messageSync)
   encoding.writeVarUint(step1, 0)
@@ -33,8 +32,8 @@ function frames(doc: Y.Doc, clientID: number) {
   encoding.writeVarUint8Array(awareness, encodeAwarenessEntries([{ clientID, clock: 1, state: { user: { name: 'Claimed' } } }]))
   return {
     'sync-step1': encoding.toUint8Array(step1),
-    'sync-step2': updateFrame(update!, true),
-    'sync-update': updateFrame(update!, false),
+    'sync-step2': updateFrame(update, true),
+    'sync-update': updateFrame(update, false),
     awareness: encoding.toUint8Array(awareness),
     'query-awareness': new Uint8Array([messageQueryAwareness])
   } satisfies Record<keyof typeof MESSAGE_ACCESS, Uint8Array>

@@ -6,6 +6,7 @@ import { startTestService, createSpec } from '../helpers/server.js'
 import { connectClient, synced } from '../helpers/clients.js'
 import { eventually, sleep } from '../helpers/eventually.js'
 import { openRaw, updateFrame, upgradeStatus, frameType } from '../helpers/raw-socket.js'
+import { captureUpdate } from '../helpers/capture-update.js'
 import { StubAccess } from '../helpers/stub-access.js'
 import { facilitatorOf, signInAs } from '../helpers/auth.js'
 import { CloseCode, messageAuth, messageAwareness } from '../../shared/protocol.js'
@@ -56,10 +57,7 @@ describe('sync-level enforcement', () => {
     const raw = await openRaw(service, spec, `v=1&token=${vera}`)
     const crafted = new Y.Doc()
     Y.applyUpdate(crafted, Y.encodeStateAsUpdate(room.doc))
-    let update: Uint8Array | null = null
-    crafted.on('update', (u: Uint8Array) => (update = u))
-    crafted.getText('t').insert(0, 'viewer sneaks in ')
-    raw.send(updateFrame(update!))
+    raw.send(updateFrame(captureUpdate(crafted, (d) => d.getText('t').insert(0, 'viewer sneaks in '))))
     await eventually(() => expect(raw.received.some((f) => frameType(f) === messageAuth)).toBe(true))
     const denied = raw.received.find((f) => frameType(f) === messageAuth)!
     const d = decoding.createDecoder(denied)

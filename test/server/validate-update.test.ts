@@ -19,6 +19,7 @@ import {
   skip,
   text
 } from '../helpers/crafted-updates.js'
+import { captureUpdate } from '../helpers/capture-update.js'
 
 /** A doc with a fixed clientID (GC on, as on the server). */
 function newDoc(clientID: number): Y.Doc {
@@ -90,16 +91,6 @@ function live(server: Y.Doc, client: Y.Doc): () => void {
   const h = (u: Uint8Array) => expectAccepted(server, u)
   client.on('update', h)
   return () => client.off('update', h)
-}
-
-/** Records the single update `fn` produces on `doc`. */
-function capture(doc: Y.Doc, fn: () => void): Uint8Array {
-  const updates: Uint8Array[] = []
-  const h = (u: Uint8Array) => updates.push(u)
-  doc.on('update', h)
-  fn()
-  doc.off('update', h)
-  return Y.mergeUpdates(updates)
 }
 
 /** A y-prosemirror-like paragraph: XmlElement > XmlText with marks. */
@@ -200,7 +191,7 @@ describe('validateUpdate: honest updates are accepted', () => {
   it('accepts a merged item re-sent after part of it arrived', () => {
     const { server, a } = baseScenario()
     const sv = Y.encodeStateVector(server)
-    expectAccepted(server, capture(a, () => a.getText('text').insert(0, 'abc')))
+    expectAccepted(server, captureUpdate(a, () => a.getText('text').insert(0, 'abc')))
     a.getText('text').insert(3, 'de') // merges with 'abc' into one struct on a
     const overlapping = Y.encodeStateAsUpdate(a, sv)
     expect(Y.decodeUpdate(overlapping).structs).toHaveLength(1)
@@ -211,10 +202,10 @@ describe('validateUpdate: honest updates are accepted', () => {
   it('reports a re-sent full state or a repeated update as empty', () => {
     const { server, a } = baseScenario()
     expect(expectAccepted(server, Y.encodeStateAsUpdate(a)).empty).toBe(true)
-    const u = capture(a, () => a.getText('text').insert(0, 'x'))
+    const u = captureUpdate(a, () => a.getText('text').insert(0, 'x'))
     expect(expectAccepted(server, u).empty).toBe(false)
     expect(expectAccepted(server, u).empty).toBe(true)
-    const del = capture(a, () => a.getText('text').delete(0, 3))
+    const del = captureUpdate(a, () => a.getText('text').delete(0, 3))
     expect(expectAccepted(server, del).empty).toBe(false)
     expect(expectAccepted(server, del).empty).toBe(true)
     expect(validateUpdate(server, Y.encodeStateAsUpdate(newDoc(5))).empty).toBe(true)
@@ -224,7 +215,7 @@ describe('validateUpdate: honest updates are accepted', () => {
     const { server, a } = baseScenario()
     const b = newDoc(2)
     Y.applyUpdate(b, Y.encodeStateAsUpdate(server))
-    const updates = [1, 2, 3].map((n) => capture(a, () => a.getText('text').insert(n, String(n))))
+    const updates = [1, 2, 3].map((n) => captureUpdate(a, () => a.getText('text').insert(n, String(n))))
     Y.applyUpdate(b, Y.mergeUpdates(updates))
     b.getText('text').insert(2, 'b')
     // b sends a's edits (which the server missed) together with its own
@@ -277,7 +268,7 @@ describe('validateUpdate: refusals', () => {
 
   it('malformed: a corrupt delete-set tail that stock Yjs half-applies', () => {
     const { server, a } = baseScenario()
-    const update = capture(a, () => {
+    const update = captureUpdate(a, () => {
       a.getText('text').insert(0, 'new words')
       a.getText('text').delete(12, 2)
     })
@@ -307,8 +298,8 @@ describe('validateUpdate: refusals', () => {
 
   it('gap: the second of two successive updates of one client', () => {
     const { server, a } = baseScenario()
-    capture(a, () => a.getText('text').insert(0, 'first'))
-    const second = capture(a, () => a.getText('text').insert(0, 'second'))
+    captureUpdate(a, () => a.getText('text').insert(0, 'first'))
+    const second = captureUpdate(a, () => a.getText('text').insert(0, 'second'))
     expect(stock(server, second).pending).toBe(true)
     expectRefused(server, second, 'gap')
     expectRefused(server, encodeUpdate([{ client: 7, clock: 3, structs: [text(7, 3, 'x')] }]), 'gap')
@@ -477,7 +468,7 @@ describe('validateUpdate: seeded mutation fuzz', () => {
     const live: Uint8Array[] = []
     for (const edit of edits) {
       const base = Y.encodeStateAsUpdate(server)
-      const update = capture(a, edit)
+      const update = captureUpdate(a, edit)
       entries.push({ base, update })
       live.push(update)
       Y.applyUpdate(server, update)
