@@ -16,17 +16,22 @@ const frameBytes = (data: FrameData): Uint8Array | null => {
 
 /**
  * Creates a `WebSocket` subclass bound to `tracker`, for `WebsocketProvider`'s
- * `WebSocketPolyfill` option.
+ * `WebSocketPolyfill` option. `Base` is the browser's `WebSocket`; Node tests pass the `ws`
+ * class (or an in-memory socket) so they count frames with this same code.
  *
  * @example
  *   new WebsocketProvider(url, room, ydoc, { WebSocketPolyfill: countingWebSocket(tracker) })
  */
-export const countingWebSocket = (tracker: Pick<SaveTracker, 'frameSent'>): typeof WebSocket =>
-  class CountingWebSocket extends WebSocket {
+export const countingWebSocket = (
+  tracker: Pick<SaveTracker, 'frameSent'>,
+  Base: typeof WebSocket = WebSocket
+): typeof WebSocket =>
+  class CountingWebSocket extends Base {
     override send(data: FrameData): void {
       // A frame handed to a closing socket is lost; counting it anyway is what makes the tracker
       // report it as unsaved when the close arrives. While connecting, send() throws instead.
-      const bytes = this.readyState === WebSocket.CONNECTING ? null : frameBytes(data)
+      // (`this.CONNECTING`, not the global: Node 20 has no global WebSocket.)
+      const bytes = this.readyState === this.CONNECTING ? null : frameBytes(data)
       if (bytes !== null) tracker.frameSent(bytes)
       super.send(data)
     }

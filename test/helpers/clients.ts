@@ -1,6 +1,6 @@
 /**
- * Real y-websocket providers in Node (with `ws`), wired like the browser client: counting
- * socket, ack handler, save tracker.
+ * Real y-websocket providers in Node (with `ws`), wired like the browser client: the browser's
+ * own counting socket (client/collab/counting-socket.ts) over `ws`, ack handler, save tracker.
  */
 import { afterEach } from 'vitest'
 import * as Y from 'yjs'
@@ -10,6 +10,7 @@ import { PROTOCOL_VERSION } from '../../shared/protocol.js'
 import { trackSaves } from '../../shared/save-wiring.js'
 import { SaveTracker } from '../../shared/save-status.js'
 import type { Service } from '../../server/service.js'
+import { countingWebSocket } from '../../client/collab/counting-socket.js'
 import { facilitatorOf } from './auth.js'
 
 /** A Node client: doc, provider and its save tracker. */
@@ -47,15 +48,10 @@ export interface ClientOptions {
 export function connectClient(service: Service | string, specId: string, opts: ClientOptions = {}): TestClient {
   const doc = opts.doc ?? new Y.Doc()
   const tracker = new SaveTracker()
-  class CountingWebSocket extends WebSocket {
-    override send(data: unknown, ...rest: unknown[]): void {
-      if (data instanceof Uint8Array) tracker.frameSent(data)
-      ;(super.send as (...args: unknown[]) => void)(data, ...rest)
-    }
-  }
   const base = typeof service === 'string' ? service : service.url
   const provider = new WebsocketProvider(base.replace(/^http/, 'ws') + '/ws', specId, doc, {
-    WebSocketPolyfill: CountingWebSocket as unknown as typeof globalThis.WebSocket,
+    // The browser's counting socket, over `ws` instead of the DOM WebSocket.
+    WebSocketPolyfill: countingWebSocket(tracker, WebSocket as unknown as typeof globalThis.WebSocket),
     params: {
       ...(opts.extensions === false ? {} : { v: String(PROTOCOL_VERSION) }),
       ...(opts.token ? { token: opts.token } : {})
