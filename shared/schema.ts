@@ -42,6 +42,16 @@ export const MarkName = {
 /** Heading levels the schema allows. */
 export const HEADING_LEVELS = [1, 2, 3] as const
 
+/**
+ * Deepest element nesting a spec may have: the title and top-level blocks are at depth 1, a
+ * list's items at 2, their paragraphs at 3, and each further list level adds 2, so 32 holds 15
+ * nested list levels (or 31 nested quotes) with their text. The content expressions allow
+ * unbounded nesting (lists and quotes recurse); this limit is what keeps every tree walk over a
+ * spec (server attribution, y-prosemirror, ProseMirror rendering, Yjs deletion) bounded.
+ * The server refuses updates that nest deeper, and the editor refuses edits that would.
+ */
+export const MAX_NESTING_DEPTH = 32
+
 /** URL schemes a link may use; anything else (`javascript:`, `data:`, …) is refused. */
 const SAFE_LINK = /^(https?:|mailto:)/i
 

@@ -6,6 +6,12 @@
  * Blocks: the title, each paragraph, heading and code block, each list item (its own text, not
  * that of nested lists, whose items are blocks of their own, listed after it), and each
  * blockquote (all its text except nested lists). Horizontal rules carry no text and are skipped.
+ *
+ * Both walks use explicit stacks, never recursion, and stop descending below
+ * MAX_NESTING_DEPTH: a document nested 6,000 deep once overflowed the call stack here and took
+ * the process down (issue 7). Admission keeps such documents out and loading quarantines old
+ * ones, so the bound only matters if something slips past both; then the deeper text is left
+ * out of the attribution rather than crashing it.
  */
 import * as Y from 'yjs'
 import {
@@ -22,7 +28,7 @@ import {
   type SpecAttribution
 } from '../../shared/attribution.js'
 import type { Role } from '../../shared/permissions.js'
-import { NodeName } from '../../shared/schema.js'
+import { MAX_NESTING_DEPTH, NodeName } from '../../shared/schema.js'
 import { UNKNOWN, type AttributionStore } from './store.js'
 
 /** Who the participants are: participantId → display name and role. */
@@ -36,6 +42,14 @@ function* children(type: { _start: Y.Item | null }): Generator<Y.AbstractType<un
   for (let item = type._start; item !== null; item = item.right) {
     if (!item.deleted && item.content instanceof Y.ContentType) yield item.content.type
   }
+}
+
+/** Work left in {@link computeSpecAttribution}: a node to classify, a list item, or a list. */
+interface Step {
+  kind: 'node' | 'item' | 'list'
+  el: Y.XmlElement
+  /** Child indexes from the fragment; its length is the element's depth. */
+  path: number[]
 }
 
 /** Accumulates one block's text. */
@@ -75,30 +89,44 @@ export function computeSpecAttribution(
   const totals = { customer: 0, team: 0, unknown: 0 }
   const idOf = (ref: number): string | null => store.idOf(ref)
 
-  const emit = (type: AttributedBlockType, el: Y.XmlElement, path: number[]): void => {
+  // LIFO: steps are pushed in reverse so they run in document order; a block's nested lists
+  // are pushed after the block is emitted, so their items follow it, before its next sibling.
+  const stack: Step[] = []
+  const pushInOrder = (steps: Step[]): void => {
+    for (let i = steps.length - 1; i >= 0; i--) stack.push(steps[i] as Step)
+  }
+  const childSteps = (parent: Y.XmlFragment, path: number[], kind: Step['kind']): Step[] => {
+    const steps: Step[] = []
+    let i = 0
+    for (const child of children(parent)) {
+      if (child instanceof Y.XmlElement) steps.push({ kind, el: child, path: [...path, i] })
+      i++
+    }
+    return steps
+  }
+  pushInOrder(childSteps(fragment, [], 'node'))
+  for (let step = stack.pop(); step !== undefined; step = stack.pop()) {
+    const { el, path } = step
+    if (path.length > MAX_NESTING_DEPTH) continue
+    if (step.kind === 'list') {
+      pushInOrder(childSteps(el, path, 'item'))
+      continue
+    }
+    const name = el.nodeName
+    let type: AttributedBlockType
+    if (step.kind === 'item' || name === NodeName.listItem) type = NodeName.listItem
+    else if (TEXTBLOCKS.has(name)) type = name as AttributedBlockType
+    else if (name === NodeName.blockquote) type = 'blockquote'
+    else {
+      if (LISTS.has(name)) stack.push({ kind: 'list', el, path })
+      continue
+    }
     const b = new BlockBuilder()
     const nested: Array<{ list: Y.XmlElement; path: number[] }> = []
     collectText(el, path, b, nested, store)
     blocks.push(finish(type, path, b, directory, idOf, totals))
-    for (const n of nested) visitList(n.list, n.path)
+    pushInOrder(nested.map((n) => ({ kind: 'list', el: n.list, path: n.path })))
   }
-  const visitList = (list: Y.XmlElement, path: number[]): void => {
-    let i = 0
-    for (const child of children(list)) {
-      if (child instanceof Y.XmlElement) emit(NodeName.listItem, child, [...path, i])
-      i++
-    }
-  }
-  const visit = (el: unknown, path: number[]): void => {
-    if (!(el instanceof Y.XmlElement)) return
-    const name = el.nodeName
-    if (TEXTBLOCKS.has(name)) emit(name as AttributedBlockType, el, path)
-    else if (LISTS.has(name)) visitList(el, path)
-    else if (name === NodeName.blockquote) emit('blockquote', el, path)
-    else if (name === NodeName.listItem) emit(NodeName.listItem, el, path)
-  }
-  let index = 0
-  for (const child of children(fragment)) visit(child, [index++])
   return { version: ATTRIBUTION_VERSION, blocks, totals, customerShare: customerShareOf(totals) }
 }
 
@@ -110,14 +138,24 @@ function collectText(
   nested: Array<{ list: Y.XmlElement; path: number[] }>,
   store: AttributionStore
 ): void {
-  let i = 0
-  for (const child of children(el)) {
+  // One frame per open element: the next child item to read and that child's index.
+  const stack: Array<{ next: Y.Item | null; index: number; path: number[] }> = [{ next: el._start, index: 0, path }]
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1] as (typeof stack)[number]
+    let item = top.next
+    while (item !== null && (item.deleted || !(item.content instanceof Y.ContentType))) item = item.right
+    if (item === null) {
+      stack.pop()
+      continue
+    }
+    top.next = item.right
+    const child = (item.content as Y.ContentType).type
+    const childPath = [...top.path, top.index++]
     if (child instanceof Y.XmlText) b.addText(child, store)
     else if (child instanceof Y.XmlElement) {
-      if (LISTS.has(child.nodeName)) nested.push({ list: child, path: [...path, i] })
-      else collectText(child, [...path, i], b, nested, store)
+      if (LISTS.has(child.nodeName)) nested.push({ list: child, path: childPath })
+      else if (childPath.length <= MAX_NESTING_DEPTH) stack.push({ next: child._start, index: 0, path: childPath })
     }
-    i++
   }
 }
 
