@@ -13,6 +13,18 @@ import { SYSTEM_PARTICIPANT } from '../attribution/index.js'
 /** Looks up a participant's display name and role (null if unknown). */
 export type ParticipantLookup = (participantId: string) => Promise<{ displayName: string; role: Role } | null>
 
+/** Options of an {@link AttributionFeed}. */
+export interface AttributionFeedOptions {
+  /** Debounce after a commit before recomputing (ms). Default 250. */
+  delayMs?: number | undefined
+  /**
+   * Called with the error when a scheduled computation fails (a lookup rejects, compute
+   * throws). Nothing awaits a scheduled computation, so without this the rejection would be
+   * unhandled. Default: ignore.
+   */
+  onError?: ((err: unknown) => void) | undefined
+}
+
 /** Debounced attribution computation for one room. */
 export class AttributionFeed {
   private readonly directory = new Map<string, { displayName: string; role: Role }>()
@@ -20,14 +32,19 @@ export class AttributionFeed {
   private readonly unknown = new Set<string>([SYSTEM_PARTICIPANT])
   private timer: ReturnType<typeof setTimeout> | null = null
   private frame: Uint8Array | null = null
+  private readonly delayMs: number
+  private readonly onError: (err: unknown) => void
 
   constructor(
     private readonly doc: Y.Doc,
     private readonly engine: AttributionEngine,
     private readonly lookup: ParticipantLookup,
     private readonly publish: (frame: Uint8Array) => void,
-    private readonly delayMs = 250
-  ) {}
+    options: AttributionFeedOptions = {}
+  ) {
+    this.delayMs = options.delayMs ?? 250
+    this.onError = options.onError ?? (() => {})
+  }
 
   /** Adds a participant the room already knows (a connected principal) to the directory. */
   know(participantId: string, displayName: string, role: Role): void {
@@ -39,15 +56,17 @@ export class AttributionFeed {
     return this.frame
   }
 
-  /** Recomputes and publishes after the debounce delay. */
+  /** Recomputes and publishes after the debounce delay; a failure goes to `onError`, never unhandled. */
   schedule(): void {
     if (this.timer) return
     this.timer = setTimeout(() => {
       this.timer = null
-      void this.current().then((attribution) => {
-        this.frame = encodeAttribution(JSON.stringify(attribution))
-        this.publish(this.frame)
-      })
+      this.current()
+        .then((attribution) => {
+          this.frame = encodeAttribution(JSON.stringify(attribution))
+          this.publish(this.frame)
+        })
+        .catch((err: unknown) => this.onError(err))
     }, this.delayMs)
     this.timer.unref?.()
   }

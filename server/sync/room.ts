@@ -86,7 +86,10 @@ export class Room {
     )
     room.engine = AttributionEngine.load(stored.facts)
     room.engine.attach(room.doc, (o) => (isTxOrigin(o) && o.source === 'connection' ? o.conn.participantId : null))
-    room.feed = new AttributionFeed(room.doc, room.engine, deps.lookupParticipant, (f) => room.sendToValenceClients(f), deps.attributionDelayMs)
+    room.feed = new AttributionFeed(room.doc, room.engine, deps.lookupParticipant, (f) => room.sendToValenceClients(f), {
+      delayMs: deps.attributionDelayMs,
+      onError: (err) => deps.log.error({ err, room: name }, 'attribution computation failed')
+    })
     room.doc.on('update', (update: Uint8Array, txOrigin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
       if (isTxOrigin(txOrigin) && txOrigin.source === 'connection') {
         // The engine computed this transaction's attribution facts in afterTransaction, which
@@ -169,7 +172,7 @@ export class Room {
       const attribution = this.feed!.latest
       if (attribution) conn.sendExtension(attribution)
       else this.feed!.schedule()
-    })
+    }).catch((err: unknown) => this.deps.log.error({ err, room: this.name, conn: conn.id }, 'answering sync step 1 failed'))
   }
 
   /**
@@ -259,9 +262,12 @@ export class Room {
   }
 
   private enqueue(step: () => void): void {
-    this.tail = this.tail.then(() => {
-      if (!this.failed) step()
-    })
+    this.tail = this.tail
+      .then(() => {
+        if (!this.failed) step()
+      })
+      // A failing step is logged; it must not reject the tail every later commit waits on.
+      .catch((err: unknown) => this.deps.log.error({ err, room: this.name }, 'queued room step failed'))
   }
 
   private maybeCompact(): void {
