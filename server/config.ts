@@ -9,6 +9,8 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes')
 
+const MiB = 1024 * 1024
+
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -24,8 +26,32 @@ const envSchema = z.object({
   COMPACT_EVERY: z.coerce.number().int().min(1).default(500),
   /** Keep an empty room loaded this long after its last client leaves. */
   ROOM_IDLE_MS: z.coerce.number().int().min(0).default(30_000),
-  /** Largest accepted WebSocket frame. */
-  MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
+  /** Largest accepted WebSocket frame (team and facilitators). */
+  MAX_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(8 * MiB),
+  /** Largest accepted WebSocket frame from customers and viewers. */
+  MAX_CUSTOMER_MESSAGE_BYTES: z.coerce.number().int().min(1024).default(1 * MiB),
+  /** Largest stored spec (estimated Yjs state size); an update that would grow it beyond is refused. */
+  MAX_SPEC_BYTES: z.coerce.number().int().min(1024).default(4 * MiB),
+  /** Most structs (items, GC ranges) one update may carry. */
+  MAX_UPDATE_STRUCTS: z.coerce.number().int().min(1).default(20_000),
+  /** Largest presence (awareness) state of one clientID, as JSON bytes. */
+  MAX_PRESENCE_STATE_BYTES: z.coerce.number().int().min(256).default(64 * 1024),
+  /** Distinct presence clientIDs one connection may use. */
+  MAX_PRESENCE_IDS_PER_CONNECTION: z.coerce.number().int().min(1).default(2),
+  /** Sync messages (updates, step 1, step 2) per second per connection; bursts of twice this. */
+  MAX_UPDATES_PER_SECOND: z.coerce.number().min(1).default(100),
+  /** Presence messages (awareness, query) per second per connection; bursts of twice this. */
+  MAX_PRESENCE_PER_SECOND: z.coerce.number().min(1).default(30),
+  /** Bytes received per second per connection; bursts of one largest frame. */
+  MAX_BYTES_PER_SECOND: z.coerce.number().int().min(1024).default(256 * 1024),
+  /** Open WebSocket connections per client address. */
+  MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(64),
+  /** Open WebSocket connections per spec. */
+  MAX_CONNECTIONS_PER_ROOM: z.coerce.number().int().min(1).default(200),
+  /** Specs loaded in memory at once (idle ones are unloaded first to make room). */
+  MAX_OPEN_ROOMS: z.coerce.number().int().min(1).default(1000),
+  /** Unsent bytes a socket may hold before it is closed (4508) and must resync. */
+  MAX_BUFFERED_BYTES: z.coerce.number().int().min(64 * 1024).default(8 * MiB),
   /** Serve the built client from this folder (default: dist/client next to the server). */
   CLIENT_DIR: z.string().optional(),
   TRUST_PROXY: bool.default(false),
@@ -40,6 +66,10 @@ const envSchema = z.object({
 }).refine((e) => (e.ADMIN_EMAIL === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither',
   path: ['ADMIN_PASSWORD']
+}).refine((e) => e.MAX_BUFFERED_BYTES >= e.MAX_SPEC_BYTES, {
+  // A new client receives the whole spec in one frame; a smaller mark would close it at once.
+  message: 'must be at least MAX_SPEC_BYTES',
+  path: ['MAX_BUFFERED_BYTES']
 })
 
 /** The validated configuration the whole server runs on. */
@@ -54,6 +84,8 @@ export interface Config {
   compactEvery: number
   roomIdleMs: number
   maxMessageBytes: number
+  /** Resource limits of the sync endpoint (README "Configuration"). */
+  limits: SyncLimits
   clientDir: string | null
   trustProxy: boolean
   /** Origin people use (no trailing slash), or null to derive it from each request. */
@@ -61,6 +93,23 @@ export interface Config {
   /** First-run facilitator from ADMIN_EMAIL/ADMIN_PASSWORD (both set), else null. */
   admin: { email: string; password: string; displayName: string } | null
   sessionTtlMs: number
+}
+
+/** Per-connection, per-room and per-process limits of the sync endpoint. */
+export interface SyncLimits {
+  /** Largest frame from customers and viewers (team and facilitators: `maxMessageBytes`). */
+  maxCustomerMessageBytes: number
+  maxSpecBytes: number
+  maxUpdateStructs: number
+  maxPresenceStateBytes: number
+  maxPresenceIdsPerConnection: number
+  updatesPerSecond: number
+  presencePerSecond: number
+  bytesPerSecond: number
+  maxConnectionsPerIp: number
+  maxConnectionsPerRoom: number
+  maxOpenRooms: number
+  maxBufferedBytes: number
 }
 
 /** Thrown when the environment does not describe a valid configuration. */
@@ -91,6 +140,20 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     compactEvery: e.COMPACT_EVERY,
     roomIdleMs: e.ROOM_IDLE_MS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
+    limits: {
+      maxCustomerMessageBytes: e.MAX_CUSTOMER_MESSAGE_BYTES,
+      maxSpecBytes: e.MAX_SPEC_BYTES,
+      maxUpdateStructs: e.MAX_UPDATE_STRUCTS,
+      maxPresenceStateBytes: e.MAX_PRESENCE_STATE_BYTES,
+      maxPresenceIdsPerConnection: e.MAX_PRESENCE_IDS_PER_CONNECTION,
+      updatesPerSecond: e.MAX_UPDATES_PER_SECOND,
+      presencePerSecond: e.MAX_PRESENCE_PER_SECOND,
+      bytesPerSecond: e.MAX_BYTES_PER_SECOND,
+      maxConnectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      maxConnectionsPerRoom: e.MAX_CONNECTIONS_PER_ROOM,
+      maxOpenRooms: e.MAX_OPEN_ROOMS,
+      maxBufferedBytes: e.MAX_BUFFERED_BYTES
+    },
     clientDir: e.CLIENT_DIR ? path.resolve(e.CLIENT_DIR) : null,
     trustProxy: e.TRUST_PROXY,
     publicUrl: e.PUBLIC_URL ? new URL(e.PUBLIC_URL).origin : null,
@@ -102,7 +165,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
 }
 
-/** Defaults for tests and embedding: `parseConfig({})` plus overrides. */
-export function configWith(overrides: Partial<Config> = {}): Config {
-  return { ...parseConfig({}), ...overrides }
+/** Overrides of {@link configWith}: any field, and any subset of the limits. */
+export type ConfigOverrides = Partial<Omit<Config, 'limits'>> & { limits?: Partial<SyncLimits> }
+
+/** Defaults for tests and embedding: `parseConfig({})` plus overrides (limits merged field by field). */
+export function configWith(overrides: ConfigOverrides = {}): Config {
+  const defaults = parseConfig({})
+  return { ...defaults, ...overrides, limits: { ...defaults.limits, ...overrides.limits } }
 }

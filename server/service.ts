@@ -89,6 +89,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     log,
     compactEvery: config.compactEvery,
     idleMs: config.roomIdleMs,
+    maxOpenRooms: config.limits.maxOpenRooms,
+    maxSpecBytes: config.limits.maxSpecBytes,
+    maxUpdateStructs: config.limits.maxUpdateStructs,
+    maxPresenceIdsPerConnection: config.limits.maxPresenceIdsPerConnection,
     lookupParticipant: async (id) => {
       const p = await auth.access.principalOf(id)
       return p ? { displayName: p.displayName, role: p.role } : null
@@ -108,6 +112,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     specs: storage.specs,
     log,
     maxMessageBytes: config.maxMessageBytes,
+    limits: config.limits,
+    trustProxy: config.trustProxy,
     access: overrides.syncAccess ?? createSyncAccess(auth)
   })
   await new Promise<void>((resolve, reject) => {

@@ -47,6 +47,11 @@ export const syncUpdate = 2
 export const CloseCode = {
   /** Server is shutting down; reconnect later. */
   goingAway: 1001,
+  /**
+   * The frame exceeds the sender's frame limit (`MAX_MESSAGE_BYTES` for the team,
+   * `MAX_CUSTOMER_MESSAGE_BYTES` for customers and viewers). The WebSocket standard's code.
+   */
+  frameTooLarge: 1009,
   /** The frame could not be decoded (garbage, truncated varint, trailing bytes). */
   malformedMessage: 4400,
   /** The session behind the connection ended (signed out or expired). */
@@ -63,8 +68,11 @@ export const CloseCode = {
   specNotFound: 4404,
   /** A Yjs update was refused: it does not decode completely or could never integrate. */
   updateRefused: 4409,
-  /** The frame exceeds the server's maximum message size. */
-  messageTooLarge: 4413,
+  /**
+   * The update would grow the stored spec beyond `MAX_SPEC_BYTES`. Nothing was applied; the
+   * client would send the same update again, so it must not reconnect with it.
+   */
+  specTooLarge: 4413,
   /** Unknown message type. */
   unknownMessageType: 4415,
   /** The client speaks a protocol version the server does not. */
@@ -72,7 +80,16 @@ export const CloseCode = {
   /** Unexpected server error; retry. */
   internalError: 4500,
   /** Storage failed to commit; the room was reset. Retry. */
-  storageUnavailable: 4503
+  storageUnavailable: 4503,
+  /**
+   * The socket did not read what the server sent (more than `MAX_BUFFERED_BYTES` unsent), or
+   * sent frames faster than it let the server pause it. Reconnect and resync.
+   */
+  backpressure: 4508,
+  /** Too many open connections from this address (`MAX_CONNECTIONS_PER_IP`) or to this spec (`MAX_CONNECTIONS_PER_ROOM`). Retry later. */
+  tooManyConnections: 4529,
+  /** The server has `MAX_OPEN_ROOMS` specs open, all in use. Retry later. */
+  tooManyRooms: 4530
 } as const
 
 /** A close code value from {@link CloseCode}. */

@@ -21,8 +21,8 @@ const messages: Record<number, string> = {
   [CloseCode.specNotFound]: 'This spec no longer exists or was deleted. Changes here are not saved.',
   [CloseCode.updateRefused]:
     'The server refused a change from this page, so it is no longer saving. Reload the page.',
-  [CloseCode.messageTooLarge]:
-    'A change was too large to save. Reload the page and make it in smaller steps.',
+  [CloseCode.specTooLarge]:
+    'This spec reached its size limit, so the last change was not saved. Reload the page.',
   [CloseCode.unknownMessageType]:
     'The server did not understand this page. Reload the page to keep editing.',
   [CloseCode.incompatibleProtocol]:

@@ -2,10 +2,17 @@
  * Which participant owns each Yjs clientID.
  *
  * Yjs names the author of every item only by a clientID the client picks, so the server binds a
- * clientID to the authenticated participant of the connection that first writes with it (or
- * announces it in awareness first) and refuses, as a whole, any later update that carries new
- * structs of that clientID from anyone else. Deleting other people's items stays allowed; it
- * only adds to the delete set, which carries no clientID of the deleter.
+ * clientID to the authenticated participant of the connection that first writes with it and
+ * refuses, as a whole, any later update that carries new structs of that clientID from anyone
+ * else. Deleting other people's items stays allowed; it only adds to the delete set, which
+ * carries no clientID of the deleter.
+ *
+ * A writer's connection may also announce a clientID in awareness before its first edit. That
+ * makes a *provisional* binding: it keeps other connections from showing presence under that
+ * clientID while the announcer is connected, but it never refuses a write (a real write by
+ * anyone beats it and makes the binding durable for the writer), it is not persisted, and it is
+ * released when the announcing connection closes. So nobody can shut a person out of their own
+ * clientID by announcing it first, not even after a restart.
  */
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
@@ -43,8 +50,8 @@ export type AddedClocks = ReadonlyMap<number, { readonly from: number; readonly 
 
 /**
  * clientID → participantId. Bindings made by writing are durable (part of the persisted facts);
- * bindings made by an awareness announcement are provisional (memory only) until the first
- * write with that clientID makes them durable.
+ * bindings made by an awareness announcement are provisional (memory only, never blocking a
+ * write) until the first write with that clientID makes them durable.
  */
 export class ClientBindings {
   private readonly owners = new Map<number, string>()
@@ -66,13 +73,19 @@ export class ClientBindings {
 
   /**
    * Binds `clientID` to `participantId` if it is free. Returns `'new'` if this call created the
-   * binding (or made a provisional one durable), `'same'` if it already was so bound, `'other'`
-   * if another participant owns it (nothing changes).
+   * binding (or made a provisional one durable, or replaced another participant's provisional
+   * binding with a durable one), `'same'` if it already was so bound, `'other'` if another
+   * participant owns it (nothing changes).
    */
   bind(clientID: number, participantId: string, options: { provisional?: boolean } = {}): 'new' | 'same' | 'other' {
     if (!Number.isSafeInteger(clientID) || clientID < 0) throw new RangeError(`bad clientID ${clientID}`)
     const owner = this.owners.get(clientID)
-    if (owner !== undefined && owner !== participantId) return 'other'
+    if (owner !== undefined && owner !== participantId) {
+      // A write beats an announcement: whoever writes with the clientID first owns it.
+      if (options.provisional === true || !this.provisional.delete(clientID)) return 'other'
+      this.owners.set(clientID, participantId)
+      return 'new'
+    }
     if (owner === undefined) {
       this.owners.set(clientID, participantId)
       if (options.provisional === true) this.provisional.add(clientID)
@@ -83,15 +96,28 @@ export class ClientBindings {
   }
 
   /**
-   * Refuses an update whose structs add clocks to a clientID bound to someone other than
-   * `participantId`. Pure: binds nothing (the engine binds when the update is applied).
+   * Drops the provisional binding of `clientID` if `participantId` holds it (its announcing
+   * connection closed). Durable bindings and other participants' bindings are kept. Returns
+   * true if a binding was dropped.
+   */
+  release(clientID: number, participantId: string): boolean {
+    if (!this.provisional.has(clientID) || this.owners.get(clientID) !== participantId) return false
+    this.provisional.delete(clientID)
+    this.owners.delete(clientID)
+    return true
+  }
+
+  /**
+   * Refuses an update whose structs add clocks to a clientID durably bound to someone other
+   * than `participantId`. A provisional binding never refuses a write. Pure: binds nothing (the
+   * engine binds when the update is applied).
    * @throws {AttributionRefusedError}
    */
   check(participantId: string, added: AddedClocks): void {
     for (const [clientID, range] of added) {
       if (range.to <= range.from) continue
       const owner = this.owners.get(clientID)
-      if (owner !== undefined && owner !== participantId) {
+      if (owner !== undefined && owner !== participantId && !this.provisional.has(clientID)) {
         throw new AttributionRefusedError('client-bound-to-other', clientID, owner, participantId)
       }
     }
@@ -130,5 +156,10 @@ export class ClientBindings {
   /** Number of bindings (durable and provisional). */
   get size(): number {
     return this.owners.size
+  }
+
+  /** Number of provisional (announcement-only) bindings. */
+  get provisionalSize(): number {
+    return this.provisional.size
   }
 }

@@ -10,20 +10,46 @@ export interface AwarenessEntry {
   clientID: number
   clock: number
   state: Record<string, unknown> | null
+  /**
+   * The state's JSON exceeded the decoder's `maxStateBytes` and was not parsed (`state` is
+   * null, but the entry is not a removal). Such entries must be dropped.
+   */
+  oversize?: true
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** Bounds applied while decoding an awareness update. */
+export interface AwarenessDecodeLimits {
+  /** States with more JSON bytes than this are not parsed (entry marked `oversize`). */
+  maxStateBytes?: number
+  /** Updates announcing more entries than this are refused before any entry is read. */
+  maxEntries?: number
 }
 
 /**
  * Decodes a complete awareness update (`varUint n`, then n x `clientID, clock, JSON string`).
- * @throws Error when it is truncated, has trailing bytes, or a state is not a JSON object/null.
+ * States whose JSON is longer than `limits.maxStateBytes` bytes are not parsed and come back
+ * marked `oversize`, so a huge state costs no parsing and no memory beyond the frame.
+ * @throws Error when it is truncated, has trailing bytes, has more than `limits.maxEntries`
+ * entries, or a state is not a JSON object/null.
  */
-export function decodeAwarenessUpdate(update: Uint8Array): AwarenessEntry[] {
+export function decodeAwarenessUpdate(update: Uint8Array, limits: AwarenessDecodeLimits = {}): AwarenessEntry[] {
+  const maxStateBytes = limits.maxStateBytes ?? Infinity
   const decoder = decoding.createDecoder(update)
   const count = decoding.readVarUint(decoder)
+  if (count > (limits.maxEntries ?? Infinity)) throw new Error(`awareness update with ${count} entries`)
   const entries: AwarenessEntry[] = []
   for (let i = 0; i < count; i++) {
     const clientID = decoding.readVarUint(decoder)
     const clock = decoding.readVarUint(decoder)
-    const state: unknown = JSON.parse(decoding.readVarString(decoder))
+    // lib0's readVarString is exactly this: a length-prefixed byte array, then strict UTF-8.
+    const json = decoding.readVarUint8Array(decoder)
+    if (json.length > maxStateBytes) {
+      entries.push({ clientID, clock, state: null, oversize: true })
+      continue
+    }
+    const state: unknown = JSON.parse(utf8.decode(json))
     if (state !== null && (typeof state !== 'object' || Array.isArray(state))) {
       throw new Error('awareness state must be an object or null')
     }

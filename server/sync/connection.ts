@@ -1,6 +1,11 @@
 /**
  * One socket in one room: decodes each frame, dispatches it to the room, and turns any bad
  * frame into a close of this socket alone, with a documented code and a log line.
+ *
+ * It also keeps the socket within its limits both ways: frames above the principal's frame
+ * limit are closed with 1009, frames are processed only as fast as the receive budget allows
+ * (the socket is paused meanwhile, see inbox.ts), and a socket that does not read what it is
+ * sent is closed with 4508 before its unsent bytes pile up in server memory.
  */
 import * as encoding from 'lib0/encoding'
 import { writePermissionDenied } from 'y-protocols/auth'
@@ -12,6 +17,10 @@ import { OPEN, type SocketLike } from './socket.js'
 import { decodeClientFrame, FrameError } from './frames.js'
 import { UpdateRefusedError } from './validate-update.js'
 import { AttributionRefusedError } from '../attribution/index.js'
+import { SpecTooLargeError } from './spec-size.js'
+import { Inbox } from './inbox.js'
+import type { ReceiveRates } from './budget.js'
+import type { AwarenessDecodeLimits } from './awareness-codec.js'
 import type { Room } from './room.js'
 
 let nextConnectionId = 1
@@ -25,13 +34,44 @@ export interface ConnectionOptions {
   principal: Principal
   /** What the connection may do with the spec's document. */
   access: 'read' | 'write'
+  /** Flow control and size limits; every field has a permissive default (for unit tests). */
+  limits?: Partial<ConnectionLimits>
 }
+
+/** The per-connection limits (server/config.ts parses them; README "Configuration"). */
+export interface ConnectionLimits {
+  /** Largest frame this principal may send (closed with 1009 above it). */
+  maxFrameBytes: number
+  /** Receive budget (the byte burst is `maxFrameBytes`). */
+  rates: Omit<ReceiveRates, 'burstBytes'>
+  /** Unsent bytes above which the socket is closed with 4508 (the client resyncs). */
+  maxBufferedBytes: number
+  /** Decoding bounds of awareness updates. */
+  presence: AwarenessDecodeLimits
+}
+
+/** Limits nobody reaches (each still a finite number, so bucket arithmetic stays exact). */
+const UNLIMITED: ConnectionLimits = {
+  maxFrameBytes: 2 ** 40,
+  rates: { updatesPerSecond: 1e9, presencePerSecond: 1e9, bytesPerSecond: 2 ** 40 },
+  maxBufferedBytes: 2 ** 40,
+  presence: {}
+}
+
+/** Presence is not queued for a socket with more than this share of `maxBufferedBytes` unsent. */
+const PRESENCE_BUFFER_SHARE = 1 / 16
+
+/** Grace for the 4508 close frame before a backed-up socket is dropped. */
+const TERMINATE_AFTER_MS = 1000
 
 /** A client connection. Frames received before the room is attached are buffered in order. */
 export class Connection {
   readonly id = nextConnectionId++
-  /** Awareness clientIDs this connection has set (removed when it leaves). */
-  readonly awarenessClients = new Set<number>()
+  /**
+   * Every awareness clientID this connection has held (capped by the room's presence roster;
+   * their states, metadata and provisional bindings are freed when it leaves).
+   */
+  readonly presenceIds = new Set<number>()
   /** Update-bearing messages received so far (what an ack counts). */
   updatesReceived = 0
   /** Current access; lowered to 'read' when a write permission is withdrawn. */
@@ -42,9 +82,11 @@ export class Connection {
   private deniedWrite = false
   readonly log: Logger
   private room: Room | null = null
-  private buffered: Uint8Array[] = []
+  private readonly inbox: Inbox
+  private readonly limits: ConnectionLimits
   private closed = false
   private readonly closeListeners: Array<() => void> = []
+  private readonly warned = new Set<string>()
 
   constructor(
     readonly socket: SocketLike,
@@ -55,6 +97,18 @@ export class Connection {
     this.principal = opts.principal
     const p = opts.principal
     this.presence = { id: p.participantId, name: p.displayName, role: p.role, color: participantColor(p.participantId) }
+    this.limits = { ...UNLIMITED, ...opts.limits }
+    const maxFrameBytes = this.limits.maxFrameBytes
+    this.inbox = new Inbox(socket, {
+      rates: { ...this.limits.rates, burstBytes: maxFrameBytes },
+      // Pausing leaves at most the rest of one network read plus one frame in flight.
+      maxBacklogBytes: maxFrameBytes + 1024 * 1024,
+      handle: (frame) => this.dispatch(frame),
+      onOverflow: () => {
+        this.log.warn('receive backlog over its bound although the socket was paused; closing')
+        this.close(CloseCode.backpressure, 'receive backlog full')
+      }
+    })
   }
 
   /** The participant behind the connection. */
@@ -81,29 +135,40 @@ export class Connection {
     return this.closed
   }
 
-  /** Joins `room` and processes frames that arrived while it loaded. */
+  /** Joins `room` and processes frames that arrived while it loaded, in order. */
   attach(room: Room): void {
     if (this.closed) return
     this.room = room
     room.add(this)
-    const pending = this.buffered
-    this.buffered = []
-    for (const frame of pending) {
-      if (this.closed) break
-      this.receive(frame)
-    }
+    this.inbox.start()
   }
 
-  /** Handles one frame from the socket. */
+  /**
+   * Takes one frame from the socket. It is processed at once when the receive budget allows
+   * (and the room is attached), else queued in order while the socket is paused.
+   */
   receive(frame: Uint8Array): void {
     if (this.closed) return
-    const room = this.room
-    if (!room) {
-      this.buffered.push(frame)
+    if (frame.length > this.limits.maxFrameBytes) {
+      this.log.warn({ bytes: frame.length, limit: this.limits.maxFrameBytes }, 'frame above the frame limit; closing')
+      this.close(CloseCode.frameTooLarge, 'message too big')
       return
     }
+    this.inbox.push(frame)
+  }
+
+  /** Logs `message` at warn level once per connection and `key` (floods must not flood logs). */
+  warnOnce(key: string, fields: Record<string, unknown>, message: string): void {
+    if (this.warned.has(key)) return
+    this.warned.add(key)
+    this.log.warn(fields, message)
+  }
+
+  private dispatch(frame: Uint8Array): void {
+    const room = this.room
+    if (this.closed || !room) return
     try {
-      const msg = decodeClientFrame(frame)
+      const msg = decodeClientFrame(frame, this.limits.presence)
       switch (msg.type) {
         case 'sync-step1':
           room.answerStep1(this, msg.stateVector)
@@ -123,15 +188,38 @@ export class Connection {
     }
   }
 
-  /** Sends a frame if the socket is open; a failing socket is closed. */
+  /**
+   * Sends a frame if the socket is open; a failing socket is closed, and so is one holding more
+   * than `maxBufferedBytes` unsent (checked before sending, so one large frame, such as the
+   * whole spec for a new client, always goes out).
+   */
   send(frame: Uint8Array): void {
     if (this.closed || this.socket.readyState !== OPEN) return
+    const unsent = this.socket.bufferedAmount ?? 0
+    if (unsent > this.limits.maxBufferedBytes) {
+      this.log.warn({ unsent, limit: this.limits.maxBufferedBytes }, 'socket does not read what it is sent; closing')
+      this.close(CloseCode.backpressure, 'send buffer full')
+      // The close frame waits behind the unsent data, which a peer that does not read never
+      // takes: drop the socket (and the data) soon, rather than after ws's 30 s close timeout.
+      // A client that reads late still gets 4508; one that never does sees 1006. Both retry.
+      setTimeout(() => this.socket.terminate?.(), TERMINATE_AFTER_MS).unref()
+      return
+    }
     try {
       this.socket.send(frame)
     } catch (err) {
       this.log.warn({ err }, 'send failed; closing')
       this.close(CloseCode.internalError, 'send failed')
     }
+  }
+
+  /**
+   * Sends a presence frame unless the socket is backed up: presence is ephemeral and superseded
+   * by the next change, so queueing it behind unread data only costs memory.
+   */
+  sendPresence(frame: Uint8Array): void {
+    if ((this.socket.bufferedAmount ?? 0) > this.limits.maxBufferedBytes * PRESENCE_BUFFER_SHARE) return
+    this.send(frame)
   }
 
   /** Acknowledges the first `count` update-bearing messages (Valence clients only). */
@@ -164,7 +252,7 @@ export class Connection {
   socketClosed(): void {
     if (this.closed) return
     this.closed = true
-    this.buffered = []
+    this.inbox.stop()
     this.room?.remove(this)
     for (const listener of this.closeListeners) listener()
   }
@@ -179,6 +267,9 @@ export class Connection {
       const code = err.reason === 'unknown-type' ? CloseCode.unknownMessageType : CloseCode.malformedMessage
       this.log.warn({ reason: err.reason, bytes, detail: err.message }, 'malformed frame; closing')
       this.close(code, err.reason)
+    } else if (err instanceof SpecTooLargeError) {
+      this.log.warn({ bytes, estimated: err.estimatedBytes, limit: err.maxBytes }, 'update would outgrow the spec size limit; closing')
+      this.close(CloseCode.specTooLarge, 'spec too large')
     } else if (err instanceof AttributionRefusedError) {
       this.log.warn({ client: err.clientID, owner: err.owner, bytes }, 'update uses a clientID bound to another participant; closing')
       this.close(CloseCode.clientIdForeign, 'client id bound to another participant')

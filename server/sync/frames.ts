@@ -12,7 +12,7 @@ import {
   syncStep2,
   syncUpdate
 } from '../../shared/protocol.js'
-import { decodeAwarenessUpdate, type AwarenessEntry } from './awareness-codec.js'
+import { decodeAwarenessUpdate, type AwarenessDecodeLimits, type AwarenessEntry } from './awareness-codec.js'
 
 /** A decoded client frame. */
 export type ClientMessage =
@@ -37,10 +37,11 @@ export class FrameError extends Error {
 
 /**
  * Decodes a frame. Yjs update payloads are returned undecoded (validation is a separate step);
- * state vectors and awareness updates are decoded here so a bad one is refused before use.
+ * state vectors and awareness updates are decoded here so a bad one is refused before use,
+ * within `presenceLimits` (oversize states come back marked, too many entries is malformed).
  * @throws FrameError
  */
-export function decodeClientFrame(frame: Uint8Array): ClientMessage {
+export function decodeClientFrame(frame: Uint8Array, presenceLimits: AwarenessDecodeLimits = {}): ClientMessage {
   const decoder = decoding.createDecoder(frame)
   let message: ClientMessage
   let messageType: number
@@ -67,7 +68,7 @@ export function decodeClientFrame(frame: Uint8Array): ClientMessage {
       }
       case messageAwareness: {
         const update = decoding.readVarUint8Array(decoder)
-        message = { type: 'awareness', update, entries: decodeAwarenessUpdate(update) }
+        message = { type: 'awareness', update, entries: decodeAwarenessUpdate(update, presenceLimits) }
         break
       }
       case messageQueryAwareness:

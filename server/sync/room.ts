@@ -20,7 +20,9 @@ import type { SpecAttribution } from '../../shared/attribution.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
 import type { Connection } from './connection.js'
 import { encodeAwarenessEntries, type AwarenessEntry } from './awareness-codec.js'
-import { admitAwareness } from './presence.js'
+import { PresenceRoster } from './presence.js'
+import { SpecSize, SpecTooLargeError } from './spec-size.js'
+import type { ClientBindings } from '../attribution/index.js'
 
 /** What a room needs from the outside. */
 export interface RoomDeps {
@@ -32,6 +34,12 @@ export interface RoomDeps {
   lookupParticipant: ParticipantLookup
   /** Debounce of attribution recomputation after commits (ms). */
   attributionDelayMs?: number
+  /** Largest spec state in bytes (estimated; see spec-size.ts). Default: no limit. */
+  maxSpecBytes?: number
+  /** Most structs and delete ranges per update. Default: no limit. */
+  maxUpdateStructs?: number
+  /** Distinct presence clientIDs per connection. Default 2. */
+  maxPresenceIdsPerConnection?: number
 }
 
 /** Encodes a frame once; the same buffer goes to every recipient. */
@@ -59,6 +67,9 @@ export class Room {
   /** Server-verified authorship: clientID bindings and who wrote / moved every character. */
   private engine = new AttributionEngine()
   private feed: AttributionFeed | null = null
+  /** Who holds which presence clientID. */
+  private readonly roster: PresenceRoster
+  private size: SpecSize | null = null
 
   private constructor(
     readonly name: string,
@@ -67,6 +78,15 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     // The server itself is not a participant.
     this.awareness.setLocalState(null)
+    this.roster = new PresenceRoster(
+      { maxIdsPerConnection: deps.maxPresenceIdsPerConnection ?? 2 },
+      {
+        // Read through `this.engine`: load() replaces the engine after construction.
+        durableOwner: (id) => (this.engine.bindings.isDurable(id) ? this.engine.bindings.ownerOf(id) : undefined),
+        announce: (id, pid) => this.engine.announce(id, pid),
+        release: (id, pid) => this.engine.bindings.release(id, pid)
+      }
+    )
   }
 
   /**
@@ -98,7 +118,23 @@ export class Room {
       }
     })
     room.awareness.on('update', room.onAwarenessUpdate)
+    room.size = new SpecSize({ maxBytes: deps.maxSpecBytes ?? Infinity, measure: () => Y.encodeStateAsUpdate(room.doc).length })
     return room
+  }
+
+  /** The room's clientID bindings (read-only use: tests and diagnostics). */
+  get bindings(): ClientBindings {
+    return this.engine.bindings
+  }
+
+  /** Presence clientIDs held by connections (tests and diagnostics). */
+  get presenceHolders(): number {
+    return this.roster.size
+  }
+
+  /** The estimated size of the spec's state in bytes. */
+  get specBytes(): number {
+    return this.size!.bytes
   }
 
   /** Attribution of the current document, every contributor named (for the HTTP API). */
@@ -124,12 +160,13 @@ export class Room {
     if (states.size > 0) this.sendAwarenessTo(conn)
   }
 
-  /** Removes a connection and its presence. */
+  /**
+   * Removes a connection and its presence: its states (broadcast as removed), their awareness
+   * metadata, and the provisional bindings of clientIDs it only announced.
+   */
   remove(conn: Connection): void {
     if (!this.conns.delete(conn)) return
-    if (conn.awarenessClients.size > 0) {
-      awarenessProtocol.removeAwarenessStates(this.awareness, [...conn.awarenessClients], conn)
-    }
+    this.dropPresence(this.roster.leave(conn), conn)
     if (this.conns.size === 0) this.onEmpty(this)
   }
 
@@ -141,7 +178,7 @@ export class Room {
   receiveUpdate(conn: Connection, update: Uint8Array): void {
     const pid = conn.participantId
     const owner = (client: number): string => this.engine.bindings.ownerOf(client) ?? pid
-    const summary = validateUpdate(this.doc, update, { mayAddGc: (client) => owner(client) === pid })
+    const summary = validateUpdate(this.doc, update, { mayAddGc: (client) => owner(client) === pid, maxStructs: this.deps.maxUpdateStructs })
     if (conn.access !== 'write') {
       // Read-only: never applied, stored or broadcast. An empty step 2 (every provider sends
       // one when it connects) is acknowledged like any no-op; anything else is answered with a
@@ -154,10 +191,21 @@ export class Room {
     // Structs of a clientID bound to another participant: the whole update is refused before
     // anything is applied (AttributionRefusedError).
     this.engine.checkWrite(pid, summary.added)
+    const writes = [...summary.added].filter(([, r]) => r.to > r.from).map(([client]) => client)
+    // Only updates that add structs grow the spec; deleting must stay possible at the limit.
+    if (writes.length > 0 && !this.size!.admits(update.length)) {
+      throw new SpecTooLargeError(this.size!.bytes, update.length, this.deps.maxSpecBytes ?? Infinity)
+    }
     const count = ++conn.updatesReceived
     const origin: TxOrigin = { source: 'connection', conn }
     // Triggers persistThenBroadcast synchronously when the update changes anything.
     Y.applyUpdate(this.doc, update, origin)
+    if (writes.length > 0) {
+      this.size!.add(update.length)
+      // A write beats an announcement: whoever else showed presence under these clientIDs
+      // loses it, so the writer's own presence is admitted from now on.
+      this.dropPresence(this.roster.evict(writes, pid), null)
+    }
     this.enqueue(() => conn.ack(count))
   }
 
@@ -176,27 +224,16 @@ export class Room {
   }
 
   /**
-   * Applies the admissible part of an awareness update from `conn`: only its own clientIDs
-   * (claiming an unclaimed one), with the server-stamped user fields.
+   * Applies the admissible part of an awareness update from `conn` (see presence.ts): only
+   * clientIDs it holds or may claim, within its quota, with the server-stamped user fields.
    */
   receiveAwareness(conn: Connection, entries: AwarenessEntry[]): void {
-    const admitted = admitAwareness(
-      entries,
-      // A client announces its clientID in awareness before its first edit; binding it then
-      // keeps anyone else from writing with it first. A removal (null state) never binds:
-      // providers echo the removal of *other* clients whose presence timed out, and such an
-      // echo must neither remove them nor claim their clientID.
-      (entry) =>
-        entry.state === null
-          ? this.engine.bindings.ownerOf(entry.clientID) === conn.participantId
-          : this.engine.announce(entry.clientID, conn.participantId),
-      conn.presence
-    )
-    if (admitted.length === 0) return
-    for (const entry of admitted) {
-      if (entry.state === null) conn.awarenessClients.delete(entry.clientID)
-      else conn.awarenessClients.add(entry.clientID)
+    const { admitted, drops } = this.roster.admit(conn, entries)
+    if (drops.quota > 0) {
+      conn.warnOnce('presence-quota', { held: [...conn.presenceIds] }, 'presence for more clientIDs than a connection may hold; dropped')
     }
+    if (drops.oversize > 0) conn.warnOnce('presence-oversize', {}, 'presence state above the size limit; dropped')
+    if (admitted.length === 0) return
     awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(admitted), conn)
   }
 
@@ -204,7 +241,7 @@ export class Room {
   sendAwarenessTo(conn: Connection): void {
     const clients = [...this.awareness.getStates().keys()]
     if (clients.length === 0) return
-    conn.send(frame((e) => {
+    conn.sendPresence(frame((e) => {
       encoding.writeVarUint(e, messageAwareness)
       encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
     }))
@@ -304,6 +341,18 @@ export class Room {
       encoding.writeVarUint(e, messageAwareness)
       encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
     })
-    for (const conn of this.conns) conn.send(message)
+    for (const conn of this.conns) conn.sendPresence(message)
+  }
+
+  /**
+   * Removes the presence states of `clientIDs` (broadcast as removals) and then forgets their
+   * awareness metadata, which y-protocols keeps forever otherwise: a million clientIDs that
+   * came and went would stay in memory.
+   */
+  private dropPresence(clientIDs: number[], origin: Connection | null): void {
+    if (clientIDs.length === 0) return
+    // The removal broadcast reads each clientID's clock from the metadata: delete it after.
+    awarenessProtocol.removeAwarenessStates(this.awareness, clientIDs, origin)
+    for (const id of clientIDs) this.awareness.meta.delete(id)
   }
 }

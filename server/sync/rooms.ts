@@ -1,6 +1,8 @@
 /**
  * The room registry: loads a room on first join, unloads it after the last client left plus an
- * idle delay, and replaces a room whose storage failed.
+ * idle delay, and replaces a room whose storage failed. At most `maxOpenRooms` rooms are
+ * loaded: to load another, an idle room (no connections) is unloaded early; when every room is
+ * in use, the join is refused with {@link RoomLimitError}.
  */
 import { CloseCode } from '../../shared/protocol.js'
 import { Room, type RoomDeps } from './room.js'
@@ -11,6 +13,16 @@ import type { SpecAttribution } from '../../shared/attribution.js'
 export interface RegistryOptions extends RoomDeps {
   /** How long an empty room stays loaded. */
   idleMs: number
+  /** Most rooms loaded (or loading) at once. Default: no limit. */
+  maxOpenRooms?: number
+}
+
+/** Every one of the `maxOpenRooms` loaded rooms has connections; nothing was loaded. */
+export class RoomLimitError extends Error {
+  constructor(readonly limit: number) {
+    super(`${limit} rooms open, all in use`)
+    this.name = 'RoomLimitError'
+  }
 }
 
 /** All loaded rooms of one server process. */
@@ -21,6 +33,8 @@ export class RoomRegistry {
   /** Rooms being unloaded: a new join waits, so it loads everything they committed. */
   private readonly unloading = new Map<string, Promise<void>>()
   private readonly idleTimers = new Map<string, ReturnType<typeof setTimeout>>()
+  /** Joins in progress per room: such a room is not idle even before the connection attaches. */
+  private readonly joining = new Map<string, number>()
 
   constructor(private readonly opts: RegistryOptions) {}
 
@@ -39,12 +53,19 @@ export class RoomRegistry {
    * the room is still scheduled for unloading.
    */
   async join(name: string, conn: Connection): Promise<void> {
-    let room = await this.open(name)
-    // The room may have been dropped (idle or failed) while this join awaited it.
-    while (this.live.get(name) !== room) room = await this.open(name)
-    this.cancelIdle(name)
-    conn.attach(room)
-    if (room.conns.size === 0) this.scheduleIdle(room)
+    this.joining.set(name, (this.joining.get(name) ?? 0) + 1)
+    try {
+      let room = await this.open(name)
+      // The room may have been dropped (idle or failed) while this join awaited it.
+      while (this.live.get(name) !== room) room = await this.open(name)
+      this.cancelIdle(name)
+      conn.attach(room)
+      if (room.conns.size === 0) this.scheduleIdle(room)
+    } finally {
+      const left = (this.joining.get(name) ?? 1) - 1
+      if (left > 0) this.joining.set(name, left)
+      else this.joining.delete(name)
+    }
   }
 
   /**
@@ -90,6 +111,7 @@ export class RoomRegistry {
     if (unloading) await unloading
     let pending = this.rooms.get(name)
     if (!pending) {
+      this.makeRoom()
       pending = Room.load(name, this.opts).then((room) => {
         room.onEmpty = () => this.scheduleIdle(room)
         room.onFailed = () => this.drop(room)
@@ -103,6 +125,24 @@ export class RoomRegistry {
       })
     }
     return pending
+  }
+
+  /**
+   * Before loading one more room: at the limit, unloads the idle room loaded first, or throws.
+   * Rooms still loading count (they are about to have a connection).
+   * @throws RoomLimitError
+   */
+  private makeRoom(): void {
+    const limit = this.opts.maxOpenRooms ?? Infinity
+    if (this.rooms.size < limit) return
+    for (const room of this.live.values()) {
+      if (room.conns.size === 0 && !this.joining.has(room.name)) {
+        this.opts.log.debug({ room: room.name }, 'unloading an idle room early: room limit reached')
+        this.drop(room)
+        return
+      }
+    }
+    throw new RoomLimitError(limit)
   }
 
   private scheduleIdle(room: Room): void {

@@ -34,6 +34,17 @@ export class UpdateDecodeError extends Error {
   }
 }
 
+/** The update holds more structs and delete ranges than the caller allows. */
+export class TooManyStructsError extends UpdateDecodeError {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} structs and delete ranges`)
+    this.name = 'TooManyStructsError'
+  }
+}
+
+/** Struct limit of the decode in progress (synchronous, so one module-level slot is enough). */
+let structLimit = Infinity
+
 /**
  * The decoder instance Yjs creates inside `decodeUpdateV2`. `decodeUpdateV2` is synchronous
  * and builds exactly one decoder, so a module-level slot is enough to get it back after the
@@ -48,6 +59,8 @@ let lastDecoder: SectionTrackingDecoderV1 | null = null
  */
 class SectionTrackingDecoderV1 extends Y.UpdateDecoderV1 {
   readonly sectionClients: number[] = []
+  private counted = 0
+  private readonly limit = structLimit
 
   constructor(decoder: decoding.Decoder) {
     super(decoder)
@@ -59,23 +72,39 @@ class SectionTrackingDecoderV1 extends Y.UpdateDecoderV1 {
     this.sectionClients.push(client)
     return client
   }
+
+  /** Read once per struct: stops a huge update before the rest of it is decoded. */
+  override readInfo(): number {
+    if (++this.counted > this.limit) throw new TooManyStructsError(this.limit)
+    return super.readInfo()
+  }
+
+  /** Read once per delete range. */
+  override readDsLen(): number {
+    if (++this.counted > this.limit) throw new TooManyStructsError(this.limit)
+    return super.readDsLen()
+  }
 }
 
 /**
  * Decodes a whole V1 update (every struct, its content, and the delete set) with Yjs's decoder.
  * Throws `UpdateDecodeError` if Yjs's decoder throws, if bytes remain after the delete set, or
- * if one client has two sections.
+ * if one client has two sections; `TooManyStructsError` as soon as it has read more than
+ * `maxStructs` structs and delete ranges together.
  */
-export function decodeUpdateStrictly(update: Uint8Array): DecodedUpdate {
+export function decodeUpdateStrictly(update: Uint8Array, maxStructs = Infinity): DecodedUpdate {
   let decoded: ReturnType<typeof Y.decodeUpdate>
   let decoder: SectionTrackingDecoderV1 | null
+  structLimit = maxStructs
   try {
     decoded = Y.decodeUpdateV2(update, SectionTrackingDecoderV1)
   } catch (cause) {
+    if (cause instanceof TooManyStructsError) throw cause
     throw new UpdateDecodeError(`Yjs decoder threw: ${String(cause)}`, { cause })
   } finally {
     decoder = lastDecoder
     lastDecoder = null
+    structLimit = Infinity
   }
   if (decoder === null) {
     throw new UpdateDecodeError('Yjs did not construct the tracking decoder')

@@ -9,17 +9,24 @@ import { CloseCode, PROTOCOL_VERSION } from '../../shared/protocol.js'
 import type { SpecStore } from '../storage/store.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { Logger } from '../observability/logger.js'
-import { Connection } from './connection.js'
-import type { RoomRegistry } from './rooms.js'
+import { Connection, type ConnectionLimits } from './connection.js'
+import { RoomLimitError, type RoomRegistry } from './rooms.js'
 import type { SyncAccess } from './access.js'
 import type { Principal } from '../../shared/identity.js'
+import type { SyncLimits } from '../config.js'
+import { clientAddress, ConnectionSlots } from './connection-slots.js'
 
 /** What the upgrade handler needs. */
 export interface SyncDeps {
   rooms: RoomRegistry
   specs: SpecStore
   log: Logger
+  /** Largest frame from the team and facilitators. */
   maxMessageBytes: number
+  /** Per-connection and per-address limits (the per-room ones go to the registry). */
+  limits: SyncLimits
+  /** Take the client address from `X-Forwarded-For` (behind a trusted proxy). */
+  trustProxy: boolean
   /** Authentication and authorization of upgrades, and revocation events. */
   access: SyncAccess
   /** Interval of WebSocket pings; a peer that misses one is dropped. */
@@ -55,7 +62,11 @@ function toBytes(data: RawData): Uint8Array {
  * extensions and must equal {@link PROTOCOL_VERSION} (else 4426).
  */
 export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: deps.maxMessageBytes })
+  const { limits } = deps
+  // ws has one maxPayload for every socket: the larger limit. Connection closes customers'
+  // frames above theirs.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(deps.maxMessageBytes, limits.maxCustomerMessageBytes) })
+  const slots = new ConnectionSlots({ perIp: limits.maxConnectionsPerIp, perRoom: limits.maxConnectionsPerRoom })
   const connections = new Set<Connection>()
   const specOf = new WeakMap<Connection, string>()
   const alive = new WeakSet<WebSocket>()
@@ -84,6 +95,14 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         } else if (!spec) {
           ws.close(CloseCode.specNotFound, 'spec not found')
         } else {
+          const ip = clientAddress(req, deps.trustProxy)
+          const refused = slots.acquire(ip, specId)
+          if (refused !== null) {
+            deps.log.warn({ ip, room: specId, limit: refused }, 'connection limit reached; refusing')
+            ws.close(CloseCode.tooManyConnections, refused === 'ip' ? 'too many connections from this address' : 'too many connections to this spec')
+            return
+          }
+          ws.once('close', () => slots.release(ip, specId))
           accept(ws, specId, { extensions: version !== null, principal, access })
         }
       })
@@ -92,6 +111,17 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
       rejectUpgrade(socket, 500, 'internal', 'internal error')
     })
   }
+
+  const connectionLimits = (principal: Principal): ConnectionLimits => ({
+    maxFrameBytes: principal.role === 'customer' || principal.role === 'viewer' ? limits.maxCustomerMessageBytes : deps.maxMessageBytes,
+    rates: { updatesPerSecond: limits.updatesPerSecond, presencePerSecond: limits.presencePerSecond, bytesPerSecond: limits.bytesPerSecond },
+    maxBufferedBytes: limits.maxBufferedBytes,
+    presence: {
+      maxStateBytes: limits.maxPresenceStateBytes,
+      // An honest provider echoes at most every state the server sent it.
+      maxEntries: limits.maxConnectionsPerRoom * limits.maxPresenceIdsPerConnection
+    }
+  })
 
   const accept = (
     ws: WebSocket,
@@ -105,9 +135,15 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         close: (code, reason) => ws.close(code, reason),
         get readyState() {
           return ws.readyState
-        }
+        },
+        get bufferedAmount() {
+          return ws.bufferedAmount
+        },
+        pause: () => ws.pause(),
+        resume: () => ws.resume(),
+        terminate: () => ws.terminate()
       },
-      { ...opts, log: deps.log.child({ room: specId }) }
+      { ...opts, log: deps.log.child({ room: specId }), limits: connectionLimits(opts.principal) }
     )
     connections.add(conn)
     specOf.set(conn, specId)
@@ -120,6 +156,11 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
     ws.on('close', () => conn.socketClosed())
     ws.on('error', (err) => conn.log.debug({ err }, 'socket error'))
     deps.rooms.join(specId, conn).catch((err: unknown) => {
+      if (err instanceof RoomLimitError) {
+        conn.log.warn({ limit: err.limit }, 'open rooms limit reached; refusing')
+        conn.close(CloseCode.tooManyRooms, 'too many open specs')
+        return
+      }
       conn.log.error({ err }, 'room load failed')
       conn.close(CloseCode.storageUnavailable, 'storage unavailable')
     })

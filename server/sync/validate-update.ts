@@ -10,7 +10,7 @@
  * Line references are to yjs 13.6.33 `src/`.
  */
 import * as Y from 'yjs'
-import { decodeUpdateStrictly, firstStuckStruct, itemRefs, UpdateDecodeError } from './update-structs.js'
+import { decodeUpdateStrictly, firstStuckStruct, itemRefs, TooManyStructsError, UpdateDecodeError } from './update-structs.js'
 import type { DeleteRange, UpdateStruct } from './update-structs.js'
 
 /** Machine-readable reason why an update was refused. */
@@ -29,6 +29,8 @@ export type UpdateRefusal =
   | 'delete-unknown'
   /** A clientID, clock or clock + length beyond Number.MAX_SAFE_INTEGER. */
   | 'clock-overflow'
+  /** More structs and delete ranges than `ValidateOptions.maxStructs` (decoding stops there). */
+  | 'too-many-structs'
 
 /** Thrown by `validateUpdate`; the whole update must be dropped, never partly applied. */
 export class UpdateRefusedError extends Error {
@@ -57,6 +59,8 @@ export interface ValidateOptions {
    * from anyone else such a struct swallows that client's future edits. Default: never.
    */
   mayAddGc?: (client: number) => boolean
+  /** Most structs and delete ranges the update may hold. Default: no limit. */
+  maxStructs?: number
 }
 
 /** Clock bookkeeping for one client that has structs in the update. */
@@ -95,8 +99,9 @@ export function validateUpdate(
   }
   let decoded: ReturnType<typeof decodeUpdateStrictly>
   try {
-    decoded = decodeUpdateStrictly(update)
+    decoded = decodeUpdateStrictly(update, options.maxStructs)
   } catch (error) {
+    if (error instanceof TooManyStructsError) throw new UpdateRefusedError('too-many-structs', error.message, { cause: error })
     if (error instanceof UpdateDecodeError) {
       throw new UpdateRefusedError('malformed', error.message, { cause: error })
     }

@@ -90,16 +90,46 @@ describe('clientID bindings', () => {
     expect(server.authorsOf('Customers want mode')).toEqual([['Customers want mode', 'cust-1']])
   })
 
-  it('a clientID announced in awareness cannot be written with by anyone else first', () => {
+  it('an announced clientID is kept from other announcers, and its announcer writes with it', () => {
     const server = new Server()
     const announced = 424242
     expect(server.engine.announce(announced, 'cust-1')).toBe(true)
     expect(server.engine.announce(announced, 'team-1')).toBe(false)
     expect(server.engine.bindings.isDurable(announced)).toBe(false)
-    expectRefused(() => server.receive('team-1', forgeInsert(rawDoc(server, announced), 'x')), announced)
     server.receive('cust-1', forgeInsert(rawDoc(server, announced), 'mine'))
     expect(server.engine.bindings.isDurable(announced)).toBe(true)
     expect(server.authorsOf('mine')).toEqual([['mine', 'cust-1']])
+    // Durable now: nobody else writes with it.
+    expectRefused(() => server.receive('team-1', forgeInsert(rawDoc(server, announced), 'x')), announced)
+  })
+
+  it("a real write beats someone else's announcement-only binding (squatting never shuts the owner out)", () => {
+    const server = new Server()
+    const squatted = 515151
+    // Someone announces the clientID first and never writes with it.
+    expect(server.engine.announce(squatted, 'cust-2')).toBe(true)
+    // Its owner's first write is accepted, binds durably to the owner, and is stored as a fact.
+    server.receive('team-1', forgeInsert(rawDoc(server, squatted), 'owner words'))
+    expect(server.engine.bindings.ownerOf(squatted)).toBe('team-1')
+    expect(server.engine.bindings.isDurable(squatted)).toBe(true)
+    expect(server.authorsOf('owner words')).toEqual([['owner words', 'team-1']])
+    server.restart()
+    expect(server.engine.bindings.ownerOf(squatted)).toBe('team-1')
+    // The squatter now cannot write with it.
+    expectRefused(() => server.receive('cust-2', forgeInsert(rawDoc(server, squatted), 'x')), squatted)
+  })
+
+  it('releasing an announcement frees the clientID; durable bindings are never released', () => {
+    const b = new ClientBindings()
+    expect(b.bind(11, 'cust-1', { provisional: true })).toBe('new')
+    expect(b.provisionalSize).toBe(1)
+    expect(b.release(11, 'team-1')).toBe(false)
+    expect(b.release(11, 'cust-1')).toBe(true)
+    expect(b.ownerOf(11)).toBeUndefined()
+    expect(b.provisionalSize).toBe(0)
+    expect(b.bind(12, 'cust-1')).toBe('new')
+    expect(b.release(12, 'cust-1')).toBe(false)
+    expect(b.ownerOf(12)).toBe('cust-1')
   })
 
   it('the seed clientID belongs to the system', () => {

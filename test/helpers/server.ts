@@ -5,7 +5,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterEach } from 'vitest'
-import { configWith, type Config } from '../../server/config.js'
+import { configWith, type Config, type ConfigOverrides } from '../../server/config.js'
 import { startService, type Service, type ServiceOverrides } from '../../server/service.js'
 import { createLogger } from '../../server/observability/logger.js'
 import { facilitatorOf } from './auth.js'
@@ -28,7 +28,7 @@ export function tempDir(prefix = 'valence-test-'): string {
 
 /** Starts a service (memory storage unless `config.storage` says otherwise), stopped after the test. */
 export async function startTestService(
-  config: Partial<Config> = {},
+  config: ConfigOverrides = {},
   overrides: ServiceOverrides = {}
 ): Promise<Service> {
   const service = await startService(
