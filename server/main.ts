@@ -1,5 +1,6 @@
 /**
- * Process entry point: parse config, start the service, stop gracefully on SIGTERM/SIGINT.
+ * Process entry point: parse config, start the service, stop gracefully on SIGTERM/SIGINT, and
+ * log (rather than die of) any promise rejection nobody handled.
  */
 import { ConfigError, parseConfig } from './config.js'
 import { startService } from './service.js'
@@ -16,6 +17,11 @@ async function main(): Promise<void> {
     throw err
   }
   const service = await startService(config)
+  // Node exits on an unhandled rejection, taking every room with it (issue 7). Each promise on
+  // the sync path is caught where it is made; this is the last line: log it and keep serving.
+  process.on('unhandledRejection', (reason: unknown) => {
+    service.log.error({ err: reason }, 'unhandled promise rejection; still running')
+  })
   let signalled = false
   const shutdown = (signal: string): void => {
     if (signalled) return
