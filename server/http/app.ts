@@ -16,6 +16,7 @@ import { membersRouter } from './members.js'
 import { panelsRouter } from './panels.js'
 import { invitesRouter } from './invites.js'
 import { tokensRouter } from './tokens.js'
+import { securityHeaders } from './security-headers.js'
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -47,6 +48,8 @@ export function createApp(deps: AppDeps): Express {
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', deps.trustProxy)
+  // First, so every response carries them: pages, static files, API answers and errors.
+  app.use(securityHeaders())
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' })
@@ -82,8 +85,8 @@ export function createApp(deps: AppDeps): Express {
       if (!fs.existsSync(path.join(clientDir, file))) continue
       app.get(route, (_req, res) => {
         res.setHeader('Cache-Control', 'no-cache')
-        // The invite token sits in the path; keep it out of Referer headers sent elsewhere.
-        res.setHeader('Referrer-Policy', 'same-origin')
+        // The invite token sits in the path: Referrer-Policy no-referrer (security-headers.ts)
+        // keeps it out of every Referer header.
         res.sendFile(path.join(clientDir, file))
       })
     }

@@ -4,7 +4,8 @@
  *
  * One browser per test file, launched on first use and closed in `afterAll`; every context a test
  * opens is closed in `afterEach`, so tests never share cookies, localStorage or IndexedDB.
- * Uncaught exceptions in any page fail the test that caused them.
+ * Uncaught exceptions and Content-Security-Policy violations in any page fail the test that
+ * caused them.
  *
  * Every page needs a session. {@link signInContext} puts a principal's session cookie (from
  * `signInAs` in helpers/auth.ts) into a context, as if they had signed in; tests of the sign-in
@@ -87,6 +88,7 @@ export async function newContext(options: BrowserContextOptions = {}): Promise<B
   // One stuck step fails with its own message well inside the test's timeout.
   context.setDefaultTimeout(ACTION_TIMEOUT)
   contexts.add(context)
+  await context.addInitScript(reportCspViolations, CSP_VIOLATION)
   context.on('page', watchPage)
   return context
 }
@@ -97,8 +99,23 @@ export async function newPage(options: BrowserContextOptions = {}): Promise<Page
   return context.newPage()
 }
 
+/** Prefix of the console line a page logs for each CSP violation (see {@link watchPage}). */
+const CSP_VIOLATION = 'CSP violation:'
+
+/** Reports every `securitypolicyviolation` event on the console (runs before page scripts). */
+function reportCspViolations(prefix: string): void {
+  document.addEventListener('securitypolicyviolation', (e) => {
+    console.error(`${prefix} ${e.effectiveDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}`)
+  })
+}
+
 function watchPage(page: Page): void {
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.stack ?? error.message}`))
+  // The server's Content-Security-Policy must never block anything the app itself does.
+  page.on('console', (message) => {
+    const text = message.text()
+    if (text.startsWith(CSP_VIOLATION) || /Content Security Policy/i.test(text)) pageErrors.push(`${page.url()}: ${text}`)
+  })
 }
 
 /** Something with a base URL, such as a running test service. */
@@ -214,7 +231,9 @@ const axeSource = (): string => {
  */
 export async function runAxe(page: Page): Promise<A11yViolation[]> {
   const injected = await page.evaluate(() => 'axe' in window)
-  if (!injected) await page.addScriptTag({ content: axeSource() })
+  // Evaluated through the DevTools protocol: an inline <script> tag would be (rightly) refused
+  // by the page's Content-Security-Policy.
+  if (!injected) await page.evaluate(axeSource())
   return page.evaluate(async () => {
     interface AxeResult {
       violations: Array<{ id: string; impact?: string | null; help: string; nodes: Array<{ target: unknown[] }> }>
