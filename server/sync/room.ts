@@ -14,6 +14,7 @@ import { CloseCode, messageAwareness, messageSync } from '../../shared/protocol.
 import type { DocStore } from '../storage/store.js'
 import type { Logger } from '../observability/logger.js'
 import { validateUpdate } from './validate-update.js'
+import { validateSchema } from './validate-schema.js'
 import { AttributionEngine } from '../attribution/index.js'
 import { AttributionFeed, type ParticipantLookup } from './attribution-feed.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
@@ -191,6 +192,9 @@ export class Room {
     // Structs of a clientID bound to another participant: the whole update is refused before
     // anything is applied (AttributionRefusedError).
     this.engine.checkWrite(pid, summary.added)
+    // Content the ProseMirror schema cannot hold (unknown nodes, nesting past the limit) is
+    // refused whole before anything is applied (UpdateRefusedError 'schema').
+    validateSchema(this.doc, summary.sections)
     const writes = [...summary.added].filter(([, r]) => r.to > r.from).map(([client]) => client)
     // Only updates that add structs grow the spec; deleting must stay possible at the limit.
     if (writes.length > 0 && !this.size!.admits(update.length)) {

@@ -29,6 +29,8 @@ export type UpdateRefusal =
   | 'delete-unknown'
   /** A clientID, clock or clock + length beyond Number.MAX_SAFE_INTEGER. */
   | 'clock-overflow'
+  /** Integrates, but the result is no document the ProseMirror schema can hold (`validate-schema.ts`). */
+  | 'schema'
   /** More structs and delete ranges than `ValidateOptions.maxStructs` (decoding stops there). */
   | 'too-many-structs'
 
@@ -49,6 +51,8 @@ export interface UpdateSummary {
   added: Map<number, { from: number; to: number }>
   /** True if applying would change nothing: no new structs, and every delete range is already deleted in the doc. */
   empty: boolean
+  /** The decoded structs by client, for content checks that follow (`validateSchema`). */
+  sections: Map<number, UpdateStruct[]>
 }
 
 /** Options of {@link validateUpdate}. */
@@ -125,7 +129,7 @@ export function validateUpdate(
     added.set(client, { from: known, to: end })
     if (end > known) empty = false
   }
-  return { added, empty: empty && deletesAreNoOps(deletes, store) }
+  return { added, empty: empty && deletesAreNoOps(deletes, store), sections }
 }
 
 function refuse(reason: UpdateRefusal, detail: string): never {
