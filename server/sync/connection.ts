@@ -130,6 +130,16 @@ export class Connection {
     this.send(encoding.toUint8Array(encoder))
   }
 
+  /** True while the socket is paused because the connection is over its receive budget. */
+  get receivePaused(): boolean {
+    return this.inbox.isPaused
+  }
+
+  /** Frames received and not yet processed. */
+  get receiveBacklog(): number {
+    return this.inbox.backlog
+  }
+
   /** True after {@link close} or a socket close. */
   get isClosed(): boolean {
     return this.closed
