@@ -25,6 +25,10 @@ export class MemoryDocStore implements DocStore {
     this.logs.set(name, log)
   }
 
+  async replace(name: string, snapshot: Uint8Array, facts: Uint8Array | null): Promise<void> {
+    this.logs.set(name, [{ update: snapshot.slice(), facts: facts ? facts.slice() : null }])
+  }
+
   async compact(name: string): Promise<void> {
     const log = this.logs.get(name)
     if (!log || log.length < 2) return

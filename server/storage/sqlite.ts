@@ -152,12 +152,14 @@ export class SqliteDocStore implements DocStore {
   private readonly selectSnapshot
   private readonly deleteUpTo
   private readonly upsertSnapshot
+  private readonly deleteAll
 
   constructor(private readonly db: DB, commitWindowMs: number) {
     this.insert = db.prepare('INSERT INTO doc_updates (doc, data, facts) VALUES (?, ?, ?)')
     this.selectLog = db.prepare('SELECT seq, data, facts FROM doc_updates WHERE doc = ? ORDER BY seq')
     this.selectSnapshot = db.prepare('SELECT data, facts FROM doc_snapshots WHERE doc = ?')
     this.deleteUpTo = db.prepare('DELETE FROM doc_updates WHERE doc = ? AND seq <= ?')
+    this.deleteAll = db.prepare('DELETE FROM doc_updates WHERE doc = ?')
     this.upsertSnapshot = db.prepare(
       'INSERT INTO doc_snapshots (doc, data, facts) VALUES (?, ?, ?) ON CONFLICT (doc) DO UPDATE SET data = excluded.data, facts = excluded.facts'
     )
@@ -186,6 +188,15 @@ export class SqliteDocStore implements DocStore {
     this.db.transaction(() => {
       this.upsertSnapshot.run(name, snapshot, factsSnapshot)
       this.deleteUpTo.run(name, maxSeq)
+    })()
+  }
+
+  async replace(name: string, snapshot: Uint8Array, facts: Uint8Array | null): Promise<void> {
+    // Appends already accepted commit first, so the delete below sees (and drops) them all.
+    await this.committer.flush()
+    this.db.transaction(() => {
+      this.upsertSnapshot.run(name, snapshot, facts)
+      this.deleteAll.run(name)
     })()
   }
 

@@ -21,11 +21,17 @@ import type { IdentityStore } from '../identity/store.js'
  *   `load` returns them in commit order beside the updates (a crash never leaves an update
  *   without its facts), and `compact` folds them into one facts snapshot in the same
  *   transaction as the document snapshot.
+ * - [S7] `replace` swaps everything stored for `name` (snapshot and log, facts included) for
+ *   the given snapshot and facts snapshot, atomically: `load` returns exactly those afterwards,
+ *   and a crash leaves either the old state or the new one. Unlike `compact`, the caller
+ *   chooses the state; it must ensure nothing is appended to `name` meanwhile (a room does it
+ *   while loading, before it accepts updates: see sync/quarantine.ts).
  */
 export interface DocStore {
   load(name: string): Promise<StoredDoc>
   append(name: string, update: Uint8Array, facts?: Uint8Array | null): Promise<void>
   compact(name: string): Promise<void>
+  replace(name: string, snapshot: Uint8Array, facts: Uint8Array | null): Promise<void>
   /** Resolves if the backing storage answers (readiness probe). */
   ping(): Promise<void>
   close(): Promise<void>

@@ -15,6 +15,7 @@ import type { DocStore } from '../storage/store.js'
 import type { Logger } from '../observability/logger.js'
 import { validateUpdate } from './validate-update.js'
 import { validateSchema } from './validate-schema.js'
+import { quarantineInvalidContent } from './quarantine.js'
 import { AttributionEngine } from '../attribution/index.js'
 import { AttributionFeed, type ParticipantLookup } from './attribution-feed.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
@@ -106,6 +107,8 @@ export class Room {
       origin
     )
     room.engine = AttributionEngine.load(stored.facts)
+    // A spec stored before schema admission may hold what no client can render (issue 7).
+    await quarantineInvalidContent(name, room.doc, () => room.engine.encode(), deps)
     room.engine.attach(room.doc, (o) => (isTxOrigin(o) && o.source === 'connection' ? o.conn.participantId : null))
     room.feed = new AttributionFeed(room.doc, room.engine, deps.lookupParticipant, (f) => room.sendToValenceClients(f), {
       delayMs: deps.attributionDelayMs,

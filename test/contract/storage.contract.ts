@@ -1,5 +1,5 @@
 /**
- * The storage contract: every Storage implementation runs these, rule by rule ([S1]-[S6],
+ * The storage contract: every Storage implementation runs these, rule by rule ([S1]-[S7],
  * [M1]-[M4] in server/storage/store.ts).
  */
 import { describe, expect, it } from 'vitest'
@@ -127,6 +127,33 @@ export function storageContract(name: string, factory: StorageFactory): void {
       expect(after.facts).toHaveLength(1)
       expect(attributionOf(after)).toEqual(before)
       await s.close()
+    })
+
+    it('[S7] replace swaps the whole stored state for the given snapshot and facts', async () => {
+      const s = await factory.create()
+      const doc = new Y.Doc()
+      for (let i = 0; i < 5; i++) await s.docs.append('doc7', captureUpdate(doc, (d) => d.getText('t').insert(0, String(i))))
+      await s.docs.compact('doc7')
+      await s.docs.append('doc7', captureUpdate(doc, (d) => d.getText('t').insert(0, 'x')), new AttributionEngine().encode())
+      await s.docs.append('other7', captureUpdate(doc, (d) => d.getText('t').insert(0, 'y')))
+      const clean = new Y.Doc()
+      clean.getText('t').insert(0, 'replaced')
+      const snapshot = Y.encodeStateAsUpdate(clean)
+      await s.docs.replace('doc7', snapshot, Uint8Array.of(42))
+      expect(await s.docs.load('doc7')).toEqual({ updates: [snapshot], facts: [Uint8Array.of(42)] })
+      expect((await s.docs.load('other7')).updates).toHaveLength(1)
+      // Appends after a replace follow the snapshot; a replace without facts stores none.
+      const later = captureUpdate(clean, (d) => d.getText('t').insert(8, '!'))
+      await s.docs.append('doc7', later)
+      expect(stateOf((await s.docs.load('doc7')).updates)).toBe(JSON.stringify('replaced!'))
+      await s.docs.replace('doc7', snapshot, null)
+      expect(await s.docs.load('doc7')).toEqual({ updates: [snapshot], facts: [] })
+      await s.close()
+      if (factory.reopen) {
+        const reopened = await factory.reopen()
+        expect(await reopened.docs.load('doc7')).toEqual({ updates: [snapshot], facts: [] })
+        await reopened.close()
+      }
     })
 
     it('[S*] ping answers while open', async () => {

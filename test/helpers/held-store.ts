@@ -38,6 +38,10 @@ export class HeldDocStore implements DocStore {
     return this.inner.compact(name)
   }
 
+  replace(name: string, snapshot: Uint8Array, facts: Uint8Array | null): Promise<void> {
+    return this.inner.replace(name, snapshot, facts)
+  }
+
   ping(): Promise<void> {
     return this.inner.ping()
   }
