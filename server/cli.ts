@@ -96,7 +96,7 @@ const COMMANDS: Record<string, Command> = {
         email: email(need(v, 'email')),
         displayName: need(v, 'name'),
         role: 'facilitator',
-        password: await password(v)
+        passwordHash: await hashPassword(await password(v))
       })
       return { account: { participantId: account.id, email: account.email, displayName: account.displayName, role: account.role } }
     }

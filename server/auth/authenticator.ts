@@ -6,7 +6,7 @@ import type { Principal } from '../../shared/identity.js'
 import type { IdentityStore, SessionRecord } from '../identity/store.js'
 import type { AccessControl } from './access-control.js'
 import { readCookie, SESSION_COOKIE } from './cookies.js'
-import { hashSecret } from './secrets.js'
+import { hashSecret } from '../identity/secrets.js'
 import type { Sessions } from './sessions.js'
 
 /** How a request authenticated. */

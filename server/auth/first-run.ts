@@ -8,7 +8,8 @@ import type { Logger } from '../observability/logger.js'
 import { IdentityError } from '../identity/errors.js'
 import type { AccountRecord, IdentityStore } from '../identity/store.js'
 import { createAccount } from '../identity/operations.js'
-import { newSecret, safeEqual } from './secrets.js'
+import { newSecret, safeEqual } from '../identity/secrets.js'
+import { hashPassword } from './passwords.js'
 
 /** The first facilitator from the environment. */
 export interface AdminSeed {
@@ -37,7 +38,8 @@ export class FirstRun {
   async start(admin: AdminSeed | null, baseUrl: string, log: Logger): Promise<void> {
     if (!(await this.needsSetup())) return
     if (admin) {
-      const account = await createAccount(this.store, { ...admin, role: 'facilitator' })
+      const { email, displayName } = admin
+      const account = await createAccount(this.store, { email, displayName, role: 'facilitator', passwordHash: await hashPassword(admin.password) })
       log.info({ email: account.email }, 'first run: created the facilitator from ADMIN_EMAIL')
       return
     }
@@ -56,7 +58,8 @@ export class FirstRun {
       if (this.token === null || !safeEqual(token, this.token)) {
         throw new IdentityError('invalid_setup_token', 'the setup link is not valid; use the one printed at the last start')
       }
-      const account = await createAccount(this.store, { ...input, role: 'facilitator' })
+      const { email, displayName } = input
+      const account = await createAccount(this.store, { email, displayName, role: 'facilitator', passwordHash: await hashPassword(input.password) })
       this.token = null
       return account
     })

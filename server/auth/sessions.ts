@@ -4,7 +4,7 @@
  * a full TTL again.
  */
 import type { IdentityStore, SessionRecord } from '../identity/store.js'
-import { hashSecret, newSecret } from './secrets.js'
+import { hashSecret, newSecret } from '../identity/secrets.js'
 
 /** Extend a session at most this often (one write per hour per active session). */
 const EXTEND_EVERY_MS = 60 * 60 * 1000

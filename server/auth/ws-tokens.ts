@@ -5,7 +5,7 @@
  * never logged. Revocation is still immediate: the upgrade re-reads the participant's access.
  */
 import { createHmac } from 'node:crypto'
-import { safeEqual } from './secrets.js'
+import { safeEqual } from '../identity/secrets.js'
 
 /** Lifetime of a WebSocket token. */
 export const WS_TOKEN_TTL_MS = 5 * 60 * 1000

@@ -7,7 +7,7 @@ import type { Request, RequestHandler, Response } from 'express'
 import type { Principal } from '../../shared/identity.js'
 import { can, type Action } from '../../shared/permissions.js'
 import type { AuthContext, Authenticator } from '../auth/authenticator.js'
-import { safeEqual } from '../auth/secrets.js'
+import { safeEqual } from '../identity/secrets.js'
 import { HttpError } from './errors.js'
 
 /** Header carrying the session's CSRF token. */

@@ -12,7 +12,7 @@ import {
 } from '../../shared/api-identity.js'
 import type { Auth } from '../auth/auth.js'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.js'
-import { hashSecret } from '../auth/secrets.js'
+import { hashSecret } from '../identity/secrets.js'
 import { IdentityError } from '../identity/errors.js'
 import { createAccount } from '../identity/operations.js'
 import type { MemberInviteRecord } from '../identity/store.js'
@@ -107,7 +107,8 @@ export function authRouter(auth: Auth): Router {
     const body = signupBody.parse(req.body)
     const invite = await usableSignup(body.token)
     if (!(await store.useMemberInvite(invite.id, new Date()))) throw new IdentityError('signup_used', 'this sign-up link was already used')
-    const account = await createAccount(store, { ...invite, password: body.password })
+    const { email, displayName, role } = invite
+    const account = await createAccount(store, { email, displayName, role, passwordHash: await hashPassword(body.password) })
     auth.log.info({ participantId: account.id, role: account.role }, 'team member signed up')
     await signIn(auth, req, res, account.id, { status: 201 })
   })

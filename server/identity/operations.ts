@@ -4,8 +4,7 @@
  * returns the one-time secret it created (if any); only its hash is stored.
  */
 import type { Role } from '../../shared/permissions.js'
-import { hashPassword } from '../auth/passwords.js'
-import { API_TOKEN_PREFIX, hashSecret, newSecret } from '../auth/secrets.js'
+import { API_TOKEN_PREFIX, hashSecret, newSecret } from './secrets.js'
 import type { SpecStore } from '../storage/store.js'
 import { IdentityError } from './errors.js'
 import {
@@ -26,18 +25,20 @@ export const INVITE_MAX_HOURS = 8760
 /** Lifetime of a team sign-up link. */
 export const MEMBER_INVITE_HOURS = 168
 
-/** Creates a team account with a freshly hashed password. */
+/**
+ * Creates a team account. The caller hashes the password (server/auth/passwords.ts): identity
+ * stores hashes and never depends on how they are made.
+ */
 export async function createAccount(
   store: IdentityStore,
-  input: { email: string; displayName: string; role: AccountRole; password: string }
+  input: { email: string; displayName: string; role: AccountRole; passwordHash: string }
 ): Promise<AccountRecord> {
-  if (await store.getAccountByEmail(input.email)) throw new IdentityError('email_taken', 'an account with this email exists')
   try {
     return await store.createAccount({
       email: input.email,
       displayName: input.displayName,
       role: input.role,
-      passwordHash: await hashPassword(input.password)
+      passwordHash: input.passwordHash
     })
   } catch (err) {
     if (err instanceof IdentityStoreError && err.code === 'email_taken') throw new IdentityError('email_taken', err.message)

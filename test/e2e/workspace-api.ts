@@ -5,7 +5,7 @@
  */
 import type { Service } from '../../server/service.js'
 import type { PanelRole } from '../../server/identity/store.js'
-import { hashSecret, newSecret } from '../../server/auth/secrets.js'
+import { hashSecret, newSecret } from '../../server/identity/secrets.js'
 import { facilitatorOf } from '../helpers/auth.js'
 
 /** One request as the facilitator; throws unless the answer has `status`. */

@@ -4,7 +4,7 @@
  * and the access-change events that close live sockets.
  */
 import { describe, expect, it } from 'vitest'
-import { hashSecret, newSecret } from '../../server/auth/secrets.js'
+import { hashSecret, newSecret } from '../../server/identity/secrets.js'
 import type { Service } from '../../server/service.js'
 import { fetchAs, signInAs, tokenAs, type Caller, type SignedIn } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'

@@ -1,7 +1,8 @@
 /**
  * Random secrets and how they are kept: sessions, invite links, sign-up links and API tokens
  * are random 256-bit strings given to their holder once; the server stores only their SHA-256
- * (a fast hash is enough for high-entropy secrets, unlike passwords).
+ * (a fast hash is enough for high-entropy secrets, unlike passwords). The stored form is the
+ * identity store's business, so this lives beside it; server/auth uses it, never the reverse.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 
