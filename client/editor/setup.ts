@@ -17,6 +17,7 @@ import { buildCursor, buildSelection } from './cursors.js'
 import { specInputRules } from './input-rules.js'
 import { specKeymaps } from './keymap.js'
 import { placeholderPlugin } from './placeholder.js'
+import { depthLimitPlugin } from './depth-limit.js'
 import { seedPlugin } from './seed.js'
 import { specToolbarItems, toolbarPlugin } from './toolbar.js'
 
@@ -62,6 +63,8 @@ export const createSpecEditor = (options: SpecEditorOptions): EditorView => {
       yUndoPlugin({ protectedNodes: new Set([NodeName.paragraph, NodeName.title]) }),
       ...specKeymaps(link),
       specInputRules(),
+      // Edits nesting deeper than the server admits are dropped, not sent and refused.
+      depthLimitPlugin(),
       dropCursor({ color: '#175CD3', width: 2 }),
       gapCursor(),
       placeholderPlugin(),
