@@ -192,7 +192,7 @@ class Placement {
       if (place !== undefined) break
       const item = top._item
       if (item === null) {
-        place = this.rootPlace(top)
+        place = this.placeOfRoot(top)
         break
       }
       if (chain.length > MAX_NESTING_DEPTH) {
@@ -211,7 +211,7 @@ class Placement {
     return place
   }
 
-  private rootPlace(root: Y.AbstractType<any>): Place {
+  private placeOfRoot(root: Y.AbstractType<any>): Place {
     if (this.rootNames === null) {
       this.rootNames = new Map()
       for (const [name, type] of this.doc.share) this.rootNames.set(type, name)
