@@ -7,7 +7,7 @@
  * not make: trailing bytes after the delete set, and a client written in two sections.
  */
 import * as Y from 'yjs'
-import type * as decoding from 'lib0/decoding'
+import * as decoding from 'lib0/decoding'
 
 /** A struct as produced by `Y.decodeUpdate`: an Item, a GC range or a Skip (a hole in the update). */
 export type UpdateStruct = Y.Item | Y.GC | Y.Skip
@@ -95,6 +95,7 @@ class SectionTrackingDecoderV1 extends Y.UpdateDecoderV1 {
 export function decodeUpdateStrictly(update: Uint8Array, maxStructs = Infinity): DecodedUpdate {
   let decoded: ReturnType<typeof Y.decodeUpdate>
   let decoder: SectionTrackingDecoderV1 | null
+  if (firstSectionSize(update) > maxStructs) throw new TooManyStructsError(maxStructs)
   structLimit = maxStructs
   try {
     decoded = Y.decodeUpdateV2(update, SectionTrackingDecoderV1)
@@ -134,6 +135,20 @@ export function decodeUpdateStrictly(update: Uint8Array, maxStructs = Infinity):
     }
   }
   return { sections, deletes: decoded.ds.clients }
+}
+
+/**
+ * The struct count the first section's header claims (0 if it cannot be read). Yjs writes each
+ * section's count before its structs, so a huge honest update is refused without decoding any;
+ * a header that lies is still caught by the count of structs actually read.
+ */
+function firstSectionSize(update: Uint8Array): number {
+  try {
+    const d = decoding.createDecoder(update)
+    return decoding.readVarUint(d) > 0 ? decoding.readVarUint(d) : 0
+  } catch {
+    return 0
+  }
 }
 
 /** The three IDs `Item.getMissing` follows (yjs src/structs/Item.js:372-411), in its order. */

@@ -138,6 +138,10 @@ describe('size limits', () => {
     const closed = await over.closed
     expect(closed.code).toBe(CloseCode.updateRefused)
     expect(closed.reason).toBe('update refused: too-many-structs')
+    // Two clients' sections of 60 each: no header is over the limit, the structs read are.
+    const split = await openRaw(service, spec, 'v=1&token=tom')
+    split.send(updateFrame(Y.mergeUpdates([manyItemsUpdate(60, before), manyItemsUpdate(60, before)])))
+    expect((await split.closed).reason).toBe('update refused: too-many-structs')
     expect(stateOf(service.rooms.get(spec)!.doc)).toEqual(before)
   })
 })
