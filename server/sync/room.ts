@@ -119,6 +119,13 @@ export class Room {
         // The engine computed this transaction's attribution facts in afterTransaction, which
         // Yjs runs before 'update': they are stored in the same write as the update.
         room.persistThenBroadcast(update, txOrigin.conn, room.engine.takeDelta(tr))
+      } else if (txOrigin === null) {
+        // Yjs's own follow-up to a remote update: it deletes formatting markers that a
+        // concurrent edit made redundant (yjs cleanupYTextAfterTransaction, in a transaction of
+        // its own with no origin). The room's doc changed, so storage and every client, the
+        // author included, must get it too; dropped, they diverged on marks (pinned seeds in
+        // test/fuzz/convergence.test.ts).
+        room.persistThenBroadcast(update, null, room.engine.takeDelta(tr))
       }
     })
     room.awareness.on('update', room.onAwarenessUpdate)
@@ -181,7 +188,12 @@ export class Room {
    */
   receiveUpdate(conn: Connection, update: Uint8Array): void {
     const pid = conn.participantId
-    const owner = (client: number): string => this.engine.bindings.ownerOf(client) ?? pid
+    // GC structs may claim new clocks only of the sender's own clientIDs. An announcement-only
+    // (provisional) binding of someone else does not count: it never refuses a write, and a
+    // provider echoes other people's presence, so the writer's own offline step 2 (GC for
+    // clocks it created and deleted offline) would be refused (a pinned seed in test/fuzz).
+    const bindings = this.engine.bindings
+    const owner = (client: number): string => (bindings.isDurable(client) ? bindings.ownerOf(client) : undefined) ?? pid
     const summary = validateUpdate(this.doc, update, { mayAddGc: (client) => owner(client) === pid, maxStructs: this.deps.maxUpdateStructs })
     if (conn.access !== 'write') {
       // Read-only: never applied, stored or broadcast. An empty step 2 (every provider sends
@@ -286,7 +298,7 @@ export class Room {
     for (const conn of this.conns) conn.sendExtension(message)
   }
 
-  private persistThenBroadcast(update: Uint8Array, author: Connection, facts: Uint8Array | null): void {
+  private persistThenBroadcast(update: Uint8Array, author: Connection | null, facts: Uint8Array | null): void {
     const committed = this.deps.docs.append(this.name, update, facts)
     // Handled through the chain below; this only prevents an unhandled-rejection report.
     committed.catch(() => {})
