@@ -1,7 +1,9 @@
 /**
- * {@link IdentityStore} over better-sqlite3, in the same database file as the specs (tables
- * created by migration 2 in server/storage/sqlite.ts). better-sqlite3 is synchronous, so every
- * method is atomic; multi-statement changes run in one transaction.
+ * {@link IdentityStore} over better-sqlite3, on its own connection to the database file the
+ * specs live in (opened and migrated by `openSqliteIdentityStore` in sqlite-schema.ts).
+ * better-sqlite3 is synchronous, so every method is atomic; multi-statement methods run in one
+ * SQL transaction, and `transaction` is server/identity/transactions.ts over BEGIN IMMEDIATE /
+ * COMMIT / ROLLBACK.
  */
 import type Database from 'better-sqlite3'
 import type { Role } from '../../shared/permissions.js'
@@ -11,7 +13,6 @@ import {
   type AccountRecord,
   type AccountRole,
   type ConsumeResult,
-  type IdentityStore,
   type InviteRecord,
   type MemberInviteRecord,
   type MembershipRecord,
@@ -33,6 +34,7 @@ import {
   toToken,
   type Row
 } from './sqlite-rows.js'
+import { TransactionalIdentityStore, type IdentityBackend } from './transactions.js'
 
 type DB = Database.Database
 const now = (): string => new Date().toISOString()
@@ -40,9 +42,40 @@ const now = (): string => new Date().toISOString()
 const ACCOUNT_SELECT = `SELECT p.*, a.email AS account_email, a.role, a.password_hash, a.deactivated_at
   FROM accounts a JOIN participants p ON p.id = a.participant_id`
 
-/** Identity tables of one SQLite database. */
-export class SqliteIdentityStore implements IdentityStore {
+/** The identity tables of one SQLite connection (see openSqliteIdentityStore). */
+export class SqliteIdentityStore extends TransactionalIdentityStore {
+  constructor(private readonly db: DB) {
+    super(new SqliteIdentityRecords(db))
+  }
+
+  /** Closes the connection. */
+  async close(): Promise<void> {
+    this.db.close()
+  }
+}
+
+/** The SQL behind each method, without the transaction boundary. */
+class SqliteIdentityRecords implements IdentityBackend {
   constructor(private readonly db: DB) {}
+
+  begin(): void {
+    // IMMEDIATE takes the write lock now, so a second process (the admin CLI) cannot slip a
+    // write between this transaction's reads and its writes.
+    this.db.exec('BEGIN IMMEDIATE')
+  }
+
+  commit(): void {
+    try {
+      this.db.exec('COMMIT')
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK')
+      throw err
+    }
+  }
+
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK')
+  }
 
   private one(sql: string, ...params: unknown[]): Row | undefined {
     return this.db.prepare(sql).get(...params) as Row | undefined
@@ -57,7 +90,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async getParticipant(id: string): Promise<ParticipantRecord | null> {
-    const account = await this.getAccount(id)
+    const account = this.account(id)
     if (account) return account
     const r = this.one('SELECT * FROM participants WHERE id = ?', id)
     return r ? toParticipant(r) : null
@@ -96,6 +129,10 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async getAccount(participantId: string): Promise<AccountRecord | null> {
+    return this.account(participantId)
+  }
+
+  private account(participantId: string): AccountRecord | null {
     const r = this.one(`${ACCOUNT_SELECT} WHERE a.participant_id = ?`, participantId)
     return r ? toAccount(r) : null
   }
@@ -117,7 +154,7 @@ export class SqliteIdentityStore implements IdentityStore {
     participantId: string,
     patch: { role?: AccountRole; passwordHash?: string; deactivatedAt?: string | null; displayName?: string }
   ): Promise<AccountRecord | null> {
-    const current = await this.getAccount(participantId)
+    const current = this.account(participantId)
     if (!current) return null
     const next = { ...current, ...definedOnly(patch) }
     this.db.transaction(() => {
@@ -164,6 +201,10 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async getPanel(id: string): Promise<PanelRecord | null> {
+    return this.panel(id)
+  }
+
+  private panel(id: string): PanelRecord | null {
     const r = this.one('SELECT * FROM panels WHERE id = ?', id)
     return r ? toPanel(r) : null
   }
@@ -173,7 +214,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async updatePanel(id: string, patch: { name?: string; description?: string }): Promise<PanelRecord | null> {
-    const current = await this.getPanel(id)
+    const current = this.panel(id)
     if (!current) return null
     const next = { ...current, ...definedOnly(patch) }
     this.run('UPDATE panels SET name = ?, description = ? WHERE id = ?', next.name, next.description, id)
@@ -229,7 +270,7 @@ export class SqliteIdentityStore implements IdentityStore {
   }
 
   async createInvite(input: Omit<InviteRecord, 'id' | 'uses' | 'revokedAt' | 'createdAt'>): Promise<InviteRecord> {
-    if (!(await this.getPanel(input.panelId))) throw new IdentityStoreError('not_found', 'panel not found')
+    if (!this.panel(input.panelId)) throw new IdentityStoreError('not_found', 'panel not found')
     const i: InviteRecord = { ...input, id: newIdentityId(), uses: 0, revokedAt: null, createdAt: now() }
     this.run(
       'INSERT INTO invites (id, panel_id, token_hash, role, created_by, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',

@@ -142,8 +142,28 @@ export type ConsumeResult = 'ok' | 'not_found' | 'expired' | 'revoked' | 'used_u
  * - [I10] Tokens are found by hash until revoked (`getTokenByHash` ignores revoked ones).
  * - [I11] `secret(name, make)` returns the same value forever once created (first writer wins).
  * - [I12] Data survives close and reopen (durable implementations).
+ * - [I13] `transaction(fn)` is all or nothing: if `fn` throws or rejects, every write made
+ *   through its handle `tx` is undone (the store reads exactly as before) and the error is
+ *   passed on; otherwise every write is committed and `fn`'s value returned. A transaction
+ *   started on `tx` joins the outer one.
+ * - [I14] Transactions are isolated: concurrent transactions take effect one after the other
+ *   (two accepts of a one-use invite: exactly one commits), and calls made on the store outside
+ *   a transaction neither see its uncommitted writes nor are undone with it.
+ * - [I15] `fn` works only through `tx`, and `tx` only inside `fn`: the store itself used inside
+ *   `fn` (which would wait for `fn`), or `tx` used after `fn` settled, is refused with a
+ *   RangeError. `fn` awaits nothing but `tx` (hash passwords, fetch specs and the like before
+ *   the transaction): the memory and SQLite stores hold their write lock for the whole of `fn`,
+ *   so they roll back and refuse with a RangeError a transaction during which the event loop
+ *   turned (server/identity/transactions.ts says why).
  */
 export interface IdentityStore {
+  /**
+   * Runs `fn` as one unit of work on the handle `tx` ([I13]-[I15]). Multi-step operations
+   * (accepting an invite, signing up, changing a role) use it so that a failure in the middle
+   * leaves nothing half done.
+   */
+  transaction<T>(fn: (tx: IdentityStore) => T | Promise<T>): Promise<T>
+
   // Participants and accounts
   getParticipant(id: string): Promise<ParticipantRecord | null>
   createInvitee(input: { displayName: string; email: string | null }): Promise<ParticipantRecord>

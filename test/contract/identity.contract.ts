@@ -1,6 +1,6 @@
 /**
  * The identity store contract: every IdentityStore implementation runs these, rule by rule
- * ([I1]-[I12] in server/identity/store.ts).
+ * ([I1]-[I15] in server/identity/store.ts).
  */
 import { describe, expect, it } from 'vitest'
 import type { IdentityStore } from '../../server/identity/store.js'
@@ -188,6 +188,141 @@ export function identityContract(name: string, factory: IdentityStoreFactory): v
       expect(first).toBe('one')
       expect(await s.secret('k', () => 'two')).toBe('one')
       expect(await s.secret('other', () => 'three')).toBe('three')
+    })
+
+    it('[I13] a transaction is all or nothing', async () => {
+      const s = await factory.create()
+      const a = await s.createAccount(account('tx@x.test', 'facilitator'))
+      const p = await s.createPanel({ name: 'P', description: 'd' })
+      const link = await s.createInvite({ panelId: p.id, tokenHash: 'tx', role: 'customer', createdBy: a.id, expiresAt: iso(HOUR), maxUses: 1 })
+      await s.createSession({ idHash: 'keep', participantId: a.id, csrfToken: 'c', createdAt: iso(0), expiresAt: iso(HOUR) })
+      const made: { invitee?: string; token?: string } = {}
+      const boom = new Error('fails in the middle')
+      await expect(
+        s.transaction(async (tx) => {
+          expect(await tx.consumeInvite(link.id, new Date())).toBe('ok')
+          made.invitee = (await tx.createInvitee({ displayName: 'Half', email: null })).id
+          await tx.addMembership(p.id, made.invitee, 'customer')
+          await tx.updateAccount(a.id, { role: 'team', deactivatedAt: iso(0) })
+          expect(await tx.deleteSessionsOf(a.id)).toBe(1)
+          await tx.createAccount(account('new@x.test'))
+          made.token = (await tx.createToken({ name: 't', role: 'team', tokenHash: 'tt', createdBy: a.id })).id
+          await tx.setPanelSpec(p.id, 'spec-0001', true)
+          expect(await tx.secret('k', () => 'half')).toBe('half')
+          // A transaction on the handle joins this one: undone with it.
+          await tx.transaction(async (inner) => inner.updatePanel(p.id, { name: 'Renamed' }))
+          // Inside, the transaction reads its own writes.
+          expect((await tx.getAccount(a.id))?.role).toBe('team')
+          expect((await tx.listMembers(p.id)).map((m) => m.participantId)).toEqual([made.invitee])
+          throw boom
+        })
+      ).rejects.toBe(boom)
+      expect((await s.getInvite(link.id))?.uses).toBe(0)
+      expect(await s.getParticipant(made.invitee!)).toBeNull()
+      expect(await s.listMembers(p.id)).toEqual([])
+      expect(await s.getAccount(a.id)).toEqual(a)
+      expect((await s.getSession('keep', new Date()))?.participantId).toBe(a.id)
+      expect(await s.getAccountByEmail('new@x.test')).toBeNull()
+      expect(await s.countAccounts()).toBe(1)
+      expect(await s.getToken(made.token!)).toBeNull()
+      expect(await s.getParticipant(made.token!)).toBeNull()
+      expect(await s.specIdsOfPanel(p.id)).toEqual([])
+      expect(await s.getPanel(p.id)).toEqual(p)
+      expect(await s.secret('k', () => 'after')).toBe('after')
+
+      // A store refusal in the middle (not only the caller's own throw) undoes the rest too.
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.createPanel({ name: 'Q', description: '' })
+          await tx.createAccount(account('TX@x.test'))
+        })
+      ).rejects.toMatchObject({ code: 'email_taken' })
+      expect((await s.listPanels()).map((x) => x.id)).toEqual([p.id])
+
+      // Success commits everything and returns fn's value.
+      const joined = await s.transaction(async (tx) => {
+        expect(await tx.consumeInvite(link.id, new Date())).toBe('ok')
+        const invitee = await tx.createInvitee({ displayName: 'Whole', email: null })
+        await tx.addMembership(p.id, invitee.id, 'customer')
+        return invitee.id
+      })
+      expect((await s.getInvite(link.id))?.uses).toBe(1)
+      expect((await s.listMembers(p.id)).map((m) => m.participantId)).toEqual([joined])
+      expect(await s.getParticipant(joined)).toMatchObject({ kind: 'invitee', displayName: 'Whole' })
+    })
+
+    it('[I14] transactions take turns, and calls outside one neither see it nor are undone with it', async () => {
+      const s = await factory.create()
+      const p = await s.createPanel({ name: 'P', description: '' })
+      const link = await s.createInvite({ panelId: p.id, tokenHash: 'once', role: 'viewer', createdBy: 'f', expiresAt: iso(HOUR), maxUses: 1 })
+      const created: string[] = []
+      // Shaped like accepting an invite, but creating the invitee first, so the loser has a
+      // write to undo.
+      const accept = (name: string) =>
+        s.transaction(async (tx) => {
+          const invitee = await tx.createInvitee({ displayName: name, email: null })
+          created.push(invitee.id)
+          const used = await tx.consumeInvite(link.id, new Date())
+          if (used !== 'ok') throw new Error(used)
+          await tx.addMembership(p.id, invitee.id, 'viewer')
+          return invitee.id
+        })
+      const results = await Promise.allSettled([accept('A'), accept('B')])
+      const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+      const lost = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []))
+      expect(won).toHaveLength(1)
+      expect(lost).toEqual(['used_up'])
+      expect((await s.listMembers(p.id)).map((m) => m.participantId)).toEqual(won)
+      expect((await s.getInvite(link.id))?.uses).toBe(1)
+      expect(created).toHaveLength(2)
+      expect(await s.getParticipant(created.find((id) => id !== won[0])!)).toBeNull()
+
+      let opened!: () => void
+      const isOpen = new Promise<void>((resolve) => (opened = resolve))
+      const failing = s.transaction(async (tx) => {
+        await tx.createPanel({ name: 'Uncommitted', description: '' })
+        opened()
+        // Still open for a few more steps, while the calls below are made from outside.
+        for (let i = 0; i < 5; i++) await tx.listPanels()
+        throw new Error('undo')
+      })
+      await isOpen
+      const seen = s.listPanels()
+      const outsideWrite = s.createPanel({ name: 'Outside', description: '' })
+      await expect(failing).rejects.toThrow('undo')
+      expect((await seen).map((x) => x.name)).toEqual(['P'])
+      await outsideWrite
+      expect((await s.listPanels()).map((x) => x.name).sort()).toEqual(['Outside', 'P'])
+    })
+
+    it('[I15] a transaction works only through its handle, only while open, and waits on nothing else', async () => {
+      const s = await factory.create()
+      // The store itself inside fn: refused, not a deadlock.
+      await expect(s.transaction(async () => s.listPanels())).rejects.toBeInstanceOf(RangeError)
+      await expect(s.transaction(async () => s.transaction(async () => 1))).rejects.toBeInstanceOf(RangeError)
+      // The handle after fn settled.
+      let leaked: IdentityStore | null = null
+      expect(await s.transaction((tx) => ((leaked = tx), 7))).toBe(7)
+      await expect(leaked!.listPanels()).rejects.toBeInstanceOf(RangeError)
+      await expect(leaked!.transaction(async () => 1)).rejects.toBeInstanceOf(RangeError)
+      // Waiting on something else (here a promise only the test resolves): rolled back at once.
+      let release!: () => void
+      const elsewhere = new Promise<void>((resolve) => (release = resolve))
+      let after: Promise<unknown> | null = null
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.createPanel({ name: 'Slow', description: '' })
+          await elsewhere
+          after = tx.createPanel({ name: 'Later', description: '' })
+          await after
+        })
+      ).rejects.toBeInstanceOf(RangeError)
+      expect(await s.listPanels()).toEqual([])
+      release()
+      await expect(new Promise((resolve) => setTimeout(resolve, 0)).then(() => after)).rejects.toBeInstanceOf(RangeError)
+      // The store works normally afterwards.
+      await s.transaction(async (tx) => tx.createPanel({ name: 'Fine', description: '' }))
+      expect((await s.listPanels()).map((x) => x.name)).toEqual(['Fine'])
     })
 
     if (factory.reopen) {
