@@ -8,7 +8,7 @@ import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './stor
 import { GroupCommitter } from './group-commit.js'
 import { foldFacts, foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'
-import { SqliteIdentityStore } from '../identity/sqlite.js'
+import { openSqliteIdentityStore } from '../identity/sqlite-schema.js'
 
 type DB = Database.Database
 
@@ -42,86 +42,9 @@ const MIGRATIONS: string[] = [
      doc TEXT PRIMARY KEY,
      data BLOB NOT NULL
    );`,
-  // 2: identity (server/identity/sqlite.ts). Secrets are stored only as hashes.
-  `CREATE TABLE participants (
-     id TEXT PRIMARY KEY,
-     kind TEXT NOT NULL CHECK (kind IN ('account', 'invitee', 'token')),
-     display_name TEXT NOT NULL,
-     email TEXT,
-     created_at TEXT NOT NULL
-   );
-   CREATE TABLE accounts (
-     participant_id TEXT PRIMARY KEY REFERENCES participants (id),
-     email TEXT NOT NULL UNIQUE,
-     role TEXT NOT NULL CHECK (role IN ('facilitator', 'team')),
-     password_hash TEXT NOT NULL,
-     deactivated_at TEXT
-   );
-   CREATE TABLE sessions (
-     id_hash TEXT PRIMARY KEY,
-     participant_id TEXT NOT NULL,
-     csrf_token TEXT NOT NULL,
-     created_at TEXT NOT NULL,
-     expires_at TEXT NOT NULL
-   );
-   CREATE INDEX sessions_participant ON sessions (participant_id);
-   CREATE TABLE panels (
-     id TEXT PRIMARY KEY,
-     name TEXT NOT NULL,
-     description TEXT NOT NULL,
-     created_at TEXT NOT NULL
-   );
-   CREATE TABLE panel_specs (
-     panel_id TEXT NOT NULL,
-     spec_id TEXT NOT NULL,
-     PRIMARY KEY (panel_id, spec_id)
-   );
-   CREATE TABLE panel_members (
-     panel_id TEXT NOT NULL,
-     participant_id TEXT NOT NULL,
-     role TEXT NOT NULL CHECK (role IN ('customer', 'viewer')),
-     joined_at TEXT NOT NULL,
-     removed_at TEXT,
-     PRIMARY KEY (panel_id, participant_id)
-   );
-   CREATE INDEX panel_members_participant ON panel_members (participant_id);
-   CREATE TABLE invites (
-     id TEXT PRIMARY KEY,
-     panel_id TEXT NOT NULL,
-     token_hash TEXT NOT NULL UNIQUE,
-     role TEXT NOT NULL CHECK (role IN ('customer', 'viewer')),
-     created_by TEXT NOT NULL,
-     created_at TEXT NOT NULL,
-     expires_at TEXT NOT NULL,
-     max_uses INTEGER,
-     uses INTEGER NOT NULL DEFAULT 0,
-     revoked_at TEXT
-   );
-   CREATE TABLE member_invites (
-     id TEXT PRIMARY KEY,
-     token_hash TEXT NOT NULL UNIQUE,
-     email TEXT NOT NULL,
-     display_name TEXT NOT NULL,
-     role TEXT NOT NULL CHECK (role IN ('facilitator', 'team')),
-     created_by TEXT NOT NULL,
-     created_at TEXT NOT NULL,
-     expires_at TEXT NOT NULL,
-     used_at TEXT
-   );
-   CREATE TABLE api_tokens (
-     id TEXT PRIMARY KEY REFERENCES participants (id),
-     name TEXT NOT NULL,
-     role TEXT NOT NULL,
-     token_hash TEXT NOT NULL UNIQUE,
-     created_by TEXT,
-     created_at TEXT NOT NULL,
-     last_used_at TEXT,
-     revoked_at TEXT
-   );
-   CREATE TABLE server_secrets (
-     name TEXT PRIMARY KEY,
-     value TEXT NOT NULL
-   );`
+  // 2: the identity tables, now created by the identity store itself
+  // (server/identity/sqlite-schema.ts). Kept as a no-op so the numbering stays.
+  `SELECT 1`
 ,
   // Attribution facts travel in the same row (same transaction) as their update.
   `ALTER TABLE doc_updates ADD COLUMN facts BLOB;
@@ -299,7 +222,8 @@ export function openSqliteStorage(opts: SqliteOptions): Storage & { docs: Sqlite
   migrate(db)
   const docs = new SqliteDocStore(db, opts.commitWindowMs)
   const specs = new SqliteSpecStore(db)
-  const identity = new SqliteIdentityStore(db)
+  // Its own connection and its own migrations (server/identity/sqlite-schema.ts).
+  const identity = openSqliteIdentityStore({ file: opts.file, synchronous: opts.synchronous })
   return {
     docs,
     specs,
@@ -307,6 +231,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage & { docs: Sqlite
     async close() {
       await docs.close()
       db.close()
+      await identity.close()
     }
   }
 }

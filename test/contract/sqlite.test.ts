@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { openSqliteStorage } from '../../server/storage/sqlite.js'
+import { IDENTITY_MIGRATIONS } from '../../server/identity/sqlite-schema.js'
 import { storageContract } from './storage.contract.js'
 import { identityContract } from './identity.contract.js'
 
@@ -58,5 +59,53 @@ describe('sqlite migrations', () => {
     expect(await s.identity.countAccounts()).toBe(0)
     await s.identity.createPanel({ name: 'P', description: '' })
     expect(await s.identity.listPanels()).toHaveLength(1)
+  })
+
+  it('adopts a database whose identity tables the document store created (the old layout)', async () => {
+    // Before the identity store owned its tables, document-store migration 2 created them and
+    // user_version alone said so; there was no schema_versions table.
+    const file = path.join(dir, 'old-layout.sqlite')
+    const old = new Database(file)
+    old.exec(`CREATE TABLE specs (id TEXT PRIMARY KEY, title TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT);
+      CREATE TABLE doc_updates (seq INTEGER PRIMARY KEY AUTOINCREMENT, doc TEXT NOT NULL, data BLOB NOT NULL, facts BLOB);
+      CREATE INDEX doc_updates_doc ON doc_updates (doc, seq);
+      CREATE TABLE doc_snapshots (doc TEXT PRIMARY KEY, data BLOB NOT NULL, facts BLOB);`)
+    old.exec(fs.readFileSync(path.join(import.meta.dirname, 'fixtures/old-identity-schema.sql'), 'utf8'))
+    old.exec(`INSERT INTO participants VALUES ('acct-old-0001', 'account', 'Old Fac', 'old@x.test', '2024-01-01T00:00:00.000Z');
+      INSERT INTO accounts VALUES ('acct-old-0001', 'old@x.test', 'facilitator', 'scrypt$1$1$1$c2FsdA==$aGFzaA==', NULL);
+      INSERT INTO panels VALUES ('panel-old-0001', 'Old panel', '', '2024-01-01T00:00:00.000Z');
+      INSERT INTO panel_specs VALUES ('panel-old-0001', 'spec-old-0001');
+      INSERT INTO server_secrets VALUES ('ws-token-key', 'old-key');`)
+    old.pragma('user_version = 3')
+    old.close()
+
+    const s = openTracked(file)
+    expect((await s.identity.getAccountByEmail('old@x.test'))?.id).toBe('acct-old-0001')
+    expect(await s.identity.specIdsOfPanel('panel-old-0001')).toEqual(['spec-old-0001'])
+    expect(await s.identity.secret('ws-token-key', () => 'new-key')).toBe('old-key')
+    await s.identity.transaction(async (tx) => tx.createPanel({ name: 'New panel', description: '' }))
+    expect(await s.identity.listPanels()).toHaveLength(2)
+    await s.close()
+    openIdentity.clear()
+
+    // Same identity tables as a database the new code creates, and its version recorded.
+    const fresh = path.join(dir, 'new-layout.sqlite')
+    await openSqliteStorage({ file: fresh, commitWindowMs: 2, synchronous: 'FULL' }).close()
+    const schema = (f: string) => {
+      const db = new Database(f, { readonly: true })
+      try {
+        const sql = (db.prepare('SELECT name, sql FROM sqlite_master ORDER BY name').all() as { name: string; sql: string }[]).filter((r) => identityObjects.has(r.name))
+        const version = db.prepare("SELECT version FROM schema_versions WHERE component = 'identity'").get() as { version: number }
+        return { tables: sql.map((r) => [r.name, r.sql.replace(/\s+/g, ' ')]), identityVersion: version.version, userVersion: db.pragma('user_version', { simple: true }) as number }
+      } finally {
+        db.close()
+      }
+    }
+    const created = [...IDENTITY_MIGRATIONS.join('\n').matchAll(/CREATE (?:TABLE|INDEX) IF NOT EXISTS (\w+)/g)].map((m) => m[1]!)
+    const identityObjects = new Set(['schema_versions', ...created])
+    const adopted = schema(file)
+    expect(adopted.tables).toHaveLength(identityObjects.size)
+    expect(adopted.identityVersion).toBe(IDENTITY_MIGRATIONS.length)
+    expect(adopted).toEqual(schema(fresh))
   })
 })
