@@ -23,7 +23,8 @@ import {
   createApiToken,
   createPanelInvite,
   INVITE_MAX_HOURS,
-  setPanelSpec
+  setPanelSpec,
+  setPassword
 } from './identity/operations.js'
 
 /** A refusal caused by the command line itself (exit 2 with usage). */
@@ -107,8 +108,7 @@ const COMMANDS: Record<string, Command> = {
     async run(v, { storage }) {
       const account = await storage.identity.getAccountByEmail(email(need(v, 'email')))
       if (!account) throw new IdentityError('member_not_found', 'no account with this email')
-      await storage.identity.updateAccount(account.id, { passwordHash: await hashPassword(await password(v)), deactivatedAt: null })
-      await storage.identity.deleteSessionsOf(account.id)
+      await setPassword(storage.identity, account.id, await hashPassword(await password(v)), { reactivate: true })
       return { account: { participantId: account.id, email: account.email, role: account.role } }
     }
   },

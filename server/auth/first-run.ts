@@ -7,7 +7,7 @@
 import type { Logger } from '../observability/logger.js'
 import { IdentityError } from '../identity/errors.js'
 import type { AccountRecord, IdentityStore } from '../identity/store.js'
-import { createAccount } from '../identity/operations.js'
+import { createFirstFacilitator } from '../identity/operations.js'
 import { newSecret, safeEqual } from '../identity/secrets.js'
 import { hashPassword } from './passwords.js'
 
@@ -21,8 +21,6 @@ export interface AdminSeed {
 /** Setup state of one running server. */
 export class FirstRun {
   private token: string | null = null
-  /** Serializes setup attempts so two racing forms cannot both create "the first" account. */
-  private queue: Promise<unknown> = Promise.resolve()
 
   constructor(private readonly store: IdentityStore) {}
 
@@ -39,8 +37,13 @@ export class FirstRun {
     if (!(await this.needsSetup())) return
     if (admin) {
       const { email, displayName } = admin
-      const account = await createAccount(this.store, { email, displayName, role: 'facilitator', passwordHash: await hashPassword(admin.password) })
-      log.info({ email: account.email }, 'first run: created the facilitator from ADMIN_EMAIL')
+      try {
+        const account = await createFirstFacilitator(this.store, { email, displayName, passwordHash: await hashPassword(admin.password) })
+        log.info({ email: account.email }, 'first run: created the facilitator from ADMIN_EMAIL')
+      } catch (err) {
+        // Someone (the admin CLI) created an account while the password was being hashed.
+        if (!(err instanceof IdentityError && err.code === 'setup_done')) throw err
+      }
       return
     }
     this.token = newSecret()
@@ -52,18 +55,16 @@ export class FirstRun {
   }
 
   /** Creates the first facilitator if `token` is this start's setup token. */
-  complete(token: string, input: { email: string; password: string; displayName: string }): Promise<AccountRecord> {
-    const run = this.queue.then(async () => {
-      if (!(await this.needsSetup())) throw new IdentityError('setup_done', 'this server is already set up; sign in')
-      if (this.token === null || !safeEqual(token, this.token)) {
-        throw new IdentityError('invalid_setup_token', 'the setup link is not valid; use the one printed at the last start')
-      }
-      const { email, displayName } = input
-      const account = await createAccount(this.store, { email, displayName, role: 'facilitator', passwordHash: await hashPassword(input.password) })
-      this.token = null
-      return account
-    })
-    this.queue = run.catch(() => undefined)
-    return run
+  async complete(token: string, input: { email: string; password: string; displayName: string }): Promise<AccountRecord> {
+    if (!(await this.needsSetup())) throw new IdentityError('setup_done', 'this server is already set up; sign in')
+    if (this.token === null || !safeEqual(token, this.token)) {
+      throw new IdentityError('invalid_setup_token', 'the setup link is not valid; use the one printed at the last start')
+    }
+    const { email, displayName } = input
+    // Two forms racing: both hash, one transaction creates the account, the other finds one
+    // and answers setup_done.
+    const account = await createFirstFacilitator(this.store, { email, displayName, passwordHash: await hashPassword(input.password) })
+    this.token = null
+    return account
   }
 }

@@ -12,10 +12,8 @@ import {
 } from '../../shared/api-identity.js'
 import type { Auth } from '../auth/auth.js'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.js'
-import { hashSecret } from '../identity/secrets.js'
 import { IdentityError } from '../identity/errors.js'
-import { createAccount } from '../identity/operations.js'
-import type { MemberInviteRecord } from '../identity/store.js'
+import { findUsableMemberInvite, setPassword, signUp } from '../identity/operations.js'
 import { authOf, param, principalOf, requireJson, requirePermission } from './auth-middleware.js'
 import { HttpError } from './errors.js'
 import { clearSessionCookie, meResponse, signIn } from './session-response.js'
@@ -83,32 +81,22 @@ export function authRouter(auth: Auth): Router {
       throw new IdentityError('invalid_credentials', 'the current password is wrong')
     }
     attempt.succeeded()
-    await store.updateAccount(account.id, { passwordHash: await hashPassword(body.newPassword) })
     // A new password ends every other session (someone else may know the old one).
-    await store.deleteSessionsOf(account.id)
+    await setPassword(store, account.id, await hashPassword(body.newPassword))
     auth.events.emit([account.id])
     await signIn(auth, req, res, account.id)
   })
 
-  const usableSignup = async (token: string): Promise<MemberInviteRecord> => {
-    const invite = await store.getMemberInviteByHash(hashSecret(token))
-    if (!invite) throw new IdentityError('signup_not_found', 'sign-up link not found')
-    if (invite.usedAt) throw new IdentityError('signup_used', 'this sign-up link was already used')
-    if (invite.expiresAt <= new Date().toISOString()) throw new IdentityError('signup_expired', 'this sign-up link expired')
-    return invite
-  }
-
   router.get('/signup/:token', async (req, res) => {
-    const invite = await usableSignup(param(req, 'token'))
+    const invite = await findUsableMemberInvite(store, param(req, 'token'))
     res.json({ email: invite.email, displayName: invite.displayName, role: invite.role })
   })
 
   router.post('/signup', requireJson, async (req, res) => {
     const body = signupBody.parse(req.body)
-    const invite = await usableSignup(body.token)
-    if (!(await store.useMemberInvite(invite.id, new Date()))) throw new IdentityError('signup_used', 'this sign-up link was already used')
-    const { email, displayName, role } = invite
-    const account = await createAccount(store, { email, displayName, role, passwordHash: await hashPassword(body.password) })
+    // Checked before the (slow) hash so a dead link answers at once; signUp checks again.
+    await findUsableMemberInvite(store, body.token)
+    const account = await signUp(store, { token: body.token, passwordHash: await hashPassword(body.password) })
     auth.log.info({ participantId: account.id, role: account.role }, 'team member signed up')
     await signIn(auth, req, res, account.id, { status: 201 })
   })

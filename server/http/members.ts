@@ -7,7 +7,7 @@ import { Router } from 'express'
 import { memberInviteBody, updateMemberBody, type Member, type PendingMemberInvite } from '../../shared/api-identity.js'
 import type { Auth } from '../auth/auth.js'
 import { IdentityError } from '../identity/errors.js'
-import { createMemberInvite } from '../identity/operations.js'
+import { changeMember, createMemberInvite } from '../identity/operations.js'
 import type { AccountRecord, AccountRole } from '../identity/store.js'
 import { param, principalOf, requirePermission } from './auth-middleware.js'
 import { publicOrigin } from './session-response.js'
@@ -28,31 +28,13 @@ export function membersRouter(auth: Auth): Router {
   const { store } = auth
   router.use(requirePermission('member:manage'))
 
-  // Role changes and deactivations run one at a time: two facilitators demoting each other at
-  // once must not leave the workspace with none.
-  let queue: Promise<unknown> = Promise.resolve()
-  const serialized = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = queue.then(fn)
-    queue = run.catch(() => undefined)
-    return run
+  // The last-facilitator check and the change share one store transaction (changeMember), so
+  // two facilitators demoting each other at once cannot leave the workspace with none.
+  const change = async (participantId: string, patch: { role?: AccountRole; active?: boolean }): Promise<AccountRecord> => {
+    const { before, after } = await changeMember(store, participantId, patch)
+    if (patch.active === false || (patch.role && patch.role !== before.role)) auth.events.emit([participantId])
+    return after
   }
-
-  const change = (participantId: string, patch: { role?: AccountRole; active?: boolean }) =>
-    serialized(async () => {
-      const account = await store.getAccount(participantId)
-      if (!account) throw new IdentityError('member_not_found', 'no team member with this id')
-      const losesFacilitator =
-        account.role === 'facilitator' && !account.deactivatedAt && (patch.active === false || (patch.role ?? 'facilitator') !== 'facilitator')
-      if (losesFacilitator) {
-        const others = (await store.listAccounts()).filter((a) => a.role === 'facilitator' && !a.deactivatedAt && a.id !== account.id)
-        if (others.length === 0) throw new IdentityError('last_facilitator', 'the last active facilitator cannot be demoted or deactivated')
-      }
-      const deactivatedAt = patch.active === undefined ? undefined : patch.active ? null : (account.deactivatedAt ?? new Date().toISOString())
-      const updated = (await store.updateAccount(participantId, { role: patch.role, deactivatedAt }))!
-      if (patch.active === false) await store.deleteSessionsOf(participantId)
-      if (patch.active === false || (patch.role && patch.role !== account.role)) auth.events.emit([participantId])
-      return updated
-    })
 
   router.get('/', async (_req, res) => {
     const members = (await store.listAccounts()).map(toMember)

@@ -1,11 +1,12 @@
 /**
  * Identity operations shared by the HTTP API and the admin CLI: creating accounts, invite
- * links, sign-up links and API tokens, inviting panels to specs, and accepting invites. Each
- * returns the one-time secret it created (if any); only its hash is stored.
+ * links, sign-up links and API tokens, inviting panels to specs, accepting invites, changing
+ * members. Each returns the one-time secret it created (if any); only its hash is stored.
+ * Every operation that writes more than once runs in one store transaction ([I13]), so a
+ * failure in the middle leaves nothing half done.
  */
 import type { Role } from '../../shared/permissions.js'
 import { API_TOKEN_PREFIX, hashSecret, newSecret } from './secrets.js'
-import type { SpecStore } from '../storage/store.js'
 import { IdentityError } from './errors.js'
 import {
   IdentityStoreError,
@@ -44,6 +45,66 @@ export async function createAccount(
     if (err instanceof IdentityStoreError && err.code === 'email_taken') throw new IdentityError('email_taken', err.message)
     throw err
   }
+}
+
+/**
+ * Creates the first facilitator of an empty workspace (`setup_done` once any account exists).
+ * The count and the creation share a transaction: a setup form and the CLI racing each other
+ * cannot both create "the first" account.
+ */
+export function createFirstFacilitator(
+  store: IdentityStore,
+  input: { email: string; displayName: string; passwordHash: string }
+): Promise<AccountRecord> {
+  return store.transaction(async (tx) => {
+    if ((await tx.countAccounts()) > 0) throw new IdentityError('setup_done', 'this server is already set up; sign in')
+    return createAccount(tx, { ...input, role: 'facilitator' })
+  })
+}
+
+/**
+ * Changes a team member's role and/or active state. The last active facilitator can be neither
+ * demoted nor deactivated (`last_facilitator`): the check and the change share a transaction,
+ * so two facilitators demoting each other at once cannot leave none. Deactivating ends every
+ * session of the account in the same transaction. Returns the account before and after.
+ */
+export function changeMember(
+  store: IdentityStore,
+  participantId: string,
+  patch: { role?: AccountRole; active?: boolean }
+): Promise<{ before: AccountRecord; after: AccountRecord }> {
+  return store.transaction(async (tx) => {
+    const before = await tx.getAccount(participantId)
+    if (!before) throw new IdentityError('member_not_found', 'no team member with this id')
+    const losesFacilitator =
+      before.role === 'facilitator' && !before.deactivatedAt && (patch.active === false || (patch.role ?? 'facilitator') !== 'facilitator')
+    if (losesFacilitator) {
+      const others = (await tx.listAccounts()).filter((a) => a.role === 'facilitator' && !a.deactivatedAt && a.id !== before.id)
+      if (others.length === 0) throw new IdentityError('last_facilitator', 'the last active facilitator cannot be demoted or deactivated')
+    }
+    const deactivatedAt = patch.active === undefined ? undefined : patch.active ? null : (before.deactivatedAt ?? new Date().toISOString())
+    const after = (await tx.updateAccount(participantId, { role: patch.role, deactivatedAt }))!
+    if (patch.active === false) await tx.deleteSessionsOf(participantId)
+    return { before, after }
+  })
+}
+
+/**
+ * Sets a team account's password hash and ends every session of the account (whoever knew the
+ * old password is signed out), together. `reactivate` also lifts a deactivation (the CLI's
+ * reset-password). Null if there is no such account.
+ */
+export function setPassword(
+  store: IdentityStore,
+  participantId: string,
+  passwordHash: string,
+  opts: { reactivate?: boolean } = {}
+): Promise<AccountRecord | null> {
+  return store.transaction(async (tx) => {
+    const account = await tx.updateAccount(participantId, { passwordHash, ...(opts.reactivate ? { deactivatedAt: null } : {}) })
+    if (account) await tx.deleteSessionsOf(participantId)
+    return account
+  })
 }
 
 /** State of an invite link at `now`. */
@@ -91,6 +152,29 @@ export async function createMemberInvite(
   return { invite, token }
 }
 
+/** Looks up a team sign-up link that can still be used; throws why it cannot. */
+export async function findUsableMemberInvite(store: IdentityStore, token: string): Promise<MemberInviteRecord> {
+  const invite = await store.getMemberInviteByHash(hashSecret(token))
+  if (!invite) throw new IdentityError('signup_not_found', 'sign-up link not found')
+  if (invite.usedAt) throw new IdentityError('signup_used', 'this sign-up link was already used')
+  if (invite.expiresAt <= new Date().toISOString()) throw new IdentityError('signup_expired', 'this sign-up link expired')
+  return invite
+}
+
+/**
+ * Turns a team sign-up link into an account with `passwordHash`. Using the link and creating
+ * the account share a transaction: if the account cannot be created (`email_taken`), the link
+ * stays unused.
+ */
+export function signUp(store: IdentityStore, input: { token: string; passwordHash: string }): Promise<AccountRecord> {
+  return store.transaction(async (tx) => {
+    const invite = await findUsableMemberInvite(tx, input.token)
+    if (!(await tx.useMemberInvite(invite.id, new Date()))) throw new IdentityError('signup_used', 'this sign-up link was already used')
+    const { email, displayName, role } = invite
+    return createAccount(tx, { email, displayName, role, passwordHash: input.passwordHash })
+  })
+}
+
 /**
  * Creates an API token. Customer and viewer tokens reach only the specs of `panelIds` (they
  * become members of those panels with the token's role).
@@ -100,19 +184,28 @@ export async function createApiToken(
   input: { name: string; role: Role; createdBy: string | null; panelIds?: string[] }
 ): Promise<{ token: TokenRecord; secret: string }> {
   const panelIds = input.panelIds ?? []
-  for (const id of panelIds) if (!(await store.getPanel(id))) throw new IdentityError('panel_not_found', `panel ${id} not found`)
   const secret = newSecret(API_TOKEN_PREFIX)
-  const token = await store.createToken({ name: input.name, role: input.role, tokenHash: hashSecret(secret), createdBy: input.createdBy })
-  if (input.role === 'customer' || input.role === 'viewer') {
-    for (const id of panelIds) await store.addMembership(id, token.id, input.role)
-  }
+  // One transaction: a panel deleted meanwhile leaves no token that reaches less than asked.
+  const token = await store.transaction(async (tx) => {
+    for (const id of panelIds) if (!(await tx.getPanel(id))) throw new IdentityError('panel_not_found', `panel ${id} not found`)
+    const created = await tx.createToken({ name: input.name, role: input.role, tokenHash: hashSecret(secret), createdBy: input.createdBy })
+    if (input.role === 'customer' || input.role === 'viewer') {
+      for (const id of panelIds) await tx.addMembership(id, created.id, input.role)
+    }
+    return created
+  })
   return { token, secret }
+}
+
+/** What identity needs of the spec store: whether a spec exists (server/storage/store.ts). */
+export interface SpecLookup {
+  get(id: string): Promise<object | null>
 }
 
 /** Invites a panel to a spec (or withdraws it); returns whether anything changed. */
 export async function setPanelSpec(
   store: IdentityStore,
-  specs: SpecStore,
+  specs: SpecLookup,
   panelId: string,
   specId: string,
   invited: boolean
@@ -157,28 +250,32 @@ export async function acceptInvite(
   store: IdentityStore,
   input: { token: string; displayName: string | null; email: string | null; current: string | null; previous?: string | null }
 ): Promise<{ participantId: string; panelId: string }> {
-  const invite = await findInvite(store, input.token)
-  if (input.current) {
-    const membership = await store.getMembership(invite.panelId, input.current)
-    if (membership?.removedAt) throw new IdentityError('membership_removed', 'you were removed from this panel')
-    if (!membership) {
-      assertUsable(invite)
-      await consume(store, invite)
+  // One transaction: using up the link, creating or renaming the invitee and joining the panel
+  // happen together or not at all; concurrent accepts of the last use take turns ([I14]).
+  return store.transaction(async (tx) => {
+    const invite = await findInvite(tx, input.token)
+    if (input.current) {
+      const membership = await tx.getMembership(invite.panelId, input.current)
+      if (membership?.removedAt) throw new IdentityError('membership_removed', 'you were removed from this panel')
+      if (!membership) {
+        assertUsable(invite)
+        await consume(tx, invite)
+      }
+      const patch = { ...(input.displayName ? { displayName: input.displayName } : {}), ...(input.email ? { email: input.email } : {}) }
+      if (Object.keys(patch).length > 0) await tx.updateParticipant(input.current, patch)
+      if (!membership) await tx.addMembership(invite.panelId, input.current, invite.role)
+      return { participantId: input.current, panelId: invite.panelId }
     }
-    const patch = { ...(input.displayName ? { displayName: input.displayName } : {}), ...(input.email ? { email: input.email } : {}) }
-    if (Object.keys(patch).length > 0) await store.updateParticipant(input.current, patch)
-    if (!membership) await store.addMembership(invite.panelId, input.current, invite.role)
-    return { participantId: input.current, panelId: invite.panelId }
-  }
-  if (!input.displayName) throw new TypeError('acceptInvite: a new invitee needs a display name')
-  if (input.previous && (await store.getMembership(invite.panelId, input.previous))?.removedAt) {
-    throw new IdentityError('membership_removed', 'you were removed from this panel')
-  }
-  assertUsable(invite)
-  await consume(store, invite)
-  const participant = await store.createInvitee({ displayName: input.displayName, email: input.email })
-  await store.addMembership(invite.panelId, participant.id, invite.role)
-  return { participantId: participant.id, panelId: invite.panelId }
+    if (!input.displayName) throw new TypeError('acceptInvite: a new invitee needs a display name')
+    if (input.previous && (await tx.getMembership(invite.panelId, input.previous))?.removedAt) {
+      throw new IdentityError('membership_removed', 'you were removed from this panel')
+    }
+    assertUsable(invite)
+    await consume(tx, invite)
+    const participant = await tx.createInvitee({ displayName: input.displayName, email: input.email })
+    await tx.addMembership(invite.panelId, participant.id, invite.role)
+    return { participantId: participant.id, panelId: invite.panelId }
+  })
 }
 
 async function consume(store: IdentityStore, invite: InviteRecord): Promise<void> {
