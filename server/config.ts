@@ -39,11 +39,11 @@ const envSchema = z.object({
   /** Distinct presence clientIDs one connection may use. */
   MAX_PRESENCE_IDS_PER_CONNECTION: z.coerce.number().int().min(1).default(2),
   /** Sync messages (updates, step 1, step 2) per second per connection; bursts of twice this. */
-  MAX_UPDATES_PER_SECOND: z.coerce.number().min(1).default(100),
+  MAX_UPDATES_PER_SECOND: z.coerce.number().min(1).default(50),
   /** Presence messages (awareness, query) per second per connection; bursts of twice this. */
   MAX_PRESENCE_PER_SECOND: z.coerce.number().min(1).default(30),
   /** Bytes received per second per connection; bursts of one largest frame. */
-  MAX_BYTES_PER_SECOND: z.coerce.number().int().min(1024).default(256 * 1024),
+  MAX_BYTES_PER_SECOND: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Open WebSocket connections per client address. */
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(64),
   /** Open WebSocket connections per spec. */
