@@ -36,6 +36,26 @@ export interface BenchOptions {
   outDir: string
   /** Required CPU ratio Valence / reference. */
   targetRatio: number
+  /** The attack bench (attack.ts), or null when skipped (BENCH_ATTACK=0). */
+  attack: AttackOptions | null
+}
+
+/** Settings of the attack bench. */
+export interface AttackOptions {
+  /** How long each attack runs while the victim room is measured (BENCH_ATTACK_SECONDS, default 8). */
+  windowMs: number
+  /** Victim writes per second, two clients alternating (BENCH_ATTACK_RATE, default 40). */
+  rate: number
+  /** Attack names to run, all when empty (BENCH_ATTACK_ONLY, comma-separated). */
+  only: string[]
+  /** Run `server/main.ts` of another checkout, e.g. the code before the limits (BENCH_ATTACK_SERVER_ROOT). */
+  serverRoot: string | null
+  /** Extra environment of the Valence child (BENCH_VALENCE_ENV, shared with the fan-out part). */
+  valenceEnv: Record<string, string>
+  /** Victim p99 target in ms. */
+  targetP99Ms: number
+  /** Write a V8 CPU profile of each server child into this folder (BENCH_CPU_PROF, shared). */
+  cpuProfDir: string | null
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
@@ -74,6 +94,18 @@ export function parseOptions(env: NodeJS.ProcessEnv, root: string): BenchOptions
     valenceEnv: parseEnvList(env.BENCH_VALENCE_ENV ?? ''),
     cpuProfDir: env.BENCH_CPU_PROF ? path.resolve(root, env.BENCH_CPU_PROF) : null,
     outDir: path.resolve(root, '.bench'),
-    targetRatio: 1.2
+    targetRatio: 1.2,
+    attack:
+      env.BENCH_ATTACK === '0'
+        ? null
+        : {
+            windowMs: int(env, 'BENCH_ATTACK_SECONDS', 8, 1) * 1000,
+            rate: int(env, 'BENCH_ATTACK_RATE', 40, 1),
+            only: (env.BENCH_ATTACK_ONLY ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+            serverRoot: env.BENCH_ATTACK_SERVER_ROOT ? path.resolve(env.BENCH_ATTACK_SERVER_ROOT) : null,
+            valenceEnv: parseEnvList(env.BENCH_VALENCE_ENV ?? ''),
+            targetP99Ms: 100,
+            cpuProfDir: env.BENCH_CPU_PROF ? path.resolve(root, env.BENCH_CPU_PROF) : null
+          }
   }
 }

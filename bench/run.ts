@@ -20,6 +20,7 @@ import { coldLoadTable, fanoutTable, verdicts } from './report.js'
 import { clockTicksPerSecond } from './servers.js'
 import { benchSyncPath } from './sync-path.js'
 import { readTrace } from './trace.js'
+import { attackTable, benchAttacks, type AttackResult } from './attack.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -82,6 +83,13 @@ async function main(): Promise<void> {
   log('\nsync path (in process): apply vs verify vs verify+attribute')
   const syncPath = benchSyncPath(readTrace(opts.traceFile), { updates: 20_000, rounds: 3 }, log)
 
+  // Issue 7: what one abusive client does to other rooms.
+  let attacks: AttackResult[] | null = null
+  if (opts.attack) {
+    log(`\nattacks: ${opts.attack.windowMs / 1000} s each, victim room ${opts.attack.rate} writes/s, a fresh server per attack`)
+    attacks = await benchAttacks(opts.attack, log)
+  }
+
   const vs = verdicts(fanout, opts.targetRatio)
   if (fanout.length > 0) {
     log("\n=== Fan-out: latency from one client's write until all N-1 others applied it ===")
@@ -114,6 +122,10 @@ async function main(): Promise<void> {
     }
     log(`attribution of a ${syncPath.attribution2000Blocks}-block spec: ${syncPath.attribution2000Ms.toFixed(1)} ms median (target < 20 ms)`)
   }
+  if (attacks && opts.attack) {
+    log(`\n=== Other rooms under attack: victim fan-out latency (2 clients, fixed rate) and server RSS (target p99 < ${opts.attack.targetP99Ms} ms) ===`)
+    log(attackTable(attacks, opts.attack.targetP99Ms))
+  }
   const totalS = (performance.now() - started) / 1000
   const load = os.loadavg()
   log(`\ntotal bench time ${totalS.toFixed(0)} s; load avg at end ${load.map((l) => l.toFixed(2)).join(' ')}`)
@@ -133,6 +145,7 @@ async function main(): Promise<void> {
     targetMet: fanout.length > 0 ? vs.every((v) => v.met) : null,
     cold,
     syncPath,
+    attacks,
     totalSeconds: totalS
   }
   const file = path.join(opts.outDir, `bench-${stamp}.json`)

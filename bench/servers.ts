@@ -41,6 +41,8 @@ export interface StartOptions {
   timeoutMs?: number
   /** Poll interval of the readiness probe. */
   pollMs?: number
+  /** Valence only: the repository whose `server/main.ts` runs (default: this one), e.g. an older checkout. */
+  cwd?: string
 }
 
 const children = new Set<ChildProcess>()
@@ -113,7 +115,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions = {}): Pr
   }
   Object.assign(env, opts.env)
   const spawnedAt = performance.now()
-  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd ? { cwd: opts.cwd } : {}) })
   children.add(proc)
   const logs: string[] = []
   proc.stdout!.on('data', (d: Buffer) => logs.push(d.toString()))

@@ -15,6 +15,11 @@ export interface Session {
   createSpec(title: string): Promise<string>
   /** A WebSocket token for `specId`, valid for a few minutes. */
   wsToken(specId: string): Promise<string>
+  /**
+   * A WebSocket token for `specId` as a customer: a panel invited to the spec and a customer
+   * API token of that panel, made on first use per spec.
+   */
+  customerWsToken(specId: string): Promise<string>
 }
 
 async function expectStatus(res: Response, status: number, what: string): Promise<unknown> {
@@ -50,6 +55,7 @@ export async function signIn(url: string): Promise<Session> {
   const cookie = login.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`))?.split(';')[0]
   const { csrfToken } = (await expectStatus(login, 200, 'POST /api/auth/login')) as { csrfToken: string }
   if (!cookie) throw new Error('POST /api/auth/login set no session cookie')
+  const customers = new Map<string, string>()
   const post = (path: string, body: unknown): Promise<Response> =>
     fetch(url + path, {
       method: 'POST',
@@ -64,6 +70,23 @@ export async function signIn(url: string): Promise<Session> {
     async wsToken(specId) {
       const body = (await expectStatus(await post('/api/auth/ws-token', { specId }), 200, 'POST /api/auth/ws-token')) as { token: string }
       return body.token
+    },
+    async customerWsToken(specId) {
+      let secret = customers.get(specId)
+      if (secret === undefined) {
+        const { panel } = (await expectStatus(await post('/api/panels', { name: `bench panel ${specId}` }), 201, 'POST /api/panels')) as { panel: { id: string } }
+        const invite = await fetch(`${url}/api/panels/${panel.id}/specs/${specId}`, { method: 'PUT', headers: { cookie, 'x-csrf-token': csrfToken } })
+        await expectStatus(invite, 200, 'PUT /api/panels/:id/specs/:specId')
+        const created = await post('/api/tokens', { name: `bench customer ${specId}`, role: 'customer', panelIds: [panel.id] })
+        secret = ((await expectStatus(created, 201, 'POST /api/tokens')) as { secret: string }).secret
+        customers.set(specId, secret)
+      }
+      const res = await fetch(`${url}/api/auth/ws-token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ specId })
+      })
+      return ((await expectStatus(res, 200, 'POST /api/auth/ws-token (customer)')) as { token: string }).token
     }
   }
 }
