@@ -39,8 +39,10 @@ describe('receive budget', () => {
     conn.attach(room)
     const { doc, frames } = typingFrames(60)
     for (const frame of frames) conn.receive(frame)
-    // Burst: twice the rate. Out of order, the next keystroke would be refused (gap) and closed.
-    expect(typed(room)).toHaveLength(40)
+    // Burst: twice the rate (plus what refilled while it ran, on a slow machine). Out of order,
+    // the next keystroke would be refused (gap) and the socket closed.
+    expect(typed(room).length).toBeGreaterThanOrEqual(40)
+    expect(typed(room).length).toBeLessThan(60)
     expect(socket.paused).toBe(true)
     await eventually(() => expect(typed(room)).toBe(doc.getText('t').toString()), 5000)
     expect(socket.paused).toBe(false)
