@@ -1,16 +1,24 @@
 /**
  * Reads, from a Yjs transaction that is being cleaned up, the text it inserted and the text it
- * deleted, each as runs in document order.
+ * deleted, as runs. Works on the changed ranges only: it starts from the transaction's new
+ * structs and delete set and walks outwards to the nearest characters that stayed in place, so
+ * its cost is that of the change, not of the paragraph (issue 7 item 9: a keystroke in a
+ * 78k-character paragraph used to cost a walk over all of it).
  *
  * Must run in an `afterTransaction` listener: Yjs replaces deleted content (GC) only after those
  * listeners ran (yjs 13.6.33 `Transaction.js` `cleanupTransactions`: `afterTransaction` is
  * emitted inside the `try`, `tryGcDeleteSet` runs in the `finally`), and items are not merged
- * yet, so every item is wholly old or wholly new, wholly deleted by this transaction or not.
+ * yet, so every item is wholly old or wholly new, wholly deleted by this transaction or not
+ * (new structs of a client start at its clock before the transaction: `Item.integrate` cuts off
+ * a known prefix).
  *
  * Only characters count (`ContentString` items of `XmlText`): formatting items (marks),
- * embeds and element items are no words. A run breaks at a character that stays in place; for
- * deleted runs, characters inserted by this transaction do not break them (they did not exist
- * before), and for inserted runs, characters deleted by it do not (they do not exist after).
+ * embeds and element items are no words. A *gap* is the stretch of a type's item list between
+ * two characters that stayed in place; each gap the transaction changed gives at most one
+ * inserted run (its new characters, in order) and one deleted run (its deleted characters). So a
+ * run breaks at a character that stays in place, and for deleted runs, characters inserted by
+ * this transaction do not break them (they did not exist before), nor, for inserted runs, do
+ * characters deleted by it (they do not exist after).
  */
 import * as Y from 'yjs'
 import type { AttributionStore } from './store.js'
@@ -25,184 +33,118 @@ export interface ClockRange {
 /** Consecutive characters this transaction inserted: their text and the clocks that hold it. */
 export interface InsertedRun {
   text: string
+  /** One per item, in text order. */
   pieces: ClockRange[]
+  /**
+   * The right origin of each piece's item: what it was inserted in front of. Yjs's undo
+   * re-inserts deleted text in front of the deleted item (`redoItem`), so this names it.
+   */
+  rights: Array<Y.ID | null>
 }
 
-/** Consecutive characters this transaction deleted: their text and their author refs. */
+/** Consecutive characters this transaction deleted: their text, author refs and ids. */
 export interface DeletedRun {
   text: string
   authors: Int32Array
-}
-
-/** A live piece of a type's text after the transaction; new pieces point into their inserted run. */
-export interface AfterPiece extends ClockRange {
-  /** Index into {@link TextChanges.inserted} and offset in that run; -1 for a kept (old) piece. */
-  run: number
-  offset: number
-}
-
-/** One text type the transaction changed: its whole text before and after. */
-export interface ParentChange {
-  beforeText: string
-  /** Author ref of each character of `beforeText`. */
-  beforeAuthors: Int32Array
-  afterText: string
-  afterPieces: AfterPiece[]
-  /** Indexes into {@link TextChanges.deleted} of the runs deleted from this type. */
-  deletedRuns: number[]
+  /** The ids of the characters, in text order. */
+  pieces: ClockRange[]
 }
 
 /** What a transaction did to the text. */
 export interface TextChanges {
   inserted: InsertedRun[]
   deleted: DeletedRun[]
-  parents: ParentChange[]
-}
-
-type Parent = Y.AbstractType<unknown>
-
-/** Collects the inserted and deleted text of `tr` (see the module comment for when to call it). */
-export function collectTextChanges(tr: Y.Transaction, store: AttributionStore): TextChanges {
-  const parents = touchedParents(tr)
-  const inserted: InsertedRun[] = []
-  const deleted: DeletedRun[] = []
-  const changes: ParentChange[] = []
-  const before = (client: number): number => tr.beforeState.get(client) ?? 0
-  for (const parent of parents) {
-    const beforeParts: string[] = []
-    const beforeAuthors: number[] = []
-    const afterParts: string[] = []
-    const afterPieces: AfterPiece[] = []
-    const deletedRuns: number[] = []
-    const pushAuthors = (client: number, clock: number, len: number, into: number[]): void => {
-      store.forEach(client, clock, len, (n, author) => {
-        for (let k = 0; k < n; k++) into.push(author)
-      })
-    }
-    let ins: { parts: string[]; pieces: ClockRange[]; len: number } | null = null
-    let del: { parts: string[]; authors: number[] } | null = null
-    const flushIns = (): void => {
-      if (ins !== null) inserted.push({ text: ins.parts.join(''), pieces: ins.pieces })
-      ins = null
-    }
-    const flushDel = (): void => {
-      if (del !== null) {
-        deletedRuns.push(deleted.length)
-        deleted.push({ text: del.parts.join(''), authors: Int32Array.from(del.authors) })
-      }
-      del = null
-    }
-    for (let item = parent._start; item !== null; item = item.right) {
-      if (!(item.content instanceof Y.ContentString)) continue
-      const { client, clock } = item.id
-      const str = item.content.str
-      const known = before(client)
-      // Old part [clock, known) and new part [known, clock + length); one is empty in practice.
-      const oldLen = Math.max(0, Math.min(item.length, known - clock))
-      if (oldLen > 0) {
-        const oldStr = oldLen === item.length ? str : str.slice(0, oldLen)
-        if (!item.deleted) {
-          flushIns()
-          flushDel()
-          beforeParts.push(oldStr)
-          pushAuthors(client, clock, oldLen, beforeAuthors)
-          afterParts.push(oldStr)
-          afterPieces.push({ client, clock, len: oldLen, run: -1, offset: 0 })
-        } else if (Y.isDeleted(tr.deleteSet, item.id)) {
-          del ??= { parts: [], authors: [] }
-          del.parts.push(oldStr)
-          beforeParts.push(oldStr)
-          const start = beforeAuthors.length
-          pushAuthors(client, clock, oldLen, beforeAuthors)
-          for (let k = start; k < beforeAuthors.length; k++) del.authors.push(beforeAuthors[k]!)
-        }
-      }
-      if (oldLen < item.length && !item.deleted) {
-        ins ??= { parts: [], pieces: [], len: 0 }
-        const newStr = oldLen === 0 ? str : str.slice(oldLen)
-        const offset = ins.len
-        ins.len += newStr.length
-        ins.parts.push(newStr)
-        ins.pieces.push({ client, clock: clock + oldLen, len: item.length - oldLen })
-        afterParts.push(newStr)
-        afterPieces.push({ client, clock: clock + oldLen, len: item.length - oldLen, run: inserted.length, offset })
-      }
-    }
-    flushIns()
-    flushDel()
-    changes.push({
-      beforeText: beforeParts.join(''),
-      beforeAuthors: Int32Array.from(beforeAuthors),
-      afterText: afterParts.join(''),
-      afterPieces,
-      deletedRuns
-    })
-  }
-  return { inserted, deleted, parents: changes }
-}
-
-/** Types holding text that `tr` inserted or deleted. */
-function touchedParents(tr: Y.Transaction): Set<Parent> {
-  const parents = new Set<Parent>()
-  const structsOf = (client: number): Array<Y.Item | Y.GC> | undefined => tr.doc.store.clients.get(client)
-  const addParent = (s: Y.Item | Y.GC): void => {
-    if (s instanceof Y.Item && s.content instanceof Y.ContentString && s.parent instanceof Y.AbstractType) {
-      parents.add(s.parent as Parent)
-    }
-  }
-  for (const [client, after] of tr.afterState) {
-    const before = tr.beforeState.get(client) ?? 0
-    const structs = structsOf(client)
-    if (after <= before || structs === undefined) continue
-    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
-      const s = structs[i]!
-      if (s instanceof Y.Item && !s.deleted) addParent(s)
-    }
-  }
-  for (const [client, ranges] of tr.deleteSet.clients) {
-    const before = tr.beforeState.get(client) ?? 0
-    const structs = structsOf(client)
-    if (structs === undefined) continue
-    for (const range of ranges) {
-      const end = Math.min(range.clock + range.len, before)
-      if (range.clock >= end) continue
-      for (let i = Y.findIndexSS(structs, range.clock); i < structs.length && structs[i]!.id.clock < end; i++) {
-        addParent(structs[i]!)
-      }
-    }
-  }
-  return parents
 }
 
 /**
- * Fast path of {@link collectTextChanges} for a transaction that deleted nothing (typing,
- * pasting): only the new characters are read, never the rest of their paragraphs, so a
- * keystroke costs the same in a long paragraph as in a short one. Nothing was deleted, so no
- * text was moved or rewritten and `deleted`/`parents` are empty. Consecutive new items that sit
- * next to each other in the document form one run.
+ * Items other than characters walked past in one direction before a gap is cut short there. Yjs
+ * merges neighbouring tombstones of one client, so honest documents stay far below this; it
+ * bounds the walk in a document crafted with many clients' tombstones in one place.
  */
-export function collectInsertedOnly(tr: Y.Transaction): TextChanges {
+export const MAX_GAP_ITEMS = 1024
+
+const KEPT = 0
+const NEW = 1
+const DELETED = 2
+const OTHER = 3
+type Kind = typeof KEPT | typeof NEW | typeof DELETED | typeof OTHER
+
+/**
+ * Collects the inserted and deleted text of `tr` (see the module comment for when to call it),
+ * gap by gap, in the order of the changed structs (by client, then clock).
+ */
+export function collectTextChanges(tr: Y.Transaction, store: AttributionStore): TextChanges {
+  const before = (client: number): number => tr.beforeState.get(client) ?? 0
+  const kindOf = (item: Y.Item): Kind => {
+    if (!(item.content instanceof Y.ContentString)) return OTHER
+    const old = item.id.clock < before(item.id.client)
+    if (!item.deleted) return old ? KEPT : NEW
+    return old && Y.isDeleted(tr.deleteSet, item.id) ? DELETED : OTHER
+  }
   const inserted: InsertedRun[] = []
-  let run: { parts: string[]; pieces: ClockRange[] } | null = null
-  let last: Y.Item | null = null
-  for (const [client, after] of tr.afterState) {
-    const before = tr.beforeState.get(client) ?? 0
-    const structs = tr.doc.store.clients.get(client)
-    if (after <= before || structs === undefined) continue
-    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
-      const s = structs[i]!
-      if (!(s instanceof Y.Item) || s.deleted || !(s.content instanceof Y.ContentString)) continue
-      if (!(s.parent instanceof Y.AbstractType)) continue
-      if (run !== null && s.left === last) {
-        run.parts.push(s.content.str)
-        run.pieces.push({ client, clock: s.id.clock, len: s.length })
-      } else {
-        if (run !== null) inserted.push({ text: run.parts.join(''), pieces: run.pieces })
-        run = { parts: [s.content.str], pieces: [{ client, clock: s.id.clock, len: s.length }] }
+  const deleted: DeletedRun[] = []
+  const done = new Set<Y.Item>()
+  const gapOf = (seed: Y.Item): void => {
+    if (done.has(seed)) return
+    // The leftmost changed item of the gap (the walk right starts there).
+    let start = seed
+    for (let item = seed.left, others = 0; item !== null && others < MAX_GAP_ITEMS; item = item.left) {
+      const kind = kindOf(item)
+      if (kind === KEPT) break
+      if (kind === OTHER) others++
+      else {
+        others = 0
+        start = item
       }
-      last = s
+    }
+    const insParts: string[] = []
+    const pieces: ClockRange[] = []
+    const rights: Array<Y.ID | null> = []
+    const delParts: string[] = []
+    const delPieces: ClockRange[] = []
+    const authors: number[] = []
+    for (let item: Y.Item | null = start, others = 0; item !== null && others < MAX_GAP_ITEMS; item = item.right) {
+      const kind = kindOf(item)
+      if (kind === KEPT) break
+      others = kind === OTHER ? others + 1 : 0
+      if (kind === NEW) {
+        done.add(item)
+        insParts.push((item.content as Y.ContentString).str)
+        pieces.push({ client: item.id.client, clock: item.id.clock, len: item.length })
+        rights.push(item.rightOrigin)
+      } else if (kind === DELETED) {
+        done.add(item)
+        delParts.push((item.content as Y.ContentString).str)
+        delPieces.push({ client: item.id.client, clock: item.id.clock, len: item.length })
+        store.forEach(item.id.client, item.id.clock, item.length, (n, author) => {
+          for (let k = 0; k < n; k++) authors.push(author)
+        })
+      }
+    }
+    if (pieces.length > 0) inserted.push({ text: insParts.join(''), pieces, rights })
+    if (authors.length > 0) deleted.push({ text: delParts.join(''), authors: Int32Array.from(authors), pieces: delPieces })
+  }
+  for (const [client, after] of tr.afterState) {
+    const from = before(client)
+    const structs = tr.doc.store.clients.get(client)
+    if (after <= from || structs === undefined) continue
+    for (let i = Y.findIndexSS(structs, from); i < structs.length; i++) {
+      const s = structs[i]!
+      if (s instanceof Y.Item && kindOf(s) === NEW) gapOf(s)
     }
   }
-  if (run !== null) inserted.push({ text: run.parts.join(''), pieces: run.pieces })
-  return { inserted, deleted: [], parents: [] }
+  for (const [client, ranges] of tr.deleteSet.clients) {
+    const from = before(client)
+    const structs = tr.doc.store.clients.get(client)
+    if (structs === undefined) continue
+    for (const range of ranges) {
+      const end = Math.min(range.clock + range.len, from)
+      if (range.clock >= end) continue
+      for (let i = Y.findIndexSS(structs, range.clock); i < structs.length && structs[i]!.id.clock < end; i++) {
+        const s = structs[i]!
+        if (s instanceof Y.Item && kindOf(s) === DELETED) gapOf(s)
+      }
+    }
+  }
+  return { inserted, deleted }
 }

@@ -6,16 +6,28 @@
  * 1. New structs of a clientID bound to someone else: the whole update is refused before it is
  *    applied ({@link AttributionEngine.checkWrite}). Otherwise the clientIDs P wrote with are
  *    bound to P.
- * 2. Inserted text that matches text deleted by the same update keeps the deleted text's author
- *    (split, join, block-type change, wrap/lift, drag-and-drop, undo/redo of those). First,
- *    whole texts: when a text type's new content equals another changed type's old content
- *    (y-prosemirror moves a paragraph across same-type paragraphs by rewriting their texts in
- *    place), every character of it, kept ones included, takes the author at the same offset of
- *    that old content. Then runs, by {@link matchText}.
- * 3. Inserted text still unmatched that matches text P deleted in an earlier update within the
- *    window (10 min) keeps that text's author (cut → paste, delete → undo, undo → redo).
+ * 2. A character that stayed in place never changes author: only characters the update
+ *    inserted are attributed (their clocks are new, so no earlier fact is overridden).
+ * 3. An inserted character keeps the author of a deleted character it is matched with
+ *    ({@link matchText}): an equal character, each deleted character matched at most once.
+ *    First against what this update deleted (split, join, block-type change, wrap/lift,
+ *    drag-and-drop, undo/redo of those; here leftovers that are a rearrangement of the
+ *    deleted characters match too). Then against what P deleted in earlier updates within the
+ *    window (10 min): cut → paste, delete → undo, undo → redo.
  * 4. Everything else P inserted is authored by P. The mover of every inserted character is P.
- * Deleted text nobody re-used goes into P's recently-deleted index (unless P wrote all of it).
+ * 5. Deleted text nobody re-used goes into P's recently-deleted index (unless P wrote all of
+ *    it); characters re-used from that index are consumed there.
+ *
+ * Hence conservation: for every author A other than P, the characters credited to A (live,
+ * plus unconsumed in recently-deleted indexes) never grow in an update of P. P may move other
+ * people's words, never mint them; test/attribution/forgery.test.ts checks it on random and
+ * adversarial updates.
+ *
+ * Honest limit of rule 2: y-prosemirror moves a paragraph across paragraphs of the same type by
+ * rewriting their texts in place with a common-prefix/suffix diff. The characters that diff
+ * keeps (say "We " and a final ".") stay where they are and keep the author of the paragraph
+ * they were typed in, although they now read as part of the content that moved. Every other
+ * character follows its words, and each author's total is unchanged by the drag.
  *
  * @example
  * // Room.load: state from storage, then listen.
@@ -31,9 +43,10 @@
 import * as Y from 'yjs'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { ClientBindings, type AddedClocks } from './bindings.js'
-import { collectInsertedOnly, collectTextChanges, type TextChanges } from './collect.js'
-import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, type Facts } from './facts.js'
-import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type PoolSegment } from './match.js'
+import { collectTextChanges, type InsertedRun } from './collect.js'
+import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, type Facts, type IdRange } from './facts.js'
+import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type MatchClaim, type MatchHint } from './match.js'
+import { TextPool, type PoolSegment } from './pool.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
 import { AttributionStore, UNKNOWN } from './store.js'
 import { computeSpecAttribution, type ParticipantDirectory } from './blocks.js'
@@ -68,7 +81,8 @@ export class AttributionEngine {
     this.minMatch = options.minMatch ?? DEFAULT_MIN_MATCH
     this.recent = new RecentDeletions(
       options.recentWindowMs ?? DEFAULT_RECENT_WINDOW_MS,
-      options.recentMaxChars ?? DEFAULT_RECENT_MAX_CHARS
+      options.recentMaxChars ?? DEFAULT_RECENT_MAX_CHARS,
+      this.minMatch
     )
   }
 
@@ -147,25 +161,26 @@ export class AttributionEngine {
       // 'other' only if the caller skipped checkWrite; the text is still attributed to `me`.
       if (this.bindings.bind(client, participantId) === 'new') facts.bindings.push({ clientID: client, participantId })
     }
-    // Typing and pasting delete nothing: read only the new characters.
-    const changes = tr.deleteSet.clients.size === 0 ? collectInsertedOnly(tr) : collectTextChanges(tr, this.store)
-    const { inserted, deleted } = changes
+    const { inserted, deleted } = collectTextChanges(tr, this.store)
     if (inserted.length === 0 && deleted.length === 0) return facts
     const texts = inserted.map((run) => run.text)
     const assigned = inserted.map((run) => new Int32Array(run.text.length).fill(UNMATCHED))
-    const pool: PoolSegment[] = deleted.map((run) => ({ text: run.text, authors: run.authors, consumed: new Uint8Array(run.text.length) }))
-    // Rule 2: moved within this update; whole rewritten texts first.
-    this.matchRewrittenTexts(changes, assigned, pool, me, facts)
-    matchText(texts, assigned, pool, this.minMatch)
-    // Rule 3: re-inserted from what this participant deleted recently.
-    if (assigned.some((a) => a.includes(UNMATCHED))) {
-      const entries = this.recent.entriesOf(me, now)
-      for (const c of matchText(texts, assigned, entries, this.minMatch)) {
-        facts.consumed.push({ deleter: participantId, id: entries[c.segment]!.id, offset: c.offset, len: c.len })
+    const pool = TextPool.of(
+      deleted.map((run): DeletedSegment => ({ text: run.text, authors: run.authors, consumed: new Uint8Array(run.text.length), ids: run.pieces })),
+      this.minMatch
+    )
+    // Rule 3: moved within this update, then re-inserted from what P deleted recently.
+    if (inserted.length > 0 && deleted.length > 0) matchText(texts, assigned, pool, { rearrange: true, claims: this.undoClaims(tr, inserted) })
+    const recent = assigned.some((a) => a.includes(UNMATCHED)) ? this.recent.poolOf(me, now) : null
+    if (recent !== null) {
+      // Short pieces only where they were deleted (hints: undo, redo); long ones anywhere (paste).
+      const hints = this.undoHints(inserted, me)
+      for (const c of matchText(texts, assigned, recent, { hints, exact: false })) {
+        facts.consumed.push({ deleter: participantId, id: recent.segment(c.segment).id, offset: c.offset, len: c.len })
       }
     }
     this.recordInserted(inserted, assigned, me, facts)
-    this.rememberDeleted(pool, me, participantId, now, facts)
+    this.rememberDeleted(pool.live, me, participantId, now, facts)
     return facts
   }
 
@@ -182,7 +197,7 @@ export class AttributionEngine {
         authors.fill(ref(run.author), at, at + run.len)
         at += run.len
       }
-      this.recent.add(ref(e.deleter), e.time, e.text, authors, e.id)
+      this.recent.add(ref(e.deleter), e.time, e.text, authors, e.ids, e.id)
     }
     for (const c of facts.consumed) this.recent.consume(ref(c.deleter), c.id, c.offset, c.len)
   }
@@ -203,7 +218,7 @@ export class AttributionEngine {
     for (const e of this.recent.all(this.now())) {
       const deleter = id(e.deleter)
       if (deleter === null) continue
-      facts.recent.push({ deleter, id: e.id, time: e.time, text: e.text, runs: authorRuns(e.authors, id) })
+      facts.recent.push({ deleter, id: e.id, time: e.time, text: e.text, runs: authorRuns(e.authors, id), ids: [...e.ids] })
       for (let i = 0; i < e.consumed.length; ) {
         if (e.consumed[i] !== 1) {
           i++
@@ -227,59 +242,50 @@ export class AttributionEngine {
   }
 
   /**
-   * A changed text type whose new text equals the old text of another changed type holds that
-   * type's content now: attribute it offset by offset, including characters the diff kept in
-   * place (those are re-attributed by an overriding fact). Each old text is used once.
+   * Inserted items placed in front of an item deleted by an earlier update: Yjs's undo restores
+   * text there, so they claim that item's authors (undoing a move: the moved copy, deleted by
+   * this update, is what they consume).
    */
-  private matchRewrittenTexts(changes: TextChanges, assigned: Int32Array[], pool: PoolSegment[], me: number, facts: Facts): void {
-    const { parents } = changes
-    if (parents.length < 2) return
-    const byBefore = new Map<string, number[]>()
-    parents.forEach((c, i) => {
-      if (c.beforeText === '' || c.beforeText === c.afterText) return
-      const list = byBefore.get(c.beforeText)
-      if (list === undefined) byBefore.set(c.beforeText, [i])
-      else list.push(i)
-    })
-    const used = new Set<number>()
-    const id = (ref: number): string | null => this.store.idOf(ref)
-    parents.forEach((x, xi) => {
-      if (x.afterText === '' || x.afterText === x.beforeText) return
-      const yi = byBefore.get(x.afterText)?.find((i) => i !== xi && !used.has(i))
-      if (yi === undefined) return
-      used.add(yi)
-      const source = parents[yi]!.beforeAuthors
-      let at = 0
-      for (const piece of x.afterPieces) {
-        if (piece.run >= 0) assigned[piece.run]!.set(source.subarray(at, at + piece.len), piece.offset)
-        else {
-          for (let i = 0; i < piece.len; ) {
-            const author = source[at + i]!
-            let j = i + 1
-            while (j < piece.len && source[at + j] === author) j++
-            let same = true
-            this.store.forEach(piece.client, piece.clock + i, j - i, (_n, a) => {
-              if (a !== author) same = false
-            })
-            if (!same) {
-              this.store.set(piece.client, piece.clock + i, j - i, author, me)
-              facts.ranges.push({ client: piece.client, clock: piece.clock + i, len: j - i, author: id(author), mover: id(me) })
-            }
-            i = j
-          }
+  private undoClaims(tr: Y.Transaction, inserted: readonly InsertedRun[]): MatchClaim[] {
+    const claims: MatchClaim[] = []
+    inserted.forEach((run, target) => {
+      let start = 0
+      run.pieces.forEach((piece, i) => {
+        const right = run.rights[i]
+        if (right !== null && right !== undefined && isDeletedBefore(tr, right)) {
+          const authors: number[] = []
+          this.store.forEach(right.client, right.clock, piece.len, (n, author) => {
+            for (let k = 0; k < n; k++) authors.push(author)
+          })
+          claims.push({ target, start, authors })
         }
-        at += piece.len
-      }
-      for (const d of parents[yi]!.deletedRuns) pool[d]!.consumed.fill(1)
+        start += piece.len
+      })
     })
+    return claims
   }
 
-  private recordInserted(
-    inserted: ReturnType<typeof collectTextChanges>['inserted'],
-    assigned: Int32Array[],
-    me: number,
-    facts: Facts
-  ): void {
+  /**
+   * Inserted items placed in front of a character P deleted earlier: Yjs's undo re-inserts text
+   * right there (`redoItem` puts it before the deleted item), and so does typing where one just
+   * deleted. They may re-use that deleted text from that character on.
+   */
+  private undoHints(inserted: readonly InsertedRun[], me: number): MatchHint[] {
+    const hints: MatchHint[] = []
+    inserted.forEach((run, target) => {
+      let start = 0
+      run.pieces.forEach((piece, i) => {
+        const right = run.rights[i]
+        const at = right === null || right === undefined ? null : this.recent.locate(me, right.client, right.clock)
+        if (at !== null) hints.push({ target, start, seg: at.seg, offset: at.offset, len: piece.len })
+        start += piece.len
+      })
+    })
+    return hints
+  }
+
+  /** Rule 4: facts for every inserted character (matched author, else P; mover P). */
+  private recordInserted(inserted: readonly InsertedRun[], assigned: readonly Int32Array[], me: number, facts: Facts): void {
     const id = (ref: number): string | null => this.store.idOf(ref)
     inserted.forEach((run, r) => {
       const authors = assigned[r]!
@@ -301,7 +307,8 @@ export class AttributionEngine {
     })
   }
 
-  private rememberDeleted(pool: PoolSegment[], me: number, participantId: string, now: number, facts: Facts): void {
+  /** Rule 5. */
+  private rememberDeleted(pool: readonly DeletedSegment[], me: number, participantId: string, now: number, facts: Facts): void {
     const id = (ref: number): string | null => this.store.idOf(ref)
     for (const seg of pool) {
       let i = 0
@@ -319,13 +326,40 @@ export class AttributionEngine {
         // Text P wrote stays P's wherever P puts it again: nothing to remember.
         if (!othersWrote) continue
         const authors = Int32Array.from({ length: i - start }, (_, k) => seg.authors[start + k]!)
-        const entry = this.recent.add(me, now, seg.text.slice(start, i), authors)
+        const ids = sliceIds(seg.ids, start, i)
+        const entry = this.recent.add(me, now, seg.text.slice(start, i), authors, ids)
         if (entry !== null) {
-          facts.recent.push({ deleter: participantId, id: entry.id, time: now, text: entry.text, runs: authorRuns(authors, id) })
+          facts.recent.push({ deleter: participantId, id: entry.id, time: now, text: entry.text, runs: authorRuns(authors, id), ids })
         }
       }
     }
   }
+}
+
+/** Whether `id` names an item that was deleted before transaction `tr`. */
+function isDeletedBefore(tr: Y.Transaction, id: Y.ID): boolean {
+  const structs = tr.doc.store.clients.get(id.client)
+  if (structs === undefined || id.clock >= (tr.beforeState.get(id.client) ?? 0)) return false
+  const struct = structs[Y.findIndexSS(structs, id.clock)]!
+  return struct.deleted && !Y.isDeleted(tr.deleteSet, id)
+}
+
+/** A deleted run in this update's pool, with the ids of its characters. */
+interface DeletedSegment extends PoolSegment {
+  readonly ids: readonly IdRange[]
+}
+
+/** The ids of characters [from, to) of a text whose characters have ids `ids` (in order). */
+function sliceIds(ids: readonly IdRange[], from: number, to: number): IdRange[] {
+  const out: IdRange[] = []
+  let at = 0
+  for (const r of ids) {
+    const a = Math.max(from, at)
+    const b = Math.min(to, at + r.len)
+    if (a < b) out.push({ client: r.client, clock: r.clock + a - at, len: b - a })
+    at += r.len
+  }
+  return out
 }
 
 /** Run-length form of per-character author refs. */

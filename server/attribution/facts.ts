@@ -6,12 +6,13 @@
  *
  * Encoding (lib0 `encoding`, all integers `varUint`):
  * ```
- * version (= 1)
+ * version (= 2; version 1 is read too: it has no `nIds` part)
  * nNames, nNames × varString participantId            -- local table; ref = index + 1, 0 = unknown
  * nBindings, nBindings × (clientID, nameIndex)
  * nClients, nClients × (clientID, nRanges, nRanges × (clockGap, len, authorRef, moverRef))
  *                                                      -- clockGap: from the previous range's end
- * nRecent, nRecent × (deleterIndex, entryId, timeMs, varString text, nRuns, nRuns × (len, authorRef))
+ * nRecent, nRecent × (deleterIndex, entryId, timeMs, varString text, nRuns, nRuns × (len, authorRef),
+ *                      nIds, nIds × (clientID, clock, len))  -- the deleted characters' ids, in text order
  * nConsumed, nConsumed × (deleterIndex, entryId, offset, len)
  * ```
  */
@@ -19,7 +20,7 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 
 /** Format version written first in every facts blob. */
-export const FACTS_VERSION = 1
+export const FACTS_VERSION = 2
 
 /** A run of recently deleted characters with one author (`null` = unknown). */
 export interface AuthorRun {
@@ -27,12 +28,20 @@ export interface AuthorRun {
   author: string | null
 }
 
+/** Clocks [clock, clock + len) of one client. */
+export interface IdRange {
+  client: number
+  clock: number
+  len: number
+}
+
 /** Everything the engine must remember, or the part of it one update added. */
 export interface Facts {
   bindings: Array<{ clientID: number; participantId: string }>
   /** Sorted by client then clock within a client is not required, but keeps encoding small. */
   ranges: Array<{ client: number; clock: number; len: number; author: string | null; mover: string | null }>
-  recent: Array<{ deleter: string; id: number; time: number; text: string; runs: AuthorRun[] }>
+  /** `ids`: the Yjs ids of the deleted characters, in text order (empty in version 1 facts). */
+  recent: Array<{ deleter: string; id: number; time: number; text: string; runs: AuthorRun[]; ids: IdRange[] }>
   consumed: Array<{ deleter: string; id: number; offset: number; len: number }>
 }
 
@@ -104,6 +113,12 @@ export function encodeFacts(facts: Facts): Uint8Array {
       encoding.writeVarUint(body, run.len)
       encoding.writeVarUint(body, refOf(run.author))
     }
+    encoding.writeVarUint(body, e.ids.length)
+    for (const r of e.ids) {
+      encoding.writeVarUint(body, r.client)
+      encoding.writeVarUint(body, r.clock)
+      encoding.writeVarUint(body, r.len)
+    }
   }
   encoding.writeVarUint(body, facts.consumed.length)
   for (const c of facts.consumed) {
@@ -133,7 +148,7 @@ export function decodeFacts(bytes: Uint8Array): Facts {
 function decodeUnchecked(bytes: Uint8Array): Facts {
   const d = decoding.createDecoder(bytes)
   const version = decoding.readVarUint(d)
-  if (version !== FACTS_VERSION) throw new FactsDecodeError(`unknown attribution facts version ${version}`)
+  if (version !== FACTS_VERSION && version !== 1) throw new FactsDecodeError(`unknown attribution facts version ${version}`)
   const names: string[] = []
   for (let n = decoding.readVarUint(d); n > 0; n--) names.push(decoding.readVarString(d))
   const name = (i: number): string => {
@@ -172,7 +187,17 @@ function decodeUnchecked(bytes: Uint8Array): Facts {
       total += len
     }
     if (total !== text.length) throw new FactsDecodeError(`recent entry ${id}: runs cover ${total} of ${text.length} characters`)
-    facts.recent.push({ deleter, id, time, text, runs })
+    const ids: IdRange[] = []
+    if (version >= 2) {
+      let covered = 0
+      for (let r = decoding.readVarUint(d); r > 0; r--) {
+        const range = { client: decoding.readVarUint(d), clock: decoding.readVarUint(d), len: decoding.readVarUint(d) }
+        ids.push(range)
+        covered += range.len
+      }
+      if (ids.length > 0 && covered !== text.length) throw new FactsDecodeError(`recent entry ${id}: ids cover ${covered} of ${text.length} characters`)
+    }
+    facts.recent.push({ deleter, id, time, text, runs, ids })
   }
   for (let n = decoding.readVarUint(d); n > 0; n--) {
     const deleter = name(decoding.readVarUint(d))

@@ -4,5 +4,6 @@ export { AttributionRefusedError, ClientBindings, SYSTEM_PARTICIPANT, type Added
 export { AttributionStore, UNKNOWN, type AttributedRange } from './store.js'
 export { computeSpecAttribution, type ParticipantDirectory } from './blocks.js'
 export { decodeFacts, encodeFacts, FACTS_VERSION, FactsDecodeError, type Facts } from './facts.js'
-export { DEFAULT_MIN_MATCH, matchText, type PoolSegment } from './match.js'
+export { DEFAULT_MIN_MATCH, matchText, type MatchOptions } from './match.js'
+export { TextPool, type PoolSegment } from './pool.js'
 export { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'

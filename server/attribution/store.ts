@@ -4,9 +4,10 @@
  *
  * Yjs clocks are write-once, so new facts almost always append at the end of their client's
  * list (clocks of a client integrate in order), which keeps recording O(1) and look-ups
- * O(log n) by binary search. A later fact about existing clocks overrides the earlier one (text
- * kept in place by y-prosemirror's diff while its block's content moved elsewhere is
- * re-attributed); facts are replayed in order, so the last one wins everywhere.
+ * O(log n) by binary search. The engine never re-attributes existing clocks (a character that
+ * stayed in place keeps its author), but facts persisted by earlier versions did, so a later
+ * fact about existing clocks still overrides the earlier one; facts are replayed in order, so
+ * the last one wins everywhere.
  *
  * Participants are interned: a *ref* is 1 + the index in {@link AttributionStore.participants},
  * and ref 0 means "unknown" (text written before attribution existed, or never recorded).

@@ -82,7 +82,7 @@ describe('matchText', () => {
     texts.map(([text, author]) => ({ text, authors: new Int32Array(text.length).fill(author), consumed: new Uint8Array(text.length) }))
   const run = (targets: string[], segs: PoolSegment[], minMatch?: number): number[][] => {
     const assigned = targets.map((t) => new Int32Array(t.length).fill(-1))
-    matchText(targets, assigned, segs, minMatch)
+    matchText(targets, assigned, segs, { minMatch })
     return assigned.map((a) => [...a])
   }
 

@@ -7,9 +7,9 @@
  */
 import * as Y from 'yjs'
 import { Transform } from 'prosemirror-transform'
-import type { Node as PMNode } from 'prosemirror-model'
+import type { Node as PMNode, Schema } from 'prosemirror-model'
 import { updateYFragment, yXmlFragmentToProseMirrorRootNode, ySyncPluginKey, defaultDeleteFilter, defaultProtectedNodes } from 'y-prosemirror'
-import { FRAGMENT_NAME, emptySpecUpdate, schema } from '../../shared/schema.js'
+import { FRAGMENT_NAME, emptySpecUpdate, schema as specSchema } from '../../shared/schema.js'
 import type { Role } from '../../shared/permissions.js'
 import type { SpecAttribution, BlockAttribution } from '../../shared/attribution.js'
 import { AttributionEngine, type AttributionEngineOptions, type ParticipantDirectory } from '../../server/attribution/index.js'
@@ -38,7 +38,11 @@ export class Server {
   readonly clients: Client[] = []
   now = 1_000_000
 
-  constructor(readonly options: AttributionEngineOptions = {}) {
+  constructor(
+    readonly options: AttributionEngineOptions = {},
+    /** Schema of the editors and of {@link Server.pm} (a test may add marks to it). */
+    readonly schema: Schema = specSchema
+  ) {
     Y.applyUpdate(this.doc, emptySpecUpdate(), { source: 'server' })
     this.engine = this.attach(new AttributionEngine({ now: () => this.now, ...options }))
   }
@@ -72,7 +76,7 @@ export class Server {
   }
 
   pm(): PMNode {
-    return yXmlFragmentToProseMirrorRootNode(this.doc.getXmlFragment(FRAGMENT_NAME), schema)
+    return yXmlFragmentToProseMirrorRootNode(this.doc.getXmlFragment(FRAGMENT_NAME), this.schema)
   }
 
   /** Each block's text split into [text, authorId] pieces, mapped through the documented rule. */
@@ -141,8 +145,11 @@ export class Client {
 
   constructor(
     readonly server: Server,
-    readonly participantId: string
+    readonly participantId: string,
+    /** A fixed clientID (seeded runs: Yjs orders concurrent inserts by clientID). */
+    clientID?: number
   ) {
+    if (clientID !== undefined) this.doc.clientID = clientID
     Y.applyUpdate(this.doc, Y.encodeStateAsUpdate(server.doc), REMOTE)
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       if (origin !== REMOTE) this.outbox.push(update)
@@ -161,7 +168,7 @@ export class Client {
   }
 
   pm(): PMNode {
-    return yXmlFragmentToProseMirrorRootNode(this.fragment, schema)
+    return yXmlFragmentToProseMirrorRootNode(this.fragment, this.server.schema)
   }
 
   /** One ProseMirror transaction, written to Yjs like the sync plugin does; sent if online. */
@@ -177,7 +184,7 @@ export class Client {
 
   /** Inserts `text` at the end of the textblock containing `anchor` (or at `pos`). */
   type(text: string, at: number | { after: string }): void {
-    this.edit((tr, doc) => tr.insert(typeof at === 'number' ? at : posAfter(doc, at.after), schema.text(text)))
+    this.edit((tr, doc) => tr.insert(typeof at === 'number' ? at : posAfter(doc, at.after), this.server.schema.text(text)))
   }
 
   undo(): void {
