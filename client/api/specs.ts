@@ -3,9 +3,9 @@
  * invite links in `api/auth.ts`, the facilitator's workspace in `api/workspace.ts`, the shared
  * request plumbing (errors, CSRF) in `api/http.ts`.
  */
-import { field, list, request, seg } from './api/http.js'
+import { field, list, request, seg } from './http.js'
 
-export { ApiError } from './api/http.js'
+export { ApiError } from './http.js'
 
 /** A spec as the API returns it. */
 export interface Spec {

@@ -6,7 +6,7 @@
 import type { WebsocketProvider } from 'y-websocket'
 import { getSession } from '../api/auth.js'
 import { ApiError } from '../api/http.js'
-import { getSpec } from '../api.js'
+import { getSpec } from '../api/specs.js'
 
 /** Why the page stopped trying to connect. */
 export type AccessProblem = 'signed-out' | 'no-access' | 'not-found'

@@ -4,7 +4,7 @@
  * Every item is `li[data-spec-id]` with `[data-action]` controls.
  */
 import { can, type Role } from '../../shared/permissions.js'
-import { ApiError, createSpec, deleteSpec, listSpecs, renameSpec, specUrl, type Spec } from '../api.js'
+import { ApiError, createSpec, deleteSpec, listSpecs, renameSpec, specUrl, type Spec } from '../api/specs.js'
 import { renderSessionArea, requireSession } from '../session.js'
 import { confirmAction } from '../ui/dialog.js'
 import { byId, h } from '../ui/dom.js'

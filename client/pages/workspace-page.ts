@@ -4,7 +4,7 @@
  */
 import { can } from '../../shared/permissions.js'
 import { listPanels } from '../api/workspace.js'
-import { listSpecs } from '../api.js'
+import { listSpecs } from '../api/specs.js'
 import { renderSessionArea, requireSession } from '../session.js'
 import { byId, h, messageOf } from '../ui/dom.js'
 import type { WorkspaceContext } from './workspace/context.js'

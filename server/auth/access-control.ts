@@ -6,7 +6,7 @@
  */
 import type { Principal } from '../../shared/identity.js'
 import { seesAllSpecs, specAccess, type Role, type SpecAccess } from '../../shared/permissions.js'
-import type { IdentityStore, MembershipRecord, PanelRole } from '../identity/store.js'
+import type { IdentityStore, MembershipRecord, PanelRole } from '../identity/identity-store.js'
 
 /** Strongest first: a customer membership outranks a viewer one. */
 const PANEL_ROLE_RANK: Record<PanelRole, number> = { customer: 2, viewer: 1 }

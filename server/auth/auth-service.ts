@@ -4,8 +4,8 @@
  * events. HTTP routes, the WebSocket upgrade and tests all use this one object.
  */
 import type { Logger } from '../observability/logger.js'
-import type { IdentityStore } from '../identity/store.js'
-import type { SpecStore } from '../storage/store.js'
+import type { IdentityStore } from '../identity/identity-store.js'
+import type { SpecStore } from '../storage/doc-store.js'
 import { AccessControl } from './access-control.js'
 import { AccessEvents } from './access-events.js'
 import { Authenticator } from './authenticator.js'

@@ -3,7 +3,7 @@
  * or the session cookie (pages). Shared by the HTTP middleware and the WebSocket upgrade.
  */
 import type { Principal } from '../../shared/identity.js'
-import type { IdentityStore, SessionRecord } from '../identity/store.js'
+import type { IdentityStore, SessionRecord } from '../identity/identity-store.js'
 import type { AccessControl } from './access-control.js'
 import { readCookie, SESSION_COOKIE } from './cookies.js'
 import { hashSecret } from '../identity/secrets.js'

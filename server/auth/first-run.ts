@@ -6,7 +6,7 @@
  */
 import type { Logger } from '../observability/logger.js'
 import { IdentityError } from '../identity/errors.js'
-import type { AccountRecord, IdentityStore } from '../identity/store.js'
+import type { AccountRecord, IdentityStore } from '../identity/identity-store.js'
 import { createFirstFacilitator } from '../identity/operations.js'
 import { newSecret, safeEqual } from '../identity/secrets.js'
 import { hashPassword } from './passwords.js'

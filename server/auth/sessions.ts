@@ -3,7 +3,7 @@
  * Sessions slide: each use more than an hour after the last extension pushes the expiry to
  * a full TTL again.
  */
-import type { IdentityStore, SessionRecord } from '../identity/store.js'
+import type { IdentityStore, SessionRecord } from '../identity/identity-store.js'
 import { hashSecret, newSecret } from '../identity/secrets.js'
 
 /** Extend a session at most this often (one write per hour per active session). */

@@ -10,7 +10,7 @@ import type { IncomingMessage } from 'node:http'
 import type { TLSSocket } from 'node:tls'
 import type { Principal } from '../../shared/identity.js'
 import type { SyncAccess, UpgradeAuth } from '../sync/access.js'
-import type { Auth } from './auth.js'
+import type { Auth } from './auth-service.js'
 import { readCookie, SESSION_COOKIE } from './cookies.js'
 
 /** The origin a same-site page would send: PUBLIC_URL, else scheme + Host of the request. */

@@ -10,7 +10,7 @@ import {
   signupBody,
   wsTokenBody
 } from '../../shared/api-identity.js'
-import type { Auth } from '../auth/auth.js'
+import type { Auth } from '../auth/auth-service.js'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.js'
 import { IdentityError } from '../identity/errors.js'
 import { findUsableMemberInvite, setPassword, signUp } from '../identity/operations.js'

@@ -10,10 +10,10 @@
  */
 import { Router } from 'express'
 import { acceptInviteBody, type Invite, type InvitePreview } from '../../shared/api-identity.js'
-import type { Auth } from '../auth/auth.js'
+import type { Auth } from '../auth/auth-service.js'
 import { IdentityError } from '../identity/errors.js'
 import { acceptInvite, assertUsable, findInvite, findUsableInvite, inviteStatus } from '../identity/operations.js'
-import type { InviteRecord } from '../identity/store.js'
+import type { InviteRecord } from '../identity/identity-store.js'
 import { authOf, param, requireJson, requirePermission } from './auth-middleware.js'
 import { HttpError } from './errors.js'
 import { meResponse, signIn, startSession } from './session-response.js'

@@ -5,10 +5,10 @@
  */
 import { Router } from 'express'
 import { memberInviteBody, updateMemberBody, type Member, type PendingMemberInvite } from '../../shared/api-identity.js'
-import type { Auth } from '../auth/auth.js'
+import type { Auth } from '../auth/auth-service.js'
 import { IdentityError } from '../identity/errors.js'
 import { changeMember, createMemberInvite } from '../identity/operations.js'
-import type { AccountRecord, AccountRole } from '../identity/store.js'
+import type { AccountRecord, AccountRole } from '../identity/identity-store.js'
 import { param, principalOf, requirePermission } from './auth-middleware.js'
 import { publicOrigin } from './session-response.js'
 

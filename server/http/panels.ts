@@ -5,10 +5,10 @@
  */
 import { Router } from 'express'
 import { createInviteBody, createPanelBody, updatePanelBody, type Panel, type PanelMember } from '../../shared/api-identity.js'
-import type { Auth } from '../auth/auth.js'
+import type { Auth } from '../auth/auth-service.js'
 import { IdentityError } from '../identity/errors.js'
 import { createPanelInvite, setPanelSpec } from '../identity/operations.js'
-import type { PanelRecord } from '../identity/store.js'
+import type { PanelRecord } from '../identity/identity-store.js'
 import { param, principalOf, requirePermission } from './auth-middleware.js'
 import { toInvite } from './invites.js'
 import { publicOrigin } from './session-response.js'

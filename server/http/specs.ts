@@ -6,7 +6,7 @@
 import { Router } from 'express'
 import { CloseCode } from '../../shared/protocol.js'
 import { createSpecBody, renameSpecBody } from '../../shared/api.js'
-import type { DocStore, SpecStore } from '../storage/store.js'
+import type { DocStore, SpecStore } from '../storage/doc-store.js'
 import { emptySpecUpdate } from '../../shared/schema.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { RoomRegistry } from '../sync/rooms.js'

@@ -4,10 +4,10 @@
  */
 import { Router } from 'express'
 import { createTokenBody, type TokenMeta } from '../../shared/api-identity.js'
-import type { Auth } from '../auth/auth.js'
+import type { Auth } from '../auth/auth-service.js'
 import { IdentityError } from '../identity/errors.js'
 import { createApiToken } from '../identity/operations.js'
-import type { IdentityStore, TokenRecord } from '../identity/store.js'
+import type { IdentityStore, TokenRecord } from '../identity/identity-store.js'
 import { param, principalOf, requirePermission } from './auth-middleware.js'
 
 async function toMeta(store: IdentityStore, t: TokenRecord): Promise<TokenMeta> {

@@ -17,7 +17,7 @@ import {
   type ParticipantRecord,
   type SessionRecord,
   type TokenRecord
-} from './store.js'
+} from './identity-store.js'
 import { newIdentityId } from './ids.js'
 import { TransactionalIdentityStore, type IdentityBackend } from './transactions.js'
 

@@ -17,7 +17,7 @@ import {
   type MemberInviteRecord,
   type PanelRole,
   type TokenRecord
-} from './store.js'
+} from './identity-store.js'
 
 const HOUR_MS = 60 * 60 * 1000
 /** Default and longest lifetime of a panel invite link. */
@@ -197,7 +197,7 @@ export async function createApiToken(
   return { token, secret }
 }
 
-/** What identity needs of the spec store: whether a spec exists (server/storage/store.ts). */
+/** What identity needs of the spec store: whether a spec exists (server/storage/doc-store.ts). */
 export interface SpecLookup {
   get(id: string): Promise<object | null>
 }

@@ -13,7 +13,7 @@ import type {
   ParticipantRecord,
   SessionRecord,
   TokenRecord
-} from './store.js'
+} from './identity-store.js'
 
 /** A row as better-sqlite3 returns it. */
 export type Row = Record<string, unknown>

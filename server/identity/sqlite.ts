@@ -21,7 +21,7 @@ import {
   type ParticipantRecord,
   type SessionRecord,
   type TokenRecord
-} from './store.js'
+} from './identity-store.js'
 import {
   str,
   toAccount,

@@ -24,7 +24,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 // From node:timers, not the globals: fake timers in tests replace the globals.
 import { clearImmediate, setImmediate } from 'node:timers'
-import type { IdentityStore } from './store.js'
+import type { IdentityStore } from './identity-store.js'
 
 /** The data methods of an {@link IdentityStore}: everything but the transaction boundary. */
 export type IdentityData = Omit<IdentityStore, 'transaction'>

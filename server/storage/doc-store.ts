@@ -3,7 +3,7 @@
  * spec metadata. Every implementation (memory, SQLite, later Postgres) passes the contract suite
  * in test/contract, whose numbered rules are cited here.
  */
-import type { IdentityStore } from '../identity/store.js'
+import type { IdentityStore } from '../identity/identity-store.js'
 
 /**
  * Durable log of Yjs updates per document name.
@@ -72,7 +72,7 @@ export interface SpecStore {
 export interface Storage {
   docs: DocStore
   specs: SpecStore
-  /** Accounts, sessions, panels, invites and tokens (server/identity/store.ts). */
+  /** Accounts, sessions, panels, invites and tokens (server/identity/identity-store.ts). */
   identity: IdentityStore
   close(): Promise<void>
 }

@@ -1,7 +1,7 @@
 /**
  * In-memory storage: for tests and `STORAGE=memory`. Nothing survives the process.
  */
-import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './store.js'
+import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './doc-store.js'
 import { foldFacts, foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'
 import { MemoryIdentityStore } from '../identity/memory.js'

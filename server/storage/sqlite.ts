@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './store.js'
+import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './doc-store.js'
 import { GroupCommitter } from './group-commit.js'
 import { foldFacts, foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'

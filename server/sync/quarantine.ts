@@ -24,7 +24,7 @@
  */
 import * as Y from 'yjs'
 import { FRAGMENT_NAME, NodeName } from '../../shared/schema.js'
-import type { DocStore } from '../storage/store.js'
+import type { DocStore } from '../storage/doc-store.js'
 import type { Logger } from '../observability/logger.js'
 import type { TxOrigin } from './origin.js'
 import { attributeProblem, childPlace, contentName, FRAGMENT, markProblem, typeName, type Place } from './schema-rules.js'

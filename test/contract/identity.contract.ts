@@ -1,9 +1,9 @@
 /**
  * The identity store contract: every IdentityStore implementation runs these, rule by rule
- * ([I1]-[I15] in server/identity/store.ts).
+ * ([I1]-[I15] in server/identity/identity-store.ts).
  */
 import { describe, expect, it } from 'vitest'
-import type { IdentityStore } from '../../server/identity/store.js'
+import type { IdentityStore } from '../../server/identity/identity-store.js'
 
 /** Builds a fresh store per test; `reopen` (if given) reopens the same data after `close`. */
 export interface IdentityStoreFactory {

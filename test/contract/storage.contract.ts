@@ -1,10 +1,10 @@
 /**
  * The storage contract: every Storage implementation runs these, rule by rule ([S1]-[S7],
- * [M1]-[M4] in server/storage/store.ts).
+ * [M1]-[M4] in server/storage/doc-store.ts).
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import type { Storage } from '../../server/storage/store.js'
+import type { Storage } from '../../server/storage/doc-store.js'
 import { AttributionEngine } from '../../server/attribution/index.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
 import { captureUpdate } from '../helpers/capture-update.js'

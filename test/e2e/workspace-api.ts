@@ -4,7 +4,7 @@
  * page itself.
  */
 import type { Service } from '../../server/service.js'
-import type { PanelRole } from '../../server/identity/store.js'
+import type { PanelRole } from '../../server/identity/identity-store.js'
 import { hashSecret, newSecret } from '../../server/identity/secrets.js'
 import { facilitatorOf } from '../helpers/auth.js'
 

@@ -1,7 +1,7 @@
 /**
  * A DocStore whose commits can be held back, to prove durable-before-fan-out.
  */
-import type { DocStore, StoredDoc } from '../../server/storage/store.js'
+import type { DocStore, StoredDoc } from '../../server/storage/doc-store.js'
 import { MemoryDocStore } from '../../server/storage/memory.js'
 
 /** Wraps a memory store; while `hold()` is on, appends wait until `release()`. */

@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { MemoryIdentityStore } from '../../server/identity/memory.js'
 import { openSqliteIdentityStore } from '../../server/identity/sqlite-schema.js'
 import type { SqliteIdentityStore } from '../../server/identity/sqlite.js'
-import type { IdentityStore } from '../../server/identity/store.js'
+import type { IdentityStore } from '../../server/identity/identity-store.js'
 import {
   acceptInvite,
   changeMember,

@@ -4,7 +4,7 @@
  */
 import type { Me } from '../../api/auth.js'
 import type { Panel } from '../../api/workspace.js'
-import type { Spec } from '../../api.js'
+import type { Spec } from '../../api/specs.js'
 
 /** The workspace's shared state and feedback channels. */
 export interface WorkspaceContext {

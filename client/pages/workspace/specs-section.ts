@@ -2,7 +2,7 @@
  * Workspace › Specs: create, rename (dialog), delete (confirmation), and which panels are
  * invited to each spec. Rows are `#ws-spec-list li[data-spec-id]` with `[data-action]` buttons.
  */
-import { createSpec, deleteSpec, renameSpec, specUrl, type Spec } from '../../api.js'
+import { createSpec, deleteSpec, renameSpec, specUrl, type Spec } from '../../api/specs.js'
 import { askText, confirmAction } from '../../ui/dialog.js'
 import { byId, h } from '../../ui/dom.js'
 import { actionButton, formatDate, type WorkspaceContext } from './context.js'
