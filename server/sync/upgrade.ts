@@ -129,6 +129,13 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
     opts: { extensions: boolean; principal: Principal; access: 'read' | 'write' }
   ): void => {
     alive.add(ws)
+    const limits = connectionLimits(opts.principal)
+    // ws has one maxPayload for every socket, but its receiver checks the field per socket: set
+    // to this principal's limit, a customer's oversize frame is closed (1009) from its header,
+    // before ws buffers and unmasks megabytes of it. A private field of ws 8; if it is ever
+    // gone, Connection's own check still closes such frames with 1009, only later.
+    const receiver = (ws as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver
+    if (receiver && typeof receiver._maxPayload === 'number') receiver._maxPayload = limits.maxFrameBytes
     const conn = new Connection(
       {
         send: (data) => ws.send(data),
@@ -143,7 +150,7 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         resume: () => ws.resume(),
         terminate: () => ws.terminate()
       },
-      { ...opts, log: deps.log.child({ room: specId }), limits: connectionLimits(opts.principal) }
+      { ...opts, log: deps.log.child({ room: specId }), limits }
     )
     connections.add(conn)
     specOf.set(conn, specId)
