@@ -21,6 +21,11 @@ export interface BenchOptions {
   warmup: number
   /** Cold starts per database variant (BENCH_COLD_RUNS; 0 skips the cold-load part). */
   coldRuns: number
+  /**
+   * Interleaved whole replays per layout of the one-paragraph attribution bench
+   * (BENCH_PARAGRAPH_ROUNDS; 0 measures only the windows at 10k/50k/100k characters).
+   */
+  paragraphRounds: number
   /** Skip the fan-out part (BENCH_SKIP_FANOUT=1). */
   skipFanout: boolean
   /** The editing trace (BENCH_TRACE). */
@@ -89,6 +94,7 @@ export function parseOptions(env: NodeJS.ProcessEnv, root: string): BenchOptions
     rate: int(env, 'BENCH_RATE', 200, 1),
     warmup: int(env, 'BENCH_WARMUP', 300, 0),
     coldRuns: int(env, 'BENCH_COLD_RUNS', 3, 0),
+    paragraphRounds: int(env, 'BENCH_PARAGRAPH_ROUNDS', 3, 0),
     skipFanout: env.BENCH_SKIP_FANOUT === '1',
     traceFile: path.resolve(root, env.BENCH_TRACE ?? '../shared/traces/automerge-paper.json.gz'),
     valenceEnv: parseEnvList(env.BENCH_VALENCE_ENV ?? ''),

@@ -1,7 +1,9 @@
 /**
- * `npm run bench`: Valence against the reference y-websocket server, and cold load of a large
- * spec. Prints a report and writes the raw results to `.bench/` (gitignored). It measures; it
- * asserts nothing, and exits non-zero only when the benchmark itself could not run.
+ * `npm run bench`: Valence against the reference y-websocket server, cold load of a large spec,
+ * and the in-process cost of attribution (sync path; one long paragraph against paragraphs).
+ * Prints a report and writes the raw results to `.bench/` (gitignored). It measures; it asserts
+ * nothing (bounds are reported MET / NOT MET), and exits non-zero only when the benchmark itself
+ * could not run.
  *
  * Settings: see options.ts (e.g. `BENCH_NS=10 BENCH_ROUNDS=1 npm run bench` for a quick look;
  * `BENCH_CPU_PROF=.bench/profiles npm run bench` profiles the server children, summarise with
@@ -18,6 +20,7 @@ import { benchFanout, type FanoutResult } from './fanout.js'
 import { parseOptions } from './options.js'
 import { coldLoadTable, fanoutTable, verdicts } from './report.js'
 import { clockTicksPerSecond } from './servers.js'
+import { benchParagraphReplay } from './paragraph-replay.js'
 import { benchSyncPath } from './sync-path.js'
 import { readTrace } from './trace.js'
 import { attackTable, benchAttacks, type AttackResult } from './attack.js'
@@ -81,7 +84,12 @@ async function main(): Promise<void> {
 
   // Issue 4: what verification and attribution cost on the sync path, in process.
   log('\nsync path (in process): apply vs verify vs verify+attribute')
-  const syncPath = benchSyncPath(readTrace(opts.traceFile), { updates: 20_000, rounds: 3 }, log)
+  const trace = readTrace(opts.traceFile)
+  const syncPath = benchSyncPath(trace, { updates: 20_000, rounds: 3 }, log)
+
+  // Issue 7 item 9: attribution cost per keystroke must not grow with the paragraph.
+  log('\nattribution per update (in process): the trace typed into one paragraph vs into paragraphs')
+  const paragraph = benchParagraphReplay(trace, { rounds: opts.paragraphRounds }, log)
 
   // Issue 7: what one abusive client does to other rooms.
   let attacks: AttackResult[] | null = null
@@ -126,6 +134,14 @@ async function main(): Promise<void> {
     log(`\n=== Other rooms under attack: victim fan-out latency (2 clients, fixed rate) and server RSS (target p99 < ${opts.attack.targetP99Ms} ms) ===`)
     log(attackTable(attacks, opts.attack.targetP99Ms))
   }
+  {
+    const { single, split, ratio, bound, met } = paragraph
+    const us = (c: typeof single): string => (c.overallUs === null ? 'windows only' : `${c.overallUs.toFixed(1)} us/update`)
+    log(`\n=== Attribution vs paragraph length (in process, engine only, ${single.updates} trace updates) ===`)
+    log(`one paragraph (up to ~105k characters) ${us(single)}; split into paragraphs ${us(split)}`)
+    log(`one paragraph by length: ${single.windows.map((w) => `${w.us.toFixed(1)} us at ${w.chars / 1000}k`).join(', ')}`)
+    log(`Bound (one paragraph <= ${bound}x paragraphs per update): ${met ? 'MET' : 'NOT MET'} (${ratio.toFixed(2)}x)`)
+  }
   const totalS = (performance.now() - started) / 1000
   const load = os.loadavg()
   log(`\ntotal bench time ${totalS.toFixed(0)} s; load avg at end ${load.map((l) => l.toFixed(2)).join(' ')}`)
@@ -145,6 +161,7 @@ async function main(): Promise<void> {
     targetMet: fanout.length > 0 ? vs.every((v) => v.met) : null,
     cold,
     syncPath,
+    paragraph,
     attacks,
     totalSeconds: totalS
   }
