@@ -2,7 +2,7 @@
  * A DocStore wrapper whose appends can be held at a gate and let through together, so a test
  * decides which updates share one group commit of the real store behind it.
  */
-import type { DocStore, StoredDoc } from '../../server/storage/store.js'
+import type { DocStore, StoredDoc } from '../../server/storage/doc-store.js'
 
 /** Wraps any {@link DocStore}; while `hold()` is on, appends wait; `release()` passes them on in order, in one tick. */
 export class GatedDocStore implements DocStore {
