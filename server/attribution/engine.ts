@@ -13,7 +13,9 @@
  *    First against what this update deleted (split, join, block-type change, wrap/lift,
  *    drag-and-drop, undo/redo of those; here leftovers that are a rearrangement of the
  *    deleted characters match too). Then against what P deleted in earlier updates within the
- *    window (10 min): cut → paste, delete → undo, undo → redo.
+ *    window (10 min): cut → paste for pieces of `minMatch` (6) characters or more anywhere,
+ *    delete → undo and undo → redo for any piece where Yjs puts restored text, in front of the
+ *    deleted item (undo.ts); so retyping a deleted "." elsewhere is typing, not a paste.
  * 4. Everything else P inserted is authored by P. The mover of every inserted character is P.
  * 5. Deleted text nobody re-used goes into P's recently-deleted index (unless P wrote all of
  *    it); characters re-used from that index are consumed there.
@@ -45,10 +47,11 @@ import type { SpecAttribution } from '../../shared/attribution.js'
 import { ClientBindings, type AddedClocks } from './bindings.js'
 import { collectTextChanges, type InsertedRun } from './collect.js'
 import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, type Facts, type IdRange } from './facts.js'
-import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type MatchClaim, type MatchHint } from './match.js'
+import { DEFAULT_MIN_MATCH, matchText, UNMATCHED } from './match.js'
 import { TextPool, type PoolSegment } from './pool.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
 import { AttributionStore, UNKNOWN } from './store.js'
+import { undoClaims, undoHints } from './undo.js'
 import { computeSpecAttribution, type ParticipantDirectory } from './blocks.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
 
@@ -170,11 +173,11 @@ export class AttributionEngine {
       this.minMatch
     )
     // Rule 3: moved within this update, then re-inserted from what P deleted recently.
-    if (inserted.length > 0 && deleted.length > 0) matchText(texts, assigned, pool, { rearrange: true, claims: this.undoClaims(tr, inserted) })
+    if (inserted.length > 0 && deleted.length > 0) matchText(texts, assigned, pool, { rearrange: true, claims: undoClaims(tr, inserted, this.store) })
     const recent = assigned.some((a) => a.includes(UNMATCHED)) ? this.recent.poolOf(me, now) : null
     if (recent !== null) {
       // Short pieces only where they were deleted (hints: undo, redo); long ones anywhere (paste).
-      const hints = this.undoHints(inserted, me)
+      const hints = undoHints(inserted, (client, clock) => this.recent.locate(me, client, clock))
       for (const c of matchText(texts, assigned, recent, { hints, exact: false })) {
         facts.consumed.push({ deleter: participantId, id: recent.segment(c.segment).id, offset: c.offset, len: c.len })
       }
@@ -241,49 +244,6 @@ export class AttributionEngine {
     return computeSpecAttribution(fragment, this.store, directory)
   }
 
-  /**
-   * Inserted items placed in front of an item deleted by an earlier update: Yjs's undo restores
-   * text there, so they claim that item's authors (undoing a move: the moved copy, deleted by
-   * this update, is what they consume).
-   */
-  private undoClaims(tr: Y.Transaction, inserted: readonly InsertedRun[]): MatchClaim[] {
-    const claims: MatchClaim[] = []
-    inserted.forEach((run, target) => {
-      let start = 0
-      run.pieces.forEach((piece, i) => {
-        const right = run.rights[i]
-        if (right !== null && right !== undefined && isDeletedBefore(tr, right)) {
-          const authors: number[] = []
-          this.store.forEach(right.client, right.clock, piece.len, (n, author) => {
-            for (let k = 0; k < n; k++) authors.push(author)
-          })
-          claims.push({ target, start, authors })
-        }
-        start += piece.len
-      })
-    })
-    return claims
-  }
-
-  /**
-   * Inserted items placed in front of a character P deleted earlier: Yjs's undo re-inserts text
-   * right there (`redoItem` puts it before the deleted item), and so does typing where one just
-   * deleted. They may re-use that deleted text from that character on.
-   */
-  private undoHints(inserted: readonly InsertedRun[], me: number): MatchHint[] {
-    const hints: MatchHint[] = []
-    inserted.forEach((run, target) => {
-      let start = 0
-      run.pieces.forEach((piece, i) => {
-        const right = run.rights[i]
-        const at = right === null || right === undefined ? null : this.recent.locate(me, right.client, right.clock)
-        if (at !== null) hints.push({ target, start, seg: at.seg, offset: at.offset, len: piece.len })
-        start += piece.len
-      })
-    })
-    return hints
-  }
-
   /** Rule 4: facts for every inserted character (matched author, else P; mover P). */
   private recordInserted(inserted: readonly InsertedRun[], assigned: readonly Int32Array[], me: number, facts: Facts): void {
     const id = (ref: number): string | null => this.store.idOf(ref)
@@ -334,14 +294,6 @@ export class AttributionEngine {
       }
     }
   }
-}
-
-/** Whether `id` names an item that was deleted before transaction `tr`. */
-function isDeletedBefore(tr: Y.Transaction, id: Y.ID): boolean {
-  const structs = tr.doc.store.clients.get(id.client)
-  if (structs === undefined || id.clock >= (tr.beforeState.get(id.client) ?? 0)) return false
-  const struct = structs[Y.findIndexSS(structs, id.clock)]!
-  return struct.deleted && !Y.isDeleted(tr.deleteSet, id)
 }
 
 /** A deleted run in this update's pool, with the ids of its characters. */

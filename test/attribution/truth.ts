@@ -16,7 +16,8 @@
  * - content deleted by P and re-inserted by P within the window keeps it; anything else is P's.
  *
  * Content held by two items at once (concurrent moves of the same words while offline) has no
- * single truth; it is left out (`ambiguous`).
+ * single truth; it is left out (`ambiguous`). TRUTH_DEBUG=1 prints before/after of each update
+ * that differs.
  */
 import { Schema } from 'prosemirror-model'
 import * as Y from 'yjs'
