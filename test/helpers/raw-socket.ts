@@ -5,9 +5,12 @@ import { afterEach } from 'vitest'
 import WebSocket from 'ws'
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
-import { messageSync, syncStep2, syncUpdate } from '../../shared/protocol.js'
+import { expect } from 'vitest'
+import { messageAwareness, messageSync, syncStep2, syncUpdate } from '../../shared/protocol.js'
 import type { Service } from '../../server/service.js'
+import { decodeAwarenessUpdate, encodeAwarenessEntries, type AwarenessEntry } from '../../server/sync/awareness-codec.js'
 import { facilitatorOf } from './auth.js'
+import { eventually } from './eventually.js'
 
 /** An open raw socket with everything it received and how it closed. */
 export interface RawSocket {
@@ -73,3 +76,34 @@ export function updateFrame(update: Uint8Array, step2 = false): Uint8Array {
 
 /** Reads the message type of a received frame. */
 export const frameType = (frame: Uint8Array): number => decoding.readVarUint(decoding.createDecoder(frame))
+
+/** An awareness frame holding `entries`. */
+export function awarenessFrame(entries: readonly AwarenessEntry[]): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, messageAwareness)
+  encoding.writeVarUint8Array(e, encodeAwarenessEntries(entries))
+  return encoding.toUint8Array(e)
+}
+
+/** True if `frame` is an awareness frame with a (non-null) state for `clientID`. */
+export function carriesPresenceOf(frame: Uint8Array, clientID: number): boolean {
+  if (frameType(frame) !== messageAwareness) return false
+  const d = decoding.createDecoder(frame)
+  decoding.readVarUint(d)
+  return decodeAwarenessUpdate(decoding.readVarUint8Array(d)).some((e) => e.clientID === clientID && e.state !== null)
+}
+
+/**
+ * A positive control for absence checks: sends a presence state for the unused `clientID` and
+ * waits until the server relays it back to this socket. The server handles one socket's frames
+ * in order and relays presence at once, so by then it has handled everything sent before, and
+ * every frame it sent in reply is in `received`. Returns early if the socket closed; the caller
+ * asserts on that.
+ */
+export async function roundTrip(raw: RawSocket, clientID: number): Promise<void> {
+  raw.send(awarenessFrame([{ clientID, clock: 1, state: { control: true } }]))
+  await eventually(() => {
+    if (raw.ws.readyState !== raw.ws.OPEN) return
+    expect(raw.received.some((f) => carriesPresenceOf(f, clientID))).toBe(true)
+  })
+}

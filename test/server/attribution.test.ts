@@ -3,7 +3,7 @@ import * as Y from 'yjs'
 import * as decoding from 'lib0/decoding'
 import { startTestService, createSpec } from '../helpers/server.js'
 import { connectClient, synced, type TestClient } from '../helpers/clients.js'
-import { eventually, sleep } from '../helpers/eventually.js'
+import { eventually } from '../helpers/eventually.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
@@ -135,7 +135,7 @@ describe('server-verified attribution', () => {
     // Offline: the edit stays local until reconnecting.
     c.provider.disconnect()
     editPm(c.doc, (tr) => tr.insert(3, schema.text('Offline idea. ')))
-    await sleep(100)
+    await eventually(() => expect(c.tracker.current.status).toBe('offline-unsaved'))
     c.provider.connect()
     await settle(c)
     const before = await attributionOf(first.service, spec, customer)

@@ -7,9 +7,9 @@ import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import { startTestService, createSpec } from '../helpers/server.js'
 import { signInAs, tokenAs, fetchAs } from '../helpers/auth.js'
-import { openRaw, updateFrame, upgradeStatus, frameType } from '../helpers/raw-socket.js'
+import { openRaw, updateFrame, upgradeStatus, frameType, roundTrip } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
-import { eventually, sleep } from '../helpers/eventually.js'
+import { eventually } from '../helpers/eventually.js'
 import { messageAuth, messageAwareness, messageQueryAwareness, messageSync } from '../../shared/protocol.js'
 import { MESSAGE_ACCESS, type Role } from '../../shared/permissions.js'
 import type { Service } from '../../server/service.js'
@@ -98,7 +98,10 @@ describe('WebSocket permission matrix', () => {
           const raw = await openRaw(service, spec, `v=1&token=${token}`)
           const id = ++clientID
           raw.send(frames(service.rooms.get(spec)!.doc, id)[type])
-          await sleep(needed === 'write' ? 150 : 50)
+          // Positive control by the same socket, not a sleep: once the server relays a presence
+          // state sent after the frame, it has handled the frame (applying or refusing a write
+          // is synchronous) and its denial, if any, was received before the relay.
+          await roundTrip(raw, ++clientID)
           const cell = `${row}: ${type}`
           expect(raw.ws.readyState, cell).toBe(raw.ws.OPEN)
           const doc = service.rooms.get(spec)!.doc

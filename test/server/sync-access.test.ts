@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
-import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 import { startTestService, createSpec } from '../helpers/server.js'
 import { connectClient, synced } from '../helpers/clients.js'
-import { eventually, sleep } from '../helpers/eventually.js'
-import { openRaw, updateFrame, upgradeStatus, frameType } from '../helpers/raw-socket.js'
+import { eventually } from '../helpers/eventually.js'
+import { awarenessFrame, openRaw, updateFrame, upgradeStatus, frameType } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
 import { StubAccess } from '../helpers/stub-access.js'
 import { facilitatorOf, signInAs } from '../helpers/auth.js'
-import { CloseCode, messageAuth, messageAwareness } from '../../shared/protocol.js'
-import { encodeAwarenessEntries } from '../../server/sync/awareness-codec.js'
+import { CloseCode, messageAuth } from '../../shared/protocol.js'
 
 async function setup() {
   const access = new StubAccess()
@@ -21,13 +19,6 @@ async function setup() {
   const vera = access.add('vera', 'Vera', 'viewer', 'read')
   const mallory = access.add('mallory', 'Mallory', 'customer', 'write')
   return { access, service, spec, alice, bob, vera, mallory }
-}
-
-function awarenessFrame(entries: Array<{ clientID: number; clock: number; state: Record<string, unknown> | null }>): Uint8Array {
-  const outer = encoding.createEncoder()
-  encoding.writeVarUint(outer, messageAwareness)
-  encoding.writeVarUint8Array(outer, encodeAwarenessEntries(entries))
-  return encoding.toUint8Array(outer)
 }
 
 describe('sync-level enforcement', () => {
@@ -42,10 +33,11 @@ describe('sync-level enforcement', () => {
   })
 
   it('a viewer receives live updates and presence, but its crafted updates are never applied, stored or broadcast', async () => {
-    const { service, spec, alice, vera } = await setup()
+    const { service, spec, alice, bob, vera } = await setup()
     const a = connectClient(service, spec, { token: alice })
+    const b = connectClient(service, spec, { token: bob })
     const v = connectClient(service, spec, { token: vera })
-    await Promise.all([synced(a), synced(v)])
+    await Promise.all([synced(a), synced(b), synced(v)])
     a.doc.getText('t').insert(0, 'customer idea')
     await eventually(() => expect(v.doc.getText('t').toString()).toBe('customer idea'))
     // The viewer's provider was acknowledged for its empty step 2 and is "saved".
@@ -64,10 +56,21 @@ describe('sync-level enforcement', () => {
     decoding.readVarUint(d)
     expect(decoding.readVarUint(d)).toBe(0)
     expect(decoding.readVarString(d)).toBe('read-only')
-    await sleep(200)
+    // The denial is sent while the update is handled, so the room's decision is made by now.
     expect(Y.encodeStateAsUpdate(room.doc)).toEqual(stateBefore)
     expect((await service.storage.docs.load(spec)).updates).toHaveLength(storedBefore)
-    expect(a.doc.getText('t').toString()).toBe('customer idea')
+    // Storage and broadcast run behind commits, so their absence needs a positive control by the
+    // same route (a wait alone passes by being early): Bob's write, made after the refusal, is
+    // stored and broadcast in order behind anything the viewer's update could have caused.
+    await eventually(() => expect(b.doc.getText('t').toString()).toBe('customer idea'))
+    b.doc.getText('t').insert(0, 'control ')
+    await eventually(() => expect(a.doc.getText('t').toString()).toBe('control customer idea'))
+    await eventually(async () => {
+      const stored = new Y.Doc()
+      for (const u of (await service.storage.docs.load(spec)).updates) Y.applyUpdate(stored, u)
+      expect(stored.getText('t').toString()).toBe('control customer idea')
+    })
+    expect(Y.getState(room.doc.store, crafted.clientID)).toBe(0)
     // The socket stays open and keeps receiving live updates.
     const receivedBefore = raw.received.length
     a.doc.getText('t').insert(0, 'more ')
@@ -93,7 +96,11 @@ describe('sync-level enforcement', () => {
     const aliceClock = (a.provider.awareness.meta.get(a.doc.clientID)?.clock ?? 0) + 1
     raw.send(awarenessFrame([{ clientID: a.doc.clientID, clock: aliceClock + 5, state: null }]))
     raw.send(awarenessFrame([{ clientID: a.doc.clientID, clock: aliceClock + 6, state: { user: { name: 'Evil Alice' } } }]))
-    await sleep(300)
+    // Positive control by the same route: Mallory's own next presence change, sent after both,
+    // reaches Bob; the server relays one socket's presence in order, so the two forged entries
+    // would have reached Bob before it.
+    raw.send(awarenessFrame([{ clientID: malloryClient, clock: 2, state: { cursor: 'control' } }]))
+    await eventually(() => expect(b.provider.awareness.getStates().get(malloryClient)?.cursor).toBe('control'))
     const seen = b.provider.awareness.getStates().get(a.doc.clientID)
     expect(seen?.user).toMatchObject({ id: 'alice', name: 'Alice' })
   })
@@ -111,9 +118,14 @@ describe('sync-level enforcement', () => {
     expect(b.closes).toEqual([])
 
     access.change(bob, 'read')
-    await sleep(100)
+    // The recheck is asynchronous: wait until the live connection is read-only.
+    await eventually(() => expect([...service.sync.connections].find((c) => c.participantId === bob)?.access).toBe('read'))
     b.doc.getText('t').insert(0, 'after demotion')
-    await sleep(300)
+    // Positive control on Bob's socket: his presence change, sent after the edit, reaches the
+    // room; the server handles one socket's frames in order and would have applied the edit
+    // (synchronously) before it.
+    b.provider.awareness.setLocalStateField('cursor', 'control')
+    await eventually(() => expect(service.rooms.get(spec)!.awareness.getStates().get(b.doc.clientID)?.cursor).toBe('control'))
     expect(service.rooms.get(spec)!.doc.getText('t').toString()).toBe('')
   })
 })

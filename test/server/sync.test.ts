@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import * as Y from 'yjs'
 import { startTestService, createSpec } from '../helpers/server.js'
 import { connectAs, synced } from '../helpers/clients.js'
-import { eventually, sleep } from '../helpers/eventually.js'
+import { eventually } from '../helpers/eventually.js'
 import { HeldDocStore } from '../helpers/held-store.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
 import { facilitatorOf } from '../helpers/auth.js'
@@ -59,14 +59,28 @@ describe('live sync', () => {
     const other = await connectAs(service, spec)
     await Promise.all([synced(author), synced(other)])
     docs.hold()
+    // A failed assertion must not leave the commit held: the service could not stop.
+    onTestFinished(() => docs.release())
     author.doc.getText('t').insert(0, 'held')
     await eventually(() => expect(docs.appended).toBe(1))
-    await sleep(150)
+    // A client joining now must not see the uncommitted edit either. Its presence reaching the
+    // others proves the server handled its step 1, sent before the presence on its socket.
+    const late = await connectAs(service, spec)
+    late.provider.awareness.setLocalStateField('cursor', 'joined')
+    await eventually(() => expect(other.provider.awareness.getStates().get(late.doc.clientID)?.cursor).toBe('joined'))
+    // A wait alone would pass by being early. Positive control by the same sockets instead:
+    // presence is relayed at once, not behind commits, so a presence change made now reaches
+    // each client after anything the server released for the held edit (the author's ack, the
+    // broadcast, the late client's step 2) when it handled the edit or the step 1.
+    author.provider.awareness.setLocalStateField('cursor', 'control')
+    other.provider.awareness.setLocalStateField('cursor', 'control')
+    await eventually(() => {
+      expect(author.provider.awareness.getStates().get(other.doc.clientID)?.cursor).toBe('control')
+      expect(other.provider.awareness.getStates().get(author.doc.clientID)?.cursor).toBe('control')
+      expect(late.provider.awareness.getStates().get(author.doc.clientID)?.cursor).toBe('control')
+    })
     expect(author.tracker.current.status).toBe('saving')
     expect(text(other.doc)).toBe('')
-    // A client joining now must not see the uncommitted edit either.
-    const late = await connectAs(service, spec)
-    await sleep(150)
     expect(text(late.doc)).toBe('')
     docs.release()
     await eventually(() => {
