@@ -8,12 +8,17 @@ import type { Storage } from '../../server/storage/doc-store.js'
 import { AttributionEngine } from '../../server/attribution/index.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
 import { captureUpdate } from '../helpers/capture-update.js'
+import { eventually } from '../helpers/eventually.js'
 
 /** Builds a fresh storage per test; `reopen` (if given) reopens the same data after close. */
 export interface StorageFactory {
   create(): Promise<Storage>
   reopen?(): Promise<Storage>
 }
+
+/** Resolves once the clock reads later than the ISO-8601 timestamp `iso`. */
+const clockPast = (iso: string): Promise<void> =>
+  eventually(() => expect(new Date().toISOString() > iso).toBe(true), 1000, 1)
 
 const stateOf = (updates: Uint8Array[]): string => {
   const doc = new Y.Doc()
@@ -165,12 +170,13 @@ export function storageContract(name: string, factory: StorageFactory): void {
     it('[M1]-[M4] spec metadata: create, get, list, rename, soft delete', async () => {
       const s = await factory.create()
       const a = await s.specs.create('Alpha')
-      await new Promise((r) => setTimeout(r, 5))
+      // Ordering by updatedAt needs the clock (ms resolution) to have moved on.
+      await clockPast(a.updatedAt)
       const b = await s.specs.create('Beta')
       expect(a.id).not.toBe(b.id)
       expect(await s.specs.get(a.id)).toEqual(a)
       expect((await s.specs.list()).map((x) => x.id)).toEqual([b.id, a.id])
-      await new Promise((r) => setTimeout(r, 5))
+      await clockPast(b.updatedAt)
       const renamed = await s.specs.rename(a.id, 'Alpha 2')
       expect(renamed?.title).toBe('Alpha 2')
       expect(renamed!.updatedAt >= a.updatedAt).toBe(true)
