@@ -9,7 +9,7 @@
  * fact about existing clocks still overrides the earlier one; facts are replayed in order, so
  * the last one wins everywhere.
  *
- * Participants are interned: a *ref* is 1 + the index in {@link AttributionStore.participants},
+ * Participants are interned: a *ref* is 1 + the index in {@link AuthorMap.participants},
  * and ref 0 means "unknown" (text written before attribution existed, or never recorded).
  */
 
@@ -24,7 +24,7 @@ interface ClientRanges {
   movers: number[]
 }
 
-/** A recorded range, as iterated by {@link AttributionStore.ranges}. */
+/** A recorded range, as iterated by {@link AuthorMap.ranges}. */
 export interface AttributedRange {
   client: number
   clock: number
@@ -34,7 +34,7 @@ export interface AttributedRange {
 }
 
 /** The IdMap-shaped attribution store. */
-export class AttributionStore {
+export class AuthorMap {
   /** Interned participant ids; ref r names `participants[r - 1]`. */
   readonly participants: string[] = []
   private readonly refs = new Map<string, number>()

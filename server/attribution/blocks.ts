@@ -29,7 +29,7 @@ import {
 } from '../../shared/attribution.js'
 import type { Role } from '../../shared/permissions.js'
 import { MAX_NESTING_DEPTH, NodeName } from '../../shared/schema.js'
-import { UNKNOWN, type AttributionStore } from './store.js'
+import { UNKNOWN, type AuthorMap } from './author-map.js'
 
 /** Who the participants are: participantId → display name and role. */
 export type ParticipantDirectory = ReadonlyMap<string, { readonly displayName: string; readonly role: Role }>
@@ -60,7 +60,7 @@ class BlockBuilder {
   readonly counts = new Map<number, number>()
   readonly runs: Array<{ length: number; author: number; mover: number }> = []
 
-  addText(text: Y.XmlText, store: AttributionStore): void {
+  addText(text: Y.XmlText, store: AuthorMap): void {
     for (let item = text._start; item !== null; item = item.right) {
       if (item.deleted || !(item.content instanceof Y.ContentString)) continue
       const str = item.content.str
@@ -82,7 +82,7 @@ class BlockBuilder {
 /** Computes {@link SpecAttribution} for the fragment holding a spec. */
 export function computeSpecAttribution(
   fragment: Y.XmlFragment,
-  store: AttributionStore,
+  store: AuthorMap,
   directory: ParticipantDirectory
 ): SpecAttribution {
   const blocks: BlockAttribution[] = []
@@ -136,7 +136,7 @@ function collectText(
   path: number[],
   b: BlockBuilder,
   nested: Array<{ list: Y.XmlElement; path: number[] }>,
-  store: AttributionStore
+  store: AuthorMap
 ): void {
   // One frame per open element: the next child item to read and that child's index.
   const stack: Array<{ next: Y.Item | null; index: number; path: number[] }> = [{ next: el._start, index: 0, path }]

@@ -21,7 +21,7 @@
  * characters deleted by it (they do not exist after).
  */
 import * as Y from 'yjs'
-import type { AttributionStore } from './store.js'
+import type { AuthorMap } from './author-map.js'
 
 /** A clock range of one client. */
 export interface ClockRange {
@@ -73,7 +73,7 @@ type Kind = typeof KEPT | typeof NEW | typeof DELETED | typeof OTHER
  * Collects the inserted and deleted text of `tr` (see the module comment for when to call it),
  * gap by gap, in the order of the changed structs (by client, then clock).
  */
-export function collectTextChanges(tr: Y.Transaction, store: AttributionStore): TextChanges {
+export function collectTextChanges(tr: Y.Transaction, store: AuthorMap): TextChanges {
   const before = (client: number): number => tr.beforeState.get(client) ?? 0
   const kindOf = (item: Y.Item): Kind => {
     if (!(item.content instanceof Y.ContentString)) return OTHER

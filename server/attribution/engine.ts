@@ -50,7 +50,7 @@ import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, typ
 import { DEFAULT_MIN_MATCH, matchText, UNMATCHED } from './match.js'
 import { TextPool, type PoolSegment } from './pool.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
-import { AttributionStore, UNKNOWN } from './store.js'
+import { AuthorMap, UNKNOWN } from './author-map.js'
 import { undoClaims, undoHints } from './undo.js'
 import { computeSpecAttribution, type ParticipantDirectory } from './blocks.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
@@ -73,7 +73,7 @@ export type ParticipantOf = (origin: unknown) => string | null
 /** One spec's attribution state and the rules that update it. */
 export class AttributionEngine {
   readonly bindings = new ClientBindings()
-  readonly store = new AttributionStore()
+  readonly authors = new AuthorMap()
   readonly recent: RecentDeletions
   private readonly now: () => number
   private readonly minMatch: number
@@ -157,14 +157,14 @@ export class AttributionEngine {
    */
   record(tr: Y.Transaction, participantId: string): Facts {
     const facts = emptyFacts()
-    const me = this.store.refOf(participantId)
+    const me = this.authors.refOf(participantId)
     const now = this.now()
     for (const [client, after] of tr.afterState) {
       if (after <= (tr.beforeState.get(client) ?? 0)) continue
       // 'other' only if the caller skipped checkWrite; the text is still attributed to `me`.
       if (this.bindings.bind(client, participantId) === 'new') facts.bindings.push({ clientID: client, participantId })
     }
-    const { inserted, deleted } = collectTextChanges(tr, this.store)
+    const { inserted, deleted } = collectTextChanges(tr, this.authors)
     if (inserted.length === 0 && deleted.length === 0) return facts
     const texts = inserted.map((run) => run.text)
     const assigned = inserted.map((run) => new Int32Array(run.text.length).fill(UNMATCHED))
@@ -173,7 +173,7 @@ export class AttributionEngine {
       this.minMatch
     )
     // Rule 3: moved within this update, then re-inserted from what P deleted recently.
-    if (inserted.length > 0 && deleted.length > 0) matchText(texts, assigned, pool, { rearrange: true, claims: undoClaims(tr, inserted, this.store) })
+    if (inserted.length > 0 && deleted.length > 0) matchText(texts, assigned, pool, { rearrange: true, claims: undoClaims(tr, inserted, this.authors) })
     const recent = assigned.some((a) => a.includes(UNMATCHED)) ? this.recent.poolOf(me, now) : null
     if (recent !== null) {
       // Short pieces only where they were deleted (hints: undo, redo); long ones anywhere (paste).
@@ -191,8 +191,8 @@ export class AttributionEngine {
   applyFacts(input: Uint8Array | Facts): void {
     const facts = input instanceof Uint8Array ? decodeFacts(input) : input
     for (const b of facts.bindings) this.bindings.bind(b.clientID, b.participantId)
-    const ref = (id: string | null): number => (id === null ? UNKNOWN : this.store.refOf(id))
-    for (const r of facts.ranges) this.store.set(r.client, r.clock, r.len, ref(r.author), ref(r.mover))
+    const ref = (id: string | null): number => (id === null ? UNKNOWN : this.authors.refOf(id))
+    for (const r of facts.ranges) this.authors.set(r.client, r.clock, r.len, ref(r.author), ref(r.mover))
     for (const e of facts.recent) {
       const authors = new Int32Array(e.text.length)
       let at = 0
@@ -214,8 +214,8 @@ export class AttributionEngine {
   snapshotFacts(): Facts {
     const facts = emptyFacts()
     for (const [clientID, participantId] of this.bindings.durable()) facts.bindings.push({ clientID, participantId })
-    const id = (ref: number): string | null => this.store.idOf(ref)
-    for (const r of this.store.ranges()) {
+    const id = (ref: number): string | null => this.authors.idOf(ref)
+    for (const r of this.authors.ranges()) {
       facts.ranges.push({ client: r.client, clock: r.clock, len: r.len, author: id(r.author), mover: id(r.mover) })
     }
     for (const e of this.recent.all(this.now())) {
@@ -241,12 +241,12 @@ export class AttributionEngine {
    */
   compute(doc: Y.Doc | Y.XmlFragment, directory: ParticipantDirectory): SpecAttribution {
     const fragment = doc instanceof Y.Doc ? doc.getXmlFragment(FRAGMENT_NAME) : doc
-    return computeSpecAttribution(fragment, this.store, directory)
+    return computeSpecAttribution(fragment, this.authors, directory)
   }
 
   /** Rule 4: facts for every inserted character (matched author, else P; mover P). */
   private recordInserted(inserted: readonly InsertedRun[], assigned: readonly Int32Array[], me: number, facts: Facts): void {
-    const id = (ref: number): string | null => this.store.idOf(ref)
+    const id = (ref: number): string | null => this.authors.idOf(ref)
     inserted.forEach((run, r) => {
       const authors = assigned[r]!
       let at = 0
@@ -258,7 +258,7 @@ export class AttributionEngine {
           const author = a === UNMATCHED ? me : a
           let j = i + 1
           while (j < piece.len && (authors[at + j] === UNMATCHED ? me : authors[at + j]) === author) j++
-          this.store.set(piece.client, piece.clock + i, j - i, author, me)
+          this.authors.set(piece.client, piece.clock + i, j - i, author, me)
           facts.ranges.push({ client: piece.client, clock: piece.clock + i, len: j - i, author: id(author), mover: id(me) })
           i = j
         }
@@ -269,7 +269,7 @@ export class AttributionEngine {
 
   /** Rule 5. */
   private rememberDeleted(pool: readonly DeletedSegment[], me: number, participantId: string, now: number, facts: Facts): void {
-    const id = (ref: number): string | null => this.store.idOf(ref)
+    const id = (ref: number): string | null => this.authors.idOf(ref)
     for (const seg of pool) {
       let i = 0
       while (i < seg.text.length) {

@@ -1,8 +1,9 @@
 /**
  * The persisted form of attribution: a list of *facts* (bindings, attributed clock ranges,
  * recent deletions and their re-use). A per-update delta and a full snapshot have the same
- * format, so folding is "decode the snapshot, apply each delta, encode". Facts are idempotent
- * (a clock range is attributed once; first fact wins), so replaying a delta twice is harmless.
+ * format, so folding is "decode the snapshot, apply each delta, encode". Facts are replayed in
+ * order and a later fact about the same clocks overrides an earlier one (last fact wins, see
+ * author-map.ts); replaying a delta twice is harmless because it states the same thing again.
  *
  * Encoding (lib0 `encoding`, all integers `varUint`):
  * ```

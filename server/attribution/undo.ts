@@ -17,7 +17,7 @@ import * as Y from 'yjs'
 import type { InsertedRun } from './collect.js'
 import type { MatchClaim, MatchHint } from './match.js'
 import type { PoolPosition } from './recent.js'
-import type { AttributionStore } from './store.js'
+import type { AuthorMap } from './author-map.js'
 
 /** Whether `id` names an item that was deleted before transaction `tr`. */
 function isDeletedBefore(tr: Y.Transaction, id: Y.ID): boolean {
@@ -28,7 +28,7 @@ function isDeletedBefore(tr: Y.Transaction, id: Y.ID): boolean {
 }
 
 /** Claims of the inserted items placed in front of an item deleted by an earlier update. */
-export function undoClaims(tr: Y.Transaction, inserted: readonly InsertedRun[], store: AttributionStore): MatchClaim[] {
+export function undoClaims(tr: Y.Transaction, inserted: readonly InsertedRun[], store: AuthorMap): MatchClaim[] {
   const claims: MatchClaim[] = []
   inserted.forEach((run, target) => {
     let start = 0

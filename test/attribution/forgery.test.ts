@@ -76,7 +76,7 @@ function ledger(server: Server): Snapshot {
   const { engine } = server
   const escrow = new Map<string, Array<[string | null, string, boolean]>>()
   for (const e of engine.recent.all(server.now)) {
-    escrow.set(`${e.deleter}/${e.id}`, [...e.text].map((ch, i) => [engine.store.idOf(e.authors[i]!), ch, e.consumed[i] === 1]))
+    escrow.set(`${e.deleter}/${e.id}`, [...e.text].map((ch, i) => [engine.authors.idOf(e.authors[i]!), ch, e.consumed[i] === 1]))
   }
   return { chars: liveChars(server), escrow }
 }

@@ -13,7 +13,7 @@
 import { describe, expect, it } from 'vitest'
 import * as prng from 'lib0/prng'
 import type { Node as PMNode } from 'prosemirror-model'
-import { AttributionEngine, AttributionStore } from '../../server/attribution/index.js'
+import { AttributionEngine, AuthorMap } from '../../server/attribution/index.js'
 import { Client, Server, piecesOf } from './harness.js'
 import { TruthModel, truthSchema as schema, typed } from './truth.js'
 import type { Transform } from 'prosemirror-transform'
@@ -134,9 +134,9 @@ describe('random editing', () => {
   for (const seed of seeds) it(`seed ${seed}`, () => runSeed(seed))
 })
 
-describe('AttributionStore', () => {
+describe('AuthorMap', () => {
   it('later facts override earlier ones, splitting ranges', () => {
-    const s = new AttributionStore()
+    const s = new AuthorMap()
     s.set(1, 0, 10, 1, 1)
     s.set(1, 10, 5, 2, 2)
     s.set(1, 8, 4, 3, 3)

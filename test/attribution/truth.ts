@@ -61,7 +61,7 @@ export function liveChars(server: Server): Char[] {
 
 function readText(server: Server, text: Y.XmlText, out: Char[]): void {
   const attrs = new Map<string, unknown>()
-  const store = server.engine.store
+  const store = server.engine.authors
   for (let item = text._start; item !== null; item = item.right) {
     if (item.deleted) continue
     if (item.content instanceof Y.ContentFormat) {
