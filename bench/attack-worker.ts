@@ -8,8 +8,9 @@ import { signIn } from './session.js'
 const order = JSON.parse(process.argv[2] ?? '{}') as AttackOrder
 runAttackWorker(order, signIn).then(
   (outcome) => process.send?.({ outcome }, () => process.exit(0)),
+  // A server the attack overwhelmed may stop answering: that is a result, not a bench failure.
   (err: unknown) => {
-    console.error('attack worker failed:', err)
-    process.exit(1)
+    const outcome = { framesSent: 0, bytesSent: 0, closes: {}, error: String(err instanceof Error && err.cause ? `${err.message}: ${String(err.cause)}` : err) }
+    process.send?.({ outcome }, () => process.exit(0))
   }
 )

@@ -65,21 +65,22 @@ async function startAttack(order: AttackOrder): Promise<{ stop(): Promise<Attack
     // not permitted here: the attacker runs at normal priority
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  child.on('error', (err) => console.error(`attack worker ${order.attack}:`, err.message))
   let outcome: AttackOutcome | null = null
   child.on('message', (m: unknown) => {
     if (typeof m === 'object' && m !== null && 'outcome' in m) outcome = (m as { outcome: AttackOutcome }).outcome
   })
-  await new Promise<void>((resolve, reject) => {
+  // Started, or failed before starting (its outcome then says why).
+  await new Promise<void>((resolve) => {
     child.on('message', (m) => m === 'started' && resolve())
-    child.once('exit', (code) => reject(new Error(`attack worker exited (${code}) before starting`)))
+    child.once('exit', () => resolve())
   })
   return {
     async stop() {
-      child.send('stop')
+      if (child.connected) child.send('stop')
       await exited
       process.off('exit', kill)
-      if (!outcome) throw new Error(`attack worker ${order.attack} exited without an outcome`)
-      return outcome
+      return outcome ?? { framesSent: 0, bytesSent: 0, closes: {}, error: `attack worker ${order.attack} exited without an outcome` }
     }
   }
 }
@@ -100,9 +101,13 @@ function warnings(logs: readonly string[]): Record<string, number> {
 
 /** Resident set size of `pid` in MiB, from /proc. */
 function rssMiB(pid: number): number {
-  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN)
-  return kb / 1024
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8')
+    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024
+  } catch {
+    // the server exited
+    return Number.NaN
+  }
 }
 
 /** Runs one attack (or none: the baseline) against a fresh server. */
@@ -129,11 +134,8 @@ async function runOne(attack: Attack | null, opts: AttackOptions, log: (line: st
       const rssBefore = rssMiB(pid)
       let rssPeak = rssBefore
       const sampler = setInterval(() => {
-        try {
-          rssPeak = Math.max(rssPeak, rssMiB(pid))
-        } catch {
-          // the child exited; the phase will report it
-        }
+        const rss = rssMiB(pid)
+        if (rss > rssPeak) rssPeak = rss
       }, 100)
       const running = attack ? await startAttack({ attack: attack.name, url: server.url, specId: attackSpec }) : null
       // The attack gets a head start, so the victim's writes meet it in full swing.
@@ -162,6 +164,7 @@ async function runOne(attack: Attack | null, opts: AttackOptions, log: (line: st
         `  ${result.attack}: victim p50 ${fmt(result.p50Ms)} ms, p99 ${fmt(result.p99Ms)} ms, max ${fmt(result.maxMs)} ms ` +
           `(${result.delivered}/${result.writes} delivered); RSS ${fmt(rssBefore, 0)} -> peak ${fmt(rssPeak, 0)} -> after ${fmt(rssAfter, 0)} MiB` +
           (outcome ? `; attacker sent ${outcome.framesSent} frames, closes ${JSON.stringify(outcome.closes)}` : '') +
+          (outcome?.error ? `; attack failed: ${outcome.error}` : '') +
           `; server warnings ${JSON.stringify(result.serverWarnings)}`
       )
       return result
@@ -194,7 +197,9 @@ export function attackTable(results: readonly AttackResult[], targetMs: number):
       fmt(r.maxMs),
       `${r.delivered}/${r.writes}`,
       `${fmt(r.rssBeforeMiB, 0)}/${fmt(r.rssPeakMiB, 0)}/${fmt(r.rssAfterMiB, 0)}`,
-      r.outcome ? Object.entries(r.outcome.closes).map(([c, n]) => `${c}x${n}`).join(' ') || '-' : '',
+      r.outcome
+        ? [Object.entries(r.outcome.closes).map(([c, n]) => `${c}x${n}`).join(' '), r.outcome.error ? 'attack failed' : ''].filter(Boolean).join(', ') || '-'
+        : '',
       r.p99Ms < targetMs ? 'met' : 'MISSED'
     ])
   )

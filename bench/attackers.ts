@@ -25,6 +25,8 @@ export interface AttackOutcome {
   bytesSent: number
   /** Close codes the attacker's sockets saw, with counts (e.g. `{"4409": 3}`). */
   closes: Record<string, number>
+  /** Why the attack could not go on (e.g. the server stopped answering). */
+  error?: string
 }
 
 /** One attack: `run` starts it and resolves once `stopped()` is true and its sockets closed. */
