@@ -19,6 +19,35 @@ export interface AwarenessEntry {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
+/**
+ * Deepest nesting of objects and arrays a presence state may have (an editor's state, with its
+ * cursor's relative positions, nests 4 deep). JSON.parse accepts far deeper text, but the
+ * server re-encodes every admitted state with JSON.stringify, which recurses: a 64 KiB state
+ * nested 5,000 deep overflowed the stack there (frame fuzzer, issue 7).
+ */
+export const MAX_PRESENCE_STATE_DEPTH = 32
+
+/** True if the JSON text `bytes` nests objects and arrays deeper than `max` (strings skipped). */
+function nestsDeeperThan(bytes: Uint8Array, max: number): boolean {
+  let depth = 0
+  let inString = false
+  // Bytes of multi-byte UTF-8 characters are all >= 0x80, so ASCII brackets and quotes are exact.
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]
+    if (inString) {
+      if (b === 0x5c) i++ // backslash: the next byte is escaped
+      else if (b === 0x22) inString = false
+    } else if (b === 0x22) {
+      inString = true
+    } else if (b === 0x7b || b === 0x5b) {
+      if (++depth > max) return true
+    } else if (b === 0x7d || b === 0x5d) {
+      depth--
+    }
+  }
+  return false
+}
+
 /** Bounds applied while decoding an awareness update. */
 export interface AwarenessDecodeLimits {
   /** States with more JSON bytes than this are not parsed (entry marked `oversize`). */
@@ -32,7 +61,8 @@ export interface AwarenessDecodeLimits {
  * States whose JSON is longer than `limits.maxStateBytes` bytes are not parsed and come back
  * marked `oversize`, so a huge state costs no parsing and no memory beyond the frame.
  * @throws Error when it is truncated, has trailing bytes, has more than `limits.maxEntries`
- * entries, or a state is not a JSON object/null.
+ * entries, or a state is not a JSON object/null or nests deeper than
+ * {@link MAX_PRESENCE_STATE_DEPTH}.
  */
 export function decodeAwarenessUpdate(update: Uint8Array, limits: AwarenessDecodeLimits = {}): AwarenessEntry[] {
   const maxStateBytes = limits.maxStateBytes ?? Infinity
@@ -48,6 +78,9 @@ export function decodeAwarenessUpdate(update: Uint8Array, limits: AwarenessDecod
     if (json.length > maxStateBytes) {
       entries.push({ clientID, clock, state: null, oversize: true })
       continue
+    }
+    if (nestsDeeperThan(json, MAX_PRESENCE_STATE_DEPTH)) {
+      throw new Error(`awareness state nested deeper than ${MAX_PRESENCE_STATE_DEPTH}`)
     }
     const state: unknown = JSON.parse(utf8.decode(json))
     if (state !== null && (typeof state !== 'object' || Array.isArray(state))) {
