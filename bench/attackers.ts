@@ -108,10 +108,25 @@ function updateFrame(update: Uint8Array): Uint8Array {
   return encoding.toUint8Array(e)
 }
 
-/** Opens `n` team sockets. */
+/**
+ * A token, retried: a worker starved of CPU (it runs at the lowest priority) can find its pooled
+ * HTTP connection closed by the server's keep-alive timeout.
+ */
+async function tokenOf(target: AttackTarget, role: 'team' | 'customer'): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await target.token(role)
+    } catch (err) {
+      if (attempt >= 3) throw err
+      await sleep(200)
+    }
+  }
+}
+
+/** Opens `n` sockets as `role`. */
 async function openMany(target: AttackTarget, n: number, outcome: AttackOutcome, role: 'team' | 'customer' = 'team'): Promise<Raw[]> {
   const sockets: Raw[] = []
-  for (let i = 0; i < n; i++) sockets.push(new Raw(target, await target.token(role), outcome))
+  for (let i = 0; i < n; i++) sockets.push(new Raw(target, await tokenOf(target, role), outcome))
   await Promise.allSettled(sockets.map((s) => s.opened))
   return sockets
 }
