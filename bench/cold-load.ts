@@ -13,6 +13,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import Database from 'better-sqlite3'
 import { openSqliteStorage } from '../server/storage/sqlite.js'
+import { AttributionEngine } from '../server/attribution/index.js'
 import { emptySpecUpdate } from '../shared/schema.js'
 import { connectClient, whenSynced } from './clients.js'
 import { readCpu, startServer } from './servers.js'
@@ -92,7 +93,7 @@ function figures(dir: string): DbFigures {
 
 /** Stores the spec (skeleton first, as `POST /api/specs` does) and every update; returns the spec id. */
 async function storeSpec(dir: string, updates: readonly Uint8Array[]): Promise<string> {
-  const storage = openSqliteStorage({ file: path.join(dir, DB_FILE), commitWindowMs: 0, synchronous: 'FULL' })
+  const storage = openSqliteStorage({ file: path.join(dir, DB_FILE), commitWindowMs: 0, synchronous: 'FULL', foldFacts: AttributionEngine.fold })
   try {
     const spec = await storage.specs.create('automerge-paper')
     const appends = [storage.docs.append(spec.id, emptySpecUpdate())]
@@ -105,7 +106,7 @@ async function storeSpec(dir: string, updates: readonly Uint8Array[]): Promise<s
 }
 
 async function compact(dir: string, specId: string): Promise<number> {
-  const storage = openSqliteStorage({ file: path.join(dir, DB_FILE), commitWindowMs: 0, synchronous: 'FULL' })
+  const storage = openSqliteStorage({ file: path.join(dir, DB_FILE), commitWindowMs: 0, synchronous: 'FULL', foldFacts: AttributionEngine.fold })
   try {
     const t0 = performance.now()
     await storage.docs.compact(specId)

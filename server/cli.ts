@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util'
 import { ConfigError, parseConfig, type Config } from './config.js'
 import { DB_FILE, openSqliteStorage } from './storage/sqlite.js'
 import type { Storage } from './storage/doc-store.js'
+import { AttributionEngine } from './attribution/index.js'
 import { emptySpecUpdate } from '../shared/schema.js'
 import { ROLES, type Role } from '../shared/permissions.js'
 import { IdentityError } from './identity/errors.js'
@@ -216,7 +217,8 @@ async function runCli(argv: string[], env: Record<string, string | undefined>): 
   const storage = openSqliteStorage({
     file: path.join(config.dataDir, DB_FILE),
     commitWindowMs: 0,
-    synchronous: config.sqliteSynchronous
+    synchronous: config.sqliteSynchronous,
+    foldFacts: AttributionEngine.fold
   })
   try {
     const result = await command.run(values, { storage, config })

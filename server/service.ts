@@ -19,6 +19,7 @@ import { createAuth, type Auth } from './auth/auth-service.js'
 import { createSyncAccess } from './auth/sync-access.js'
 import type { IdentityStore } from './identity/identity-store.js'
 import { MemoryIdentityStore } from './identity/memory.js'
+import { AttributionEngine } from './attribution/index.js'
 
 /** A running service. */
 export interface Service {
@@ -48,11 +49,14 @@ export interface ServiceOverrides {
 
 /** Opens the storage backend `config` names. */
 export function openStorage(config: Config): Storage {
-  if (config.storage === 'memory') return createMemoryStorage()
+  // Storage keeps attribution facts as opaque bytes; compaction folds them with the engine's fold.
+  const foldFacts = AttributionEngine.fold
+  if (config.storage === 'memory') return createMemoryStorage({ foldFacts })
   return openSqliteStorage({
     file: path.join(config.dataDir, DB_FILE),
     commitWindowMs: config.commitWindowMs,
-    synchronous: config.sqliteSynchronous
+    synchronous: config.sqliteSynchronous,
+    foldFacts
   })
 }
 

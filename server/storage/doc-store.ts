@@ -19,8 +19,8 @@ import type { IdentityStore } from '../identity/identity-store.js'
  * - [S5] `close` commits every append already accepted, then releases resources.
  * - [S6] The attribution facts given to `append` are committed in the same write as the update:
  *   `load` returns them in commit order beside the updates (a crash never leaves an update
- *   without its facts), and `compact` folds them into one facts snapshot in the same
- *   transaction as the document snapshot.
+ *   without its facts), and `compact` folds them into one facts snapshot (with the
+ *   {@link FoldFacts} the store was built with) in the same transaction as the document snapshot.
  * - [S7] `replace` swaps everything stored for `name` (snapshot and log, facts included) for
  *   the given snapshot and facts snapshot, atomically: `load` returns exactly those afterwards,
  *   and a crash leaves either the old state or the new one. Unlike `compact`, the caller
@@ -36,6 +36,13 @@ export interface DocStore {
   ping(): Promise<void>
   close(): Promise<void>
 }
+
+/**
+ * Folds a spec's attribution facts (a snapshot followed by deltas, in commit order) into one
+ * snapshot, for `compact` ([S6]). Storage keeps facts as opaque bytes and never decodes them:
+ * the attribution layer supplies this (server/service.ts passes `AttributionEngine.fold`).
+ */
+export type FoldFacts = (facts: readonly Uint8Array[]) => Uint8Array
 
 /** What `load` returns: the update log and the attribution facts stored with it, in order. */
 export interface StoredDoc {

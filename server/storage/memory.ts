@@ -1,14 +1,25 @@
 /**
  * In-memory storage: for tests and `STORAGE=memory`. Nothing survives the process.
  */
-import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './doc-store.js'
-import { foldFacts, foldUpdates } from './snapshot.js'
+import type { DocStore, FoldFacts, StoredDoc, SpecRecord, SpecStore, Storage } from './doc-store.js'
+import { foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'
 import { MemoryIdentityStore } from '../identity/memory.js'
+
+/** Options of the memory stores. */
+export interface MemoryStorageOptions {
+  /** Folds attribution facts on `compact` ([S6]); the attribution layer provides it. */
+  foldFacts: FoldFacts
+}
 
 /** A {@link DocStore} kept in a Map. Appends commit on the next microtask. */
 export class MemoryDocStore implements DocStore {
   private readonly logs = new Map<string, Array<{ update: Uint8Array; facts: Uint8Array | null }>>()
+  private readonly foldFacts: FoldFacts
+
+  constructor(options: MemoryStorageOptions) {
+    this.foldFacts = options.foldFacts
+  }
 
   async load(name: string): Promise<StoredDoc> {
     const log = this.logs.get(name) ?? []
@@ -36,7 +47,7 @@ export class MemoryDocStore implements DocStore {
     const facts = folded.flatMap((e) => (e.facts ? [e.facts] : []))
     const snapshot = {
       update: foldUpdates(folded.map((e) => e.update)),
-      facts: facts.length > 0 ? foldFacts(facts) : null
+      facts: facts.length > 0 ? this.foldFacts(facts) : null
     }
     // Appends made while folding stay after the snapshot ([S3]).
     this.logs.set(name, [snapshot, ...log.slice(folded.length)])
@@ -94,9 +105,9 @@ const strip = ({ id, title, createdAt, updatedAt }: SpecRecord): SpecRecord => (
 })
 
 /** Memory-backed {@link Storage}. */
-export function createMemoryStorage(): Storage {
+export function createMemoryStorage(options: MemoryStorageOptions): Storage {
   return {
-    docs: new MemoryDocStore(),
+    docs: new MemoryDocStore(options),
     specs: new MemorySpecStore(),
     identity: new MemoryIdentityStore(),
     close: async () => {}

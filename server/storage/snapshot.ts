@@ -2,7 +2,6 @@
  * Folding an update log into one snapshot, shared by every DocStore.
  */
 import * as Y from 'yjs'
-import { AttributionEngine } from '../attribution/index.js'
 
 /**
  * Applies `updates` in order to a fresh document with garbage collection on and encodes its
@@ -19,7 +18,3 @@ export function foldUpdates(updates: readonly Uint8Array[]): Uint8Array {
   return state
 }
 
-/** Folds attribution facts (a snapshot followed by deltas, in order) into one snapshot. */
-export function foldFacts(facts: readonly Uint8Array[]): Uint8Array {
-  return AttributionEngine.fold(facts)
-}

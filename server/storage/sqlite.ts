@@ -4,9 +4,9 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import type { DocStore, StoredDoc, SpecRecord, SpecStore, Storage } from './doc-store.js'
+import type { DocStore, FoldFacts, StoredDoc, SpecRecord, SpecStore, Storage } from './doc-store.js'
 import { GroupCommitter } from './group-commit.js'
-import { foldFacts, foldUpdates } from './snapshot.js'
+import { foldUpdates } from './snapshot.js'
 import { newSpecId } from './ids.js'
 import { openSqliteIdentityStore } from '../identity/sqlite-schema.js'
 
@@ -22,6 +22,8 @@ export interface SqliteOptions {
   /** Appends arriving within this window share one transaction. */
   commitWindowMs: number
   synchronous: 'FULL' | 'NORMAL'
+  /** Folds attribution facts on `compact` ([S6]); the attribution layer provides it. */
+  foldFacts: FoldFacts
 }
 
 const MIGRATIONS: string[] = [
@@ -76,8 +78,14 @@ export class SqliteDocStore implements DocStore {
   private readonly deleteUpTo
   private readonly upsertSnapshot
   private readonly deleteAll
+  private readonly foldFacts: FoldFacts
 
-  constructor(private readonly db: DB, commitWindowMs: number) {
+  constructor(
+    private readonly db: DB,
+    options: Pick<SqliteOptions, 'commitWindowMs' | 'foldFacts'>
+  ) {
+    const { commitWindowMs } = options
+    this.foldFacts = options.foldFacts
     this.insert = db.prepare('INSERT INTO doc_updates (doc, data, facts) VALUES (?, ?, ?)')
     this.selectLog = db.prepare('SELECT seq, data, facts FROM doc_updates WHERE doc = ? ORDER BY seq')
     this.selectSnapshot = db.prepare('SELECT data, facts FROM doc_snapshots WHERE doc = ?')
@@ -107,7 +115,7 @@ export class SqliteDocStore implements DocStore {
     // Folding is CPU work done outside the write transaction; rows appended meanwhile have a
     // higher seq and are kept, so nothing committed is lost ([S3]).
     const snapshot = foldUpdates(updates)
-    const factsSnapshot = facts.length > 0 ? foldFacts(facts) : null
+    const factsSnapshot = facts.length > 0 ? this.foldFacts(facts) : null
     this.db.transaction(() => {
       this.upsertSnapshot.run(name, snapshot, factsSnapshot)
       this.deleteUpTo.run(name, maxSeq)
@@ -220,7 +228,7 @@ export function openSqliteStorage(opts: SqliteOptions): Storage & { docs: Sqlite
   db.pragma(`synchronous = ${opts.synchronous}`)
   db.pragma('busy_timeout = 5000')
   migrate(db)
-  const docs = new SqliteDocStore(db, opts.commitWindowMs)
+  const docs = new SqliteDocStore(db, opts)
   const specs = new SqliteSpecStore(db)
   // Its own connection and its own migrations (server/identity/sqlite-schema.ts).
   const identity = openSqliteIdentityStore({ file: opts.file, synchronous: opts.synchronous })

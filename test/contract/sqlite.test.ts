@@ -4,6 +4,7 @@ import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import Database from 'better-sqlite3'
 import { openSqliteStorage } from '../../server/storage/sqlite.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
 import { IDENTITY_MIGRATIONS } from '../../server/identity/sqlite-schema.js'
 import { storageContract } from './storage.contract.js'
 import { identityContract } from './identity.contract.js'
@@ -13,7 +14,7 @@ let n = 0
 let current = ''
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
 
-const open = (file: string) => openSqliteStorage({ file, commitWindowMs: 2, synchronous: 'FULL' })
+const open = (file: string) => openSqliteStorage({ file, commitWindowMs: 2, synchronous: 'FULL', foldFacts: AttributionEngine.fold })
 
 storageContract('sqlite', {
   create: async () => {
@@ -90,7 +91,7 @@ describe('sqlite migrations', () => {
 
     // Same identity tables as a database the new code creates, and its version recorded.
     const fresh = path.join(dir, 'new-layout.sqlite')
-    await openSqliteStorage({ file: fresh, commitWindowMs: 2, synchronous: 'FULL' }).close()
+    await openSqliteStorage({ file: fresh, commitWindowMs: 2, synchronous: 'FULL', foldFacts: AttributionEngine.fold }).close()
     const schema = (f: string) => {
       const db = new Database(f, { readonly: true })
       try {

@@ -22,6 +22,7 @@ import { CHILD_ADMIN_ENV, signInAt } from '../helpers/auth.js'
 import { eventually } from '../helpers/eventually.js'
 import { freePort, startWatchedServer, type WatchedServer } from '../helpers/watched-server.js'
 import { SqliteDocStore, DB_FILE } from '../../server/storage/sqlite.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
 import { Crowd, soundness, tokensIn, type Edit } from './crowd.js'
 import { report, seeded, size } from './knobs.js'
 
@@ -35,7 +36,7 @@ const GAP_MS = 15
 async function readStored(dataDir: string, spec: string): Promise<Y.Doc> {
   const db = new Database(path.join(dataDir, DB_FILE))
   try {
-    const stored = await new SqliteDocStore(db, 1).load(spec)
+    const stored = await new SqliteDocStore(db, { commitWindowMs: 1, foldFacts: AttributionEngine.fold }).load(spec)
     const doc = new Y.Doc()
     for (const u of stored.updates) Y.applyUpdate(doc, u)
     return doc

@@ -23,6 +23,7 @@ import { signInAs } from '../helpers/auth.js'
 import { eventually } from '../helpers/eventually.js'
 import { GatedDocStore } from '../helpers/gated-store.js'
 import { DB_FILE, openSqliteStorage } from '../../server/storage/sqlite.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
 import { CloseCode, messageAttribution } from '../../shared/protocol.js'
 import type { Service } from '../../server/service.js'
 import { report } from './knobs.js'
@@ -74,7 +75,7 @@ async function connect(service: Service, spec: string, role: 'team' | 'customer'
 describe('a failing storage write', () => {
   it('tells the sender (4503), broadcasts nothing, writes nothing half, and recovers', async () => {
     const dataDir = tempDir()
-    const storage = openSqliteStorage({ file: path.join(dataDir, DB_FILE), commitWindowMs: 5, synchronous: 'FULL' })
+    const storage = openSqliteStorage({ file: path.join(dataDir, DB_FILE), commitWindowMs: 5, synchronous: 'FULL', foldFacts: AttributionEngine.fold })
     const docs = new GatedDocStore(storage.docs)
     const service = await startTestService(
       { storage: 'sqlite', dataDir },

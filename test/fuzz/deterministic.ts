@@ -26,6 +26,7 @@ import { CloseCode, PROTOCOL_VERSION, messageAttribution, readAttribution } from
 import { FRAGMENT_NAME, emptySpecUpdate, schema } from '../../shared/schema.js'
 import type { Principal } from '../../shared/identity.js'
 import { MemoryDocStore } from '../../server/storage/memory.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
 import { RoomRegistry } from '../../server/sync/rooms.js'
 import { Connection } from '../../server/sync/connection.js'
 import { createLogger } from '../../server/observability/logger.js'
@@ -113,7 +114,7 @@ async function createWorld(seed: number, opts: RunOptions, log: string[]) {
     email: null
   }))
   const byId = new Map(people.map((p) => [p.participantId, p]))
-  const docs = new MemoryDocStore()
+  const docs = new MemoryDocStore({ foldFacts: AttributionEngine.fold })
   await docs.append(SPEC, emptySpecUpdate())
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')
   const rooms = new RoomRegistry({

@@ -3,10 +3,11 @@
  */
 import type { DocStore, StoredDoc } from '../../server/storage/doc-store.js'
 import { MemoryDocStore } from '../../server/storage/memory.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
 
 /** Wraps a memory store; while `hold()` is on, appends wait until `release()`. */
 export class HeldDocStore implements DocStore {
-  readonly inner = new MemoryDocStore()
+  readonly inner = new MemoryDocStore({ foldFacts: AttributionEngine.fold })
   private gate: Promise<void> | null = null
   private open: (() => void) | null = null
   /** Appends that reached the store (committed or waiting). */

@@ -7,6 +7,7 @@ import { afterEach } from 'vitest'
 import { OPEN, type SocketLike } from '../../server/sync/socket.js'
 import { Room } from '../../server/sync/room.js'
 import { MemoryDocStore } from '../../server/storage/memory.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
 import { createLogger } from '../../server/observability/logger.js'
 import { Connection, type ConnectionLimits } from '../../server/sync/connection.js'
 import type { Role } from '../../shared/permissions.js'
@@ -65,7 +66,7 @@ afterEach(async () => {
 /** Loads a room on a fresh memory store (unloaded after the test). */
 export async function memoryRoom(name = 'memory-room-0001', deps: Partial<Parameters<typeof Room.load>[1]> = {}): Promise<Room> {
   const room = await Room.load(name, {
-    docs: new MemoryDocStore(),
+    docs: new MemoryDocStore({ foldFacts: AttributionEngine.fold }),
     log,
     compactEvery: 1000,
     lookupParticipant: async () => null,

@@ -16,6 +16,7 @@ import { CloseCode, messageAttribution } from '../../shared/protocol.js'
 import { emptySpecUpdate, FRAGMENT_NAME, schema } from '../../shared/schema.js'
 import { createLogger } from '../../server/observability/logger.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
 import type { Service } from '../../server/service.js'
 
 /** A logger that keeps every JSON line it writes. */
@@ -191,7 +192,7 @@ describe('a spec poisoned before admission existed', () => {
 
 describe('attribution failures on the sync path', () => {
   it('logs a failing participant lookup with the room name and keeps serving', async () => {
-    const storage = createMemoryStorage()
+    const storage = createMemoryStorage({ foldFacts: AttributionEngine.fold })
     const failing = new Set<string>()
     const getParticipant = storage.identity.getParticipant.bind(storage.identity)
     storage.identity.getParticipant = async (id) => {

@@ -5,6 +5,7 @@ import { connectAs, synced } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
 import { HeldDocStore } from '../helpers/held-store.js'
 import { createMemoryStorage } from '../../server/storage/memory.js'
+import { AttributionEngine } from '../../server/attribution/index.js'
 import { facilitatorOf } from '../helpers/auth.js'
 import { openRaw, upgradeStatus } from '../helpers/raw-socket.js'
 import { CloseCode } from '../../shared/protocol.js'
@@ -52,7 +53,7 @@ describe('live sync', () => {
 
   it('durable before fan-out: a held commit blocks both the ack and the broadcast', async () => {
     const docs = new HeldDocStore()
-    const storage = { ...createMemoryStorage(), docs }
+    const storage = { ...createMemoryStorage({ foldFacts: AttributionEngine.fold }), docs }
     const service = await startTestService({}, { storage })
     const spec = await createSpec(service)
     const author = await connectAs(service, spec)
