@@ -22,6 +22,7 @@ import { Inbox } from './inbox.js'
 import type { ReceiveRates } from './budget.js'
 import type { AwarenessDecodeLimits } from './awareness-codec.js'
 import type { Room } from './room.js'
+import type { Peer } from './peer.js'
 
 let nextConnectionId = 1
 
@@ -64,18 +65,20 @@ const PRESENCE_BUFFER_SHARE = 1 / 16
 /** Grace for the 4508 close frame before a backed-up socket is dropped. */
 const TERMINATE_AFTER_MS = 1000
 
-/** A client connection. Frames received before the room is attached are buffered in order. */
-export class Connection {
+/**
+ * A client connection: the room's {@link Peer} for one socket. Frames received before the room
+ * is attached are buffered in order.
+ */
+export class Connection implements Peer {
   readonly id = nextConnectionId++
   /**
    * Every awareness clientID this connection has held (capped by the room's presence roster;
    * their states, metadata and provisional bindings are freed when it leaves).
    */
-  readonly presenceIds = new Set<number>()
+  private readonly heldPresence = new Set<number>()
   /** Update-bearing messages received so far (what an ack counts). */
-  updatesReceived = 0
-  /** Current access; lowered to 'read' when a write permission is withdrawn. */
-  access: 'read' | 'write'
+  private received = 0
+  private currentAccess: 'read' | 'write'
   readonly principal: Principal
   /** The user fields the server stamps on this connection's awareness states. */
   readonly presence: PresenceUser
@@ -93,7 +96,7 @@ export class Connection {
     private readonly opts: ConnectionOptions
   ) {
     this.log = opts.log.child({ conn: this.id, participant: opts.principal.participantId })
-    this.access = opts.access
+    this.currentAccess = opts.access
     this.principal = opts.principal
     const p = opts.principal
     this.presence = { id: p.participantId, name: p.displayName, role: p.role, color: participantColor(p.participantId) }
@@ -114,6 +117,36 @@ export class Connection {
   /** The participant behind the connection. */
   get participantId(): string {
     return this.principal.participantId
+  }
+
+  /** Current access; lowered to 'read' when a write permission is withdrawn. */
+  get access(): 'read' | 'write' {
+    return this.currentAccess
+  }
+
+  /** A write permission was withdrawn: from now on the connection may only read. */
+  limitToRead(): void {
+    this.currentAccess = 'read'
+  }
+
+  /** Every awareness clientID this connection has held. */
+  get presenceIds(): ReadonlySet<number> {
+    return this.heldPresence
+  }
+
+  /** Records a presence clientID the room let this connection hold. */
+  holdPresence(clientID: number): void {
+    this.heldPresence.add(clientID)
+  }
+
+  /** Update-bearing messages received so far (what an ack counts). */
+  get updatesReceived(): number {
+    return this.received
+  }
+
+  /** Counts one more update-bearing message; returns the count, which its ack will carry. */
+  countUpdate(): number {
+    return ++this.received
   }
 
   /**

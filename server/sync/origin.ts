@@ -3,12 +3,13 @@
  * The `update` listener uses this to tell client edits (persist, then fan out) from the initial
  * load (already stored) and server-made changes.
  */
-import type { Connection } from './connection.js'
+import type { Peer } from './peer.js'
 
 /** Where a Y.Doc transaction came from. */
 export type TxOrigin =
   | { source: 'load' }
-  | { source: 'connection'; conn: Connection }
+  /** An update a room member sent (and the room admitted): attributed to its participant. */
+  | { source: 'connection'; peer: Peer }
   | { source: 'server'; reason: string }
 
 /** Narrows an unknown Yjs transaction origin to a {@link TxOrigin}. */

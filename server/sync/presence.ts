@@ -23,7 +23,9 @@ export interface PresenceMember {
   /** The user fields the server stamps on this member's states (null: keep states as sent). */
   readonly presence: PresenceUser | null
   /** Every clientID this member has held (for the per-connection cap). */
-  readonly presenceIds: Set<number>
+  readonly presenceIds: ReadonlySet<number>
+  /** Records that the member now holds `clientID` (it stays in `presenceIds` for good). */
+  holdPresence(clientID: number): void
 }
 
 /** What the roster asks of the room's clientID bindings. */
@@ -106,7 +108,7 @@ export class PresenceRoster {
           continue
         }
         this.holders.set(id, member)
-        member.presenceIds.add(id)
+        member.holdPresence(id)
       }
       admitted.push(member.presence === null ? entry : { ...entry, state: { ...entry.state, user: { ...member.presence } } })
     }

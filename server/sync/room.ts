@@ -20,7 +20,7 @@ import { AttributionEngine } from '../attribution/index.js'
 import { AttributionFeed, type ParticipantLookup } from './attribution-feed.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
-import type { Connection } from './connection.js'
+import type { Peer } from './peer.js'
 import { encodeAwarenessEntries, type AwarenessEntry } from './awareness-codec.js'
 import { PresenceRoster } from './presence.js'
 import { SpecSize, SpecTooLargeError } from './spec-size.js'
@@ -55,7 +55,8 @@ function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
 export class Room {
   readonly doc = new Y.Doc({ gc: true })
   readonly awareness: awarenessProtocol.Awareness
-  readonly conns = new Set<Connection>()
+  /** The room's members: local connections, each seen only through {@link Peer}. */
+  readonly conns = new Set<Peer>()
   /** Called when the last connection left. */
   onEmpty: (room: Room) => void = () => {}
   /** Called once if storage failed; the room is unusable afterwards. */
@@ -109,7 +110,7 @@ export class Room {
     room.engine = AttributionEngine.load(stored.facts)
     // A spec stored before schema admission may hold what no client can render (issue 7).
     await quarantineInvalidContent(name, room.doc, () => room.engine.encode(), deps)
-    room.engine.attach(room.doc, (o) => (isTxOrigin(o) && o.source === 'connection' ? o.conn.participantId : null))
+    room.engine.attach(room.doc, (o) => (isTxOrigin(o) && o.source === 'connection' ? o.peer.participantId : null))
     room.feed = new AttributionFeed(room.doc, room.engine, deps.lookupParticipant, (f) => room.sendToValenceClients(f), {
       delayMs: deps.attributionDelayMs,
       onError: (err) => deps.log.error({ err, room: name }, 'attribution computation failed')
@@ -118,7 +119,7 @@ export class Room {
       if (isTxOrigin(txOrigin) && txOrigin.source === 'connection') {
         // The engine computed this transaction's attribution facts in afterTransaction, which
         // Yjs runs before 'update': they are stored in the same write as the update.
-        room.persistThenBroadcast(update, txOrigin.conn, room.engine.takeDelta(tr))
+        room.persistThenBroadcast(update, txOrigin.peer, room.engine.takeDelta(tr))
       } else if (txOrigin === null) {
         // Yjs's own follow-up to a remote update: it deletes formatting markers that a
         // concurrent edit made redundant (yjs cleanupYTextAfterTransaction, in a transaction of
@@ -159,35 +160,35 @@ export class Room {
   }
 
   /** Adds a connection and starts the sync handshake (server's step 1, current presence). */
-  add(conn: Connection): void {
-    this.conns.add(conn)
-    const p = conn.principal
+  add(peer: Peer): void {
+    this.conns.add(peer)
+    const p = peer.principal
     this.feed!.know(p.participantId, p.displayName, p.role)
-    conn.send(frame((e) => {
+    peer.send(frame((e) => {
       encoding.writeVarUint(e, messageSync)
       syncProtocol.writeSyncStep1(e, this.doc)
     }))
     const states = this.awareness.getStates()
-    if (states.size > 0) this.sendAwarenessTo(conn)
+    if (states.size > 0) this.sendAwarenessTo(peer)
   }
 
   /**
    * Removes a connection and its presence: its states (broadcast as removed), their awareness
    * metadata, and the provisional bindings of clientIDs it only announced.
    */
-  remove(conn: Connection): void {
-    if (!this.conns.delete(conn)) return
-    this.dropPresence(this.roster.leave(conn), conn)
+  remove(peer: Peer): void {
+    if (!this.conns.delete(peer)) return
+    this.dropPresence(this.roster.leave(peer), peer)
     if (this.conns.size === 0) this.onEmpty(this)
   }
 
   /**
-   * Validates and applies an update from `conn`. The reply (ack) and the fan-out wait for the
+   * Validates and applies an update from `peer`. The reply (ack) and the fan-out wait for the
    * storage commit.
    * @throws UpdateRefusedError with the doc and storage untouched.
    */
-  receiveUpdate(conn: Connection, update: Uint8Array): void {
-    const pid = conn.participantId
+  receiveUpdate(peer: Peer, update: Uint8Array): void {
+    const pid = peer.participantId
     // GC structs may claim new clocks only of the sender's own clientIDs. An announcement-only
     // (provisional) binding of someone else does not count: it never refuses a write, and a
     // provider echoes other people's presence, so the writer's own offline step 2 (GC for
@@ -195,13 +196,13 @@ export class Room {
     const bindings = this.engine.bindings
     const owner = (client: number): string => (bindings.isDurable(client) ? bindings.ownerOf(client) : undefined) ?? pid
     const summary = validateUpdate(this.doc, update, { mayAddGc: (client) => owner(client) === pid, maxStructs: this.deps.maxUpdateStructs })
-    if (conn.access !== 'write') {
+    if (peer.access !== 'write') {
       // Read-only: never applied, stored or broadcast. An empty step 2 (every provider sends
       // one when it connects) is acknowledged like any no-op; anything else is answered with a
       // permission-denied message and not acknowledged.
-      const count = ++conn.updatesReceived
-      if (summary.empty) this.enqueue(() => conn.ack(count))
-      else conn.denyWrite()
+      const count = peer.countUpdate()
+      if (summary.empty) this.enqueue(() => peer.ack(count))
+      else peer.denyWrite()
       return
     }
     // Structs of a clientID bound to another participant: the whole update is refused before
@@ -215,8 +216,8 @@ export class Room {
     if (writes.length > 0 && !this.size!.admits(update.length)) {
       throw new SpecTooLargeError(this.size!.bytes, update.length, this.deps.maxSpecBytes ?? Infinity)
     }
-    const count = ++conn.updatesReceived
-    const origin: TxOrigin = { source: 'connection', conn }
+    const count = peer.countUpdate()
+    const origin: TxOrigin = { source: 'connection', peer }
     // Triggers persistThenBroadcast synchronously when the update changes anything.
     Y.applyUpdate(this.doc, update, origin)
     if (writes.length > 0) {
@@ -225,42 +226,42 @@ export class Room {
       // loses it, so the writer's own presence is admitted from now on.
       this.dropPresence(this.roster.evict(writes, pid), null)
     }
-    this.enqueue(() => conn.ack(count))
+    this.enqueue(() => peer.ack(count))
   }
 
   /** Answers a client's sync step 1 with the committed state it lacks. */
-  answerStep1(conn: Connection, stateVector: Uint8Array): void {
+  answerStep1(peer: Peer, stateVector: Uint8Array): void {
     void this.whenCommitted().then(() => {
-      if (this.failed || !this.conns.has(conn)) return
-      conn.send(frame((e) => {
+      if (this.failed || !this.conns.has(peer)) return
+      peer.send(frame((e) => {
         encoding.writeVarUint(e, messageSync)
         syncProtocol.writeSyncStep2(e, this.doc, stateVector)
       }))
       const attribution = this.feed!.latest
-      if (attribution) conn.sendExtension(attribution)
+      if (attribution) peer.sendExtension(attribution)
       else this.feed!.schedule()
-    }).catch((err: unknown) => this.deps.log.error({ err, room: this.name, conn: conn.id }, 'answering sync step 1 failed'))
+    }).catch((err: unknown) => this.deps.log.error({ err, room: this.name, conn: peer.id }, 'answering sync step 1 failed'))
   }
 
   /**
-   * Applies the admissible part of an awareness update from `conn` (see presence.ts): only
+   * Applies the admissible part of an awareness update from `peer` (see presence.ts): only
    * clientIDs it holds or may claim, within its quota, with the server-stamped user fields.
    */
-  receiveAwareness(conn: Connection, entries: AwarenessEntry[]): void {
-    const { admitted, drops } = this.roster.admit(conn, entries)
+  receiveAwareness(peer: Peer, entries: AwarenessEntry[]): void {
+    const { admitted, drops } = this.roster.admit(peer, entries)
     if (drops.quota > 0) {
-      conn.warnOnce('presence-quota', { held: [...conn.presenceIds] }, 'presence for more clientIDs than a connection may hold; dropped')
+      peer.warnOnce('presence-quota', { held: [...peer.presenceIds] }, 'presence for more clientIDs than a connection may hold; dropped')
     }
-    if (drops.oversize > 0) conn.warnOnce('presence-oversize', {}, 'presence state above the size limit; dropped')
+    if (drops.oversize > 0) peer.warnOnce('presence-oversize', {}, 'presence state above the size limit; dropped')
     if (admitted.length === 0) return
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(admitted), conn)
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(admitted), peer)
   }
 
-  /** Sends every known presence state to `conn`. */
-  sendAwarenessTo(conn: Connection): void {
+  /** Sends every known presence state to `peer`. */
+  sendAwarenessTo(peer: Peer): void {
     const clients = [...this.awareness.getStates().keys()]
     if (clients.length === 0) return
-    conn.sendPresence(frame((e) => {
+    peer.sendPresence(frame((e) => {
       encoding.writeVarUint(e, messageAwareness)
       encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
     }))
@@ -280,7 +281,7 @@ export class Room {
 
   /** Closes every connection with `code`. */
   closeAll(code: number, reason: string): void {
-    for (const conn of [...this.conns]) conn.close(code, reason)
+    for (const peer of [...this.conns]) peer.close(code, reason)
   }
 
   /** Waits for outstanding commits, compacts the stored log, and frees the doc. */
@@ -295,10 +296,10 @@ export class Room {
 
   /** Sends a Valence-only frame to every client that opted in. */
   private sendToValenceClients(message: Uint8Array): void {
-    for (const conn of this.conns) conn.sendExtension(message)
+    for (const peer of this.conns) peer.sendExtension(message)
   }
 
-  private persistThenBroadcast(update: Uint8Array, author: Connection | null, facts: Uint8Array | null): void {
+  private persistThenBroadcast(update: Uint8Array, author: Peer | null, facts: Uint8Array | null): void {
     const committed = this.deps.docs.append(this.name, update, facts)
     // Handled through the chain below; this only prevents an unhandled-rejection report.
     committed.catch(() => {})
@@ -309,7 +310,7 @@ export class Room {
     this.tail = this.tail.then(async () => {
       await committed
       if (this.failed) return
-      for (const conn of this.conns) if (conn !== author) conn.send(message)
+      for (const peer of this.conns) if (peer !== author) peer.send(message)
       // Attribution is computed for clients that receive it; stock clients never do, and the
       // HTTP endpoint computes on demand.
       if ([...this.conns].some((c) => c.wantsExtensions)) this.feed!.schedule()
@@ -360,7 +361,7 @@ export class Room {
       encoding.writeVarUint(e, messageAwareness)
       encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
     })
-    for (const conn of this.conns) conn.sendPresence(message)
+    for (const peer of this.conns) peer.sendPresence(message)
   }
 
   /**
@@ -368,7 +369,7 @@ export class Room {
    * awareness metadata, which y-protocols keeps forever otherwise: a million clientIDs that
    * came and went would stay in memory.
    */
-  private dropPresence(clientIDs: number[], origin: Connection | null): void {
+  private dropPresence(clientIDs: number[], origin: Peer | null): void {
     if (clientIDs.length === 0) return
     // The removal broadcast reads each clientID's clock from the metadata: delete it after.
     awarenessProtocol.removeAwarenessStates(this.awareness, clientIDs, origin)

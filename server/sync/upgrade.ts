@@ -198,7 +198,7 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         (access) => {
           if (access === 'signed-out') conn.close(CloseCode.sessionEnded, 'signed out')
           else if (access === 'none') conn.close(CloseCode.accessRevoked, 'access revoked')
-          else if (access === 'read') conn.access = 'read'
+          else if (access === 'read') conn.limitToRead()
         },
         (err: unknown) => conn.log.error({ err }, 'access recheck failed')
       )

@@ -91,7 +91,7 @@ interface ClientClocks {
  * @throws {TypeError} if `update` is not a Uint8Array.
  * @example
  * const summary = validateUpdate(room.doc, update, { mayAddGc: ownedBySender }) // throws UpdateRefusedError
- * if (!summary.empty) Y.applyUpdate(room.doc, update, { source: 'connection', conn })
+ * if (!summary.empty) Y.applyUpdate(room.doc, update, { source: 'connection', peer })
  */
 export function validateUpdate(
   doc: Y.Doc,

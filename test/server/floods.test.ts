@@ -14,6 +14,7 @@ import { StubAccess } from '../helpers/stub-access.js'
 import { awarenessFrame, typingFrames } from '../helpers/limit-frames.js'
 import { isPermanentClose } from '../../shared/protocol.js'
 import type { ConfigOverrides } from '../../server/config.js'
+import type { Connection } from '../../server/sync/connection.js'
 
 async function setup(config: ConfigOverrides) {
   const access = new StubAccess()
@@ -38,7 +39,8 @@ describe('floods', () => {
     for (const frame of frames) flooder.send(frame)
     for (let clock = 1; clock <= 60; clock++) flooder.send(awarenessFrame([{ clientID: doc.clientID, clock, state: { n: clock } }]))
     const room = () => service.rooms.get(flooded)
-    const flooderConn = () => [...(room()?.conns ?? [])][0]
+    // The room sees its members as Peers; this one is a local Connection.
+    const flooderConn = () => [...(room()?.conns ?? [])][0] as Connection | undefined
     await eventually(() => expect(flooderConn()?.receivePaused).toBe(true))
 
     for (let i = 0; i < 5; i++) {

@@ -2,7 +2,9 @@
  * Layering rules (issue 8, item 7) that an import added in passing would break without any
  * other test noticing:
  * - storage keeps attribution facts as opaque bytes: server/storage imports nothing from
- *   server/attribution (the fold is passed in) nor from the sync layer above it.
+ *   server/attribution (the fold is passed in) nor from the sync layer above it;
+ * - a room talks to its members through the Peer interface (server/sync/peer.ts), never to the
+ *   Connection class, so a member can be something other than one local socket.
  */
 import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
@@ -30,4 +32,11 @@ describe('layers', () => {
     expect(bad).toEqual([])
   })
 
+  it('the room and what it uses know members only as Peer', () => {
+    for (const file of ['server/sync/room.ts', 'server/sync/origin.ts', 'server/sync/peer.ts', 'server/sync/presence.ts']) {
+      expect(importsOf(file), file).not.toContain('server/sync/connection.js')
+    }
+    // Positive control: the pattern does see relative imports.
+    expect(importsOf('server/sync/room.ts')).toContain('server/sync/peer.js')
+  })
 })
