@@ -62,7 +62,9 @@ const envSchema = z.object({
   ADMIN_PASSWORD: z.string().min(8).max(256).optional(),
   ADMIN_NAME: z.string().trim().min(1).max(100).default('Facilitator'),
   /** Sessions end after this many days without use (each use extends them). */
-  SESSION_TTL_DAYS: z.coerce.number().min(1).max(3650).default(30)
+  SESSION_TTL_DAYS: z.coerce.number().min(1).max(3650).default(30),
+  /** Keep the decisions ledger in this Postgres database instead of beside the specs. */
+  REVIEW_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional()
 }).refine((e) => (e.ADMIN_EMAIL === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither',
   path: ['ADMIN_PASSWORD']
@@ -93,6 +95,11 @@ export interface Config {
   /** First-run facilitator from ADMIN_EMAIL/ADMIN_PASSWORD (both set), else null. */
   admin: { email: string; password: string; displayName: string } | null
   sessionTtlMs: number
+  /**
+   * Postgres connection string of the decisions ledger, or null to keep it with the specs
+   * (SQLite file, or memory with `storage: 'memory'`).
+   */
+  reviewDatabaseUrl: string | null
 }
 
 /** Per-connection, per-room and per-process limits of the sync endpoint. */
@@ -161,7 +168,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       e.ADMIN_EMAIL && e.ADMIN_PASSWORD
         ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD, displayName: e.ADMIN_NAME }
         : null,
-    sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000
+    sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
+    reviewDatabaseUrl: e.REVIEW_DATABASE_URL ?? null
   }
 }
 

@@ -19,6 +19,9 @@ import { createAuth, type Auth } from './auth/auth-service.js'
 import { createSyncAccess } from './auth/sync-access.js'
 import type { IdentityStore } from './identity/identity-store.js'
 import { MemoryIdentityStore } from './identity/memory.js'
+import type { ReviewStore } from './review/review-store.js'
+import { MemoryReviewStore } from './review/memory.js'
+import { openSqliteReviewStore } from './review/sqlite.js'
 import { AttributionEngine } from './attribution/index.js'
 
 /** A running service. */
@@ -26,6 +29,8 @@ export interface Service {
   readonly config: Config
   readonly log: Logger
   readonly storage: Storage
+  /** The decisions ledger (server/review). */
+  readonly review: ReviewStore
   /** Identity: sessions, access decisions, access-change events (tests sign in through it). */
   readonly auth: Auth
   readonly rooms: RoomRegistry
@@ -43,6 +48,11 @@ export interface ServiceOverrides {
   /** A storage without `identity` gets a fresh in-memory identity store. */
   storage?: Omit<Storage, 'identity'> & { identity?: IdentityStore }
   log?: Logger
+  /**
+   * The decisions ledger. Default: Postgres if `reviewDatabaseUrl` is set, else memory when
+   * `storage` is given, else the one {@link openReviewStore} opens.
+   */
+  review?: ReviewStore
   /** Replaces the sync layer's authentication (sync-level tests with fixed principals). */
   syncAccess?: SyncAccess
 }
@@ -58,6 +68,20 @@ export function openStorage(config: Config): Storage {
     synchronous: config.sqliteSynchronous,
     foldFacts
   })
+}
+
+/**
+ * Opens the decisions ledger `config` names: Postgres if `reviewDatabaseUrl` is set, else
+ * beside the specs (their SQLite file, on a connection of its own; or memory).
+ */
+export async function openReviewStore(config: Config, log: Logger): Promise<ReviewStore> {
+  if (config.reviewDatabaseUrl) {
+    // Loaded only when configured: the default service never imports pg.
+    const { openPostgresReviewStore } = await import('./review/postgres.js')
+    return openPostgresReviewStore({ connectionString: config.reviewDatabaseUrl, log })
+  }
+  if (config.storage === 'memory') return new MemoryReviewStore()
+  return openSqliteReviewStore({ file: path.join(config.dataDir, DB_FILE), synchronous: config.sqliteSynchronous })
 }
 
 /** The built client next to the compiled server (dist/client), or the configured folder. */
@@ -80,6 +104,13 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const log = overrides.log ?? createLogger(config.logLevel)
   const given = overrides.storage
   const storage: Storage = given ? { ...given, identity: given.identity ?? new MemoryIdentityStore() } : openStorage(config)
+  let review: ReviewStore
+  try {
+    review = overrides.review ?? (given && !config.reviewDatabaseUrl ? new MemoryReviewStore() : await openReviewStore(config, log))
+  } catch (err) {
+    await storage.close()
+    throw err
+  }
   const auth = await createAuth({
     store: storage.identity,
     specs: storage.specs,
@@ -104,6 +135,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   })
   const app = createApp({
     storage,
+    review,
     rooms,
     auth,
     log,
@@ -132,7 +164,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
   // First-run setup before announcing readiness: whoever acts on "listening" can sign in.
   await auth.firstRun.start(config.admin, config.publicUrl ?? url, log)
-  log.info({ url, dataDir: config.dataDir, storage: config.storage }, 'valence listening')
+  log.info({ url, dataDir: config.dataDir, storage: config.storage, review: config.reviewDatabaseUrl ? 'postgres' : config.storage }, 'valence listening')
 
   let stopping: Promise<void> | null = null
   const stop = (): Promise<void> => {
@@ -143,11 +175,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       // store is flushed and closed, and only then do we wait for idle HTTP connections.
       await rooms.shutdown()
       await storage.close()
+      await review.close()
       server.closeAllConnections()
       await closed
       log.info('valence stopped')
     })()
     return stopping
   }
-  return { config, log, storage, auth, rooms, sync, server, url, port: address.port, stop }
+  return { config, log, storage, review, auth, rooms, sync, server, url, port: address.port, stop }
 }

@@ -38,6 +38,7 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'spec:create': ['facilitator'],
   'spec:rename': ['facilitator'],
   'spec:delete': ['facilitator'],
+  // The decisions ledger: reading it, verifying it and recording decisions on contributions.
   'spec:review': ['facilitator', 'team'],
   'spec:export': ['facilitator'],
   'panel:manage': ['facilitator'],

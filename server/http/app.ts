@@ -9,6 +9,8 @@ import type { RoomRegistry } from '../sync/rooms.js'
 import type { Logger } from '../observability/logger.js'
 import { errorMiddleware, HttpError, notFound } from './errors.js'
 import { specsRouter } from './specs.js'
+import { decisionsRouter } from './decisions.js'
+import type { ReviewStore } from '../review/review-store.js'
 import type { Auth } from '../auth/auth-service.js'
 import { authenticate, csrfGuard } from './auth-middleware.js'
 import { authRouter, SIGN_IN_PATHS } from './auth-routes.js'
@@ -21,6 +23,8 @@ import { securityHeaders } from './security-headers.js'
 /** What the app is built from. */
 export interface AppDeps {
   storage: Storage
+  /** The decisions ledger. */
+  review: ReviewStore
   rooms: RoomRegistry
   /** Identity: who is calling and what they may do. */
   auth: Auth
@@ -57,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
   app.get('/readyz', async (_req, res) => {
     try {
       await deps.storage.docs.ping()
+      await deps.review.ping()
       res.json({ status: 'ready' })
     } catch (err) {
       deps.log.warn({ err }, 'readiness check failed')
@@ -71,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: MAX_JSON_BYTES, strict: true, type: () => true }))
   api.use('/auth', authRouter(deps.auth))
   api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access))
+  api.use('/specs', decisionsRouter(deps.storage.specs, deps.review))
   api.use('/members', membersRouter(deps.auth))
   api.use('/panels', panelsRouter(deps.auth))
   api.use('/invites', invitesRouter(deps.auth))

@@ -36,7 +36,7 @@ import {
 import { TEAM_ROLES } from '../../shared/permissions.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 // Type-only: review-store.ts imports nothing at runtime from here, so there is no cycle.
-import type { NewDecision, ReviewStore } from './review-store.js'
+import type { NewDecision } from './review-store.js'
 
 /** First element of every encoded entry; a new encoding gets a new tag. */
 export const ENCODING_TAG = 'valence.decision.v1'
@@ -180,7 +180,16 @@ export function countsFromRows(rows: Iterable<{ state: string; n: number }>): De
   return counts
 }
 
-/** {@link verifyChain} over a store's history of `specId`. */
-export async function verifyLedger(store: Pick<ReviewStore, 'history'>, specId: string): Promise<VerifyResponse> {
-  return verifyChain(specId, await store.history(specId))
+/**
+ * What `current` and `countsByState` answer ([R4]), computed from a history already read: a
+ * view that shows the history too derives them from that one read, so all three agree even
+ * while decisions arrive.
+ */
+export function summarise(history: readonly DecisionEntry[]): { current: DecisionEntry[]; counts: DecisionCounts } {
+  const latest = new Map<string, DecisionEntry>()
+  for (const e of history) latest.set(e.subjectId, e)
+  const current = [...latest.values()].sort((a, b) => a.seq - b.seq)
+  const counts = zeroCounts()
+  for (const e of current) if (DECISION_STATES.includes(e.state)) counts[e.state]++
+  return { current, counts }
 }

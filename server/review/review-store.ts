@@ -15,9 +15,10 @@
  *   the ledger unchanged. No method edits or removes an entry.
  * - [R4] `current` returns the latest entry of every decided subject, in `seq` order, and
  *   `countsByState` the number of decided subjects in each state (every state present, zero
- *   included). Both follow from the ledger rows alone (the `supersedes` links): nothing
- *   derived is stored that could drift from the chain, and in SQL each is one indexed query
- *   over the spec's rows.
+ *   included), both equal to what `summarise(history)` (ledger.ts) derives. Both follow from
+ *   the ledger rows alone (the `supersedes` links): nothing derived is stored that could drift
+ *   from the chain, and in SQL each is one indexed query over the spec's rows (for views that
+ *   do not load the history, like the counts at a glance).
  * - [R5] Specs are isolated: each has its own `seq` numbering and its own chain.
  * - [R6] `append` refuses input no decision may carry (unknown state, a role that may not
  *   decide, malformed spec or subject id, an empty, untrimmed or over-long note) with a

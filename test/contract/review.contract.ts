@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { DECISION_STATES, GENESIS_HASH, type DecisionEntry, type DecisionState } from '../../shared/api-review.js'
-import { hashEntry, verifyChain } from '../../server/review/ledger.js'
+import { hashEntry, summarise, verifyChain } from '../../server/review/ledger.js'
 import type { NewDecision, ReviewStore } from '../../server/review/review-store.js'
 
 /** Direct access to a SQL backend's `review_decisions` rows, bypassing the store. */
@@ -111,6 +111,8 @@ export function reviewContract(name: string, factory: ReviewStoreFactory): void 
       const more = await s.append(decision(spec, 'c0ffee_1.a-b', 'planned'))
       expect(await s.current(spec)).toEqual([e[2], e[4], more])
       expect(await s.countsByState(spec)).toEqual({ new: 1, under_discussion: 0, accepted: 0, planned: 2, declined: 0 })
+      // The queries agree with what the history alone says.
+      expect(summarise(await s.history(spec))).toEqual({ current: await s.current(spec), counts: await s.countsByState(spec) })
     })
 
     it('[R5] specs are isolated: each has its own numbering and chain', async () => {

@@ -31,6 +31,20 @@ const facilitatorOnly = (ok: number): Expect => ({
   anonymous: 401
 })
 
+/** Team roles (facilitator, team; cookie or token) succeed with `ok`; customers and viewers 403; anonymous 401. */
+const reviewersOnly = (ok: number): Expect => ({
+  facilitator: ok,
+  tokenF: ok,
+  team: ok,
+  tokenT: ok,
+  customerA: 403,
+  viewerA: 403,
+  customerB: 403,
+  tokenC: 403,
+  tokenV: 403,
+  anonymous: 401
+})
+
 /** Everyone signed in gets `ok`, except where overridden. */
 const signedIn = (ok: number, over: Partial<Expect> = {}): Expect => ({
   ...Object.fromEntries(WHO.map((w) => [w, ok])),
@@ -82,6 +96,10 @@ const ROUTES: Route[] = [
   { method: 'POST', name: '/api/specs', path: () => '/api/specs', body: { title: 'New' }, expect: facilitatorOnly(201) },
   { method: 'PATCH', name: '/api/specs/:specA', path: (f) => `/api/specs/${f.specA}`, body: { title: 'Renamed' }, expect: facilitatorOnly(200) },
   { method: 'DELETE', name: '/api/specs/:fresh', path: async (f) => `/api/specs/${await fresh.spec(f)}`, expect: facilitatorOnly(204) },
+  { method: 'GET', name: '/api/specs/:specA/decisions', path: (f) => `/api/specs/${f.specA}/decisions`, expect: reviewersOnly(200) },
+  { method: 'POST', name: '/api/specs/:specA/decisions', path: (f) => `/api/specs/${f.specA}/decisions`, body: { subjectId: '12345:0', state: 'accepted', note: 'Yes.' }, expect: reviewersOnly(201) },
+  { method: 'GET', name: '/api/specs/:specA/decisions/verify', path: (f) => `/api/specs/${f.specA}/decisions/verify`, expect: reviewersOnly(200) },
+  { method: 'GET', name: '/api/specs/:unknown/decisions', path: () => '/api/specs/unknownspec1/decisions', expect: reviewersOnly(404) },
   { method: 'POST', name: '/api/auth/ws-token {specA}', path: () => '/api/auth/ws-token', body: 'specA', expect: signedIn(200, { customerB: 404 }) },
   { method: 'POST', name: '/api/auth/ws-token {specB}', path: () => '/api/auth/ws-token', body: 'specB', expect: signedIn(200, { customerA: 404, viewerA: 404, tokenC: 404, tokenV: 404 }) },
   { method: 'GET', name: '/api/members', path: () => '/api/members', expect: facilitatorOnly(200) },
