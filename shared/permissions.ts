@@ -66,9 +66,17 @@ export function specAccess(role: Role, invited: boolean): SpecAccess {
   return can(role, 'spec:read') ? 'read' : 'none'
 }
 
+/** The access a WebSocket message can need. */
+export type MessageAccess = Exclude<SpecAccess, 'none'>
+
 /**
  * WebSocket message kinds and the access each needs. Sync step 1, awareness and
- * query-awareness need read access; sync step 2 and update need write access.
+ * query-awareness need read access; sync step 2 and update need write access. The keys are
+ * exactly the kinds the server decodes (server/sync/frames.ts checks it at compile time), and the
+ * server checks every message against this table before handling it. A message a connection's
+ * access does not allow is never applied: it is answered with permission-denied, except that an
+ * update that changes nothing (the empty step 2 every provider sends on connecting) is
+ * acknowledged like any no-op (docs/PROTOCOL.md, "Read-only connections").
  */
 export const MESSAGE_ACCESS = {
   'sync-step1': 'read',
@@ -76,8 +84,8 @@ export const MESSAGE_ACCESS = {
   'sync-update': 'write',
   awareness: 'read',
   'query-awareness': 'read'
-} as const satisfies Record<string, Exclude<SpecAccess, 'none'>>
+} as const satisfies Record<string, MessageAccess>
 
 /** True if `access` suffices for a message needing `needed`. */
-export const allows = (access: SpecAccess, needed: Exclude<SpecAccess, 'none'>): boolean =>
+export const allows = (access: SpecAccess, needed: MessageAccess): boolean =>
   access === 'write' || (access === 'read' && needed === 'read')

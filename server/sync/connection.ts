@@ -14,7 +14,8 @@ import type { Principal, PresenceUser } from '../../shared/identity.js'
 import { participantColor } from '../../shared/identity.js'
 import type { Logger } from '../observability/logger.js'
 import { OPEN, type SocketLike } from './socket.js'
-import { decodeClientFrame, FrameError } from './frames.js'
+import { allows } from '../../shared/permissions.js'
+import { ACCESS_NEEDED, decodeClientFrame, FrameError, type ClientMessage } from './frames.js'
 import { UpdateRefusedError } from './validate-update.js'
 import { AttributionRefusedError } from '../attribution/index.js'
 import { SpecTooLargeError } from './spec-size.js'
@@ -212,11 +213,18 @@ export class Connection implements Peer {
     if (this.closed || !room) return
     try {
       const msg = decodeClientFrame(frame, this.limits.presence)
-      switch (msg.type) {
+      // The one access check of every message, from the permission matrix (MESSAGE_ACCESS):
+      // nothing below runs for a message the connection's access does not allow.
+      if (!allows(this.access, ACCESS_NEEDED[msg.kind])) {
+        this.refuseForAccess(room, msg)
+        return
+      }
+      switch (msg.kind) {
         case 'sync-step1':
           room.answerStep1(this, msg.stateVector)
           break
-        case 'update':
+        case 'sync-step2':
+        case 'sync-update':
           room.receiveUpdate(this, msg.update)
           break
         case 'awareness':
@@ -225,10 +233,24 @@ export class Connection implements Peer {
         case 'query-awareness':
           room.sendAwarenessTo(this)
           break
+        default: {
+          const unhandled: never = msg
+          throw new RangeError(`no handler for message kind ${(unhandled as ClientMessage).kind}`)
+        }
       }
     } catch (err) {
       this.refuse(err, frame.length)
     }
+  }
+
+  /**
+   * A message this connection's access does not allow: never applied. An update goes to the
+   * room, which acknowledges it if it changes nothing (the empty step 2 every provider sends on
+   * connecting) and otherwise denies it; anything else is denied at once.
+   */
+  private refuseForAccess(room: Room, msg: ClientMessage): void {
+    if (msg.kind === 'sync-step2' || msg.kind === 'sync-update') room.declineUpdate(this, msg.update)
+    else this.denyWrite()
   }
 
   /**

@@ -1,6 +1,11 @@
 /**
  * Decoding one client frame into a typed message, strictly: the whole frame must be exactly one
  * known message. Pure; no socket or room imports.
+ *
+ * Each decoded kind is a key of the permission matrix's `MESSAGE_ACCESS` (shared/permissions.ts),
+ * and {@link ACCESS_NEEDED} checks at compile time that the two list exactly the same kinds: a
+ * kind cannot be added here without declaring the access it needs, and Connection checks that
+ * access before any message reaches the room.
  */
 import * as decoding from 'lib0/decoding'
 import * as Y from 'yjs'
@@ -12,14 +17,29 @@ import {
   syncStep2,
   syncUpdate
 } from '../../shared/protocol.js'
+import { MESSAGE_ACCESS, type MessageAccess } from '../../shared/permissions.js'
 import { decodeAwarenessUpdate, type AwarenessDecodeLimits, type AwarenessEntry } from './awareness-codec.js'
 
 /** A decoded client frame. */
 export type ClientMessage =
-  | { type: 'sync-step1'; stateVector: Uint8Array }
-  | { type: 'update'; update: Uint8Array; step2: boolean }
-  | { type: 'awareness'; update: Uint8Array; entries: AwarenessEntry[] }
-  | { type: 'query-awareness' }
+  | { kind: 'sync-step1'; stateVector: Uint8Array }
+  | { kind: 'sync-step2'; update: Uint8Array }
+  | { kind: 'sync-update'; update: Uint8Array }
+  | { kind: 'awareness'; update: Uint8Array; entries: AwarenessEntry[] }
+  | { kind: 'query-awareness' }
+
+/** Every kind of message a client may send. */
+export type ClientMessageKind = ClientMessage['kind']
+
+/** `Record<K, V>` that also fails on keys of `T` outside `K` (their value must be `never`). */
+type ExactRecord<T, K extends PropertyKey, V> = Record<K, V> & Record<Exclude<keyof T, K>, never>
+
+/**
+ * The access each message kind needs: `MESSAGE_ACCESS` itself, checked to have exactly one
+ * entry per {@link ClientMessageKind} (a missing or a stale entry does not compile).
+ */
+export const ACCESS_NEEDED: Readonly<Record<ClientMessageKind, MessageAccess>> =
+  MESSAGE_ACCESS satisfies ExactRecord<typeof MESSAGE_ACCESS, ClientMessageKind, MessageAccess>
 
 /** Why a frame could not be decoded. */
 export type FrameErrorReason = 'malformed' | 'unknown-type'
@@ -58,9 +78,11 @@ export function decodeClientFrame(frame: Uint8Array, presenceLimits: AwarenessDe
         if (syncType === syncStep1) {
           // Throws on a truncated or garbled state vector.
           Y.decodeStateVector(payload)
-          message = { type: 'sync-step1', stateVector: payload }
-        } else if (syncType === syncStep2 || syncType === syncUpdate) {
-          message = { type: 'update', update: payload, step2: syncType === syncStep2 }
+          message = { kind: 'sync-step1', stateVector: payload }
+        } else if (syncType === syncStep2) {
+          message = { kind: 'sync-step2', update: payload }
+        } else if (syncType === syncUpdate) {
+          message = { kind: 'sync-update', update: payload }
         } else {
           throw new FrameError('malformed', `unknown sync message type ${syncType}`)
         }
@@ -68,11 +90,11 @@ export function decodeClientFrame(frame: Uint8Array, presenceLimits: AwarenessDe
       }
       case messageAwareness: {
         const update = decoding.readVarUint8Array(decoder)
-        message = { type: 'awareness', update, entries: decodeAwarenessUpdate(update, presenceLimits) }
+        message = { kind: 'awareness', update, entries: decodeAwarenessUpdate(update, presenceLimits) }
         break
       }
       case messageQueryAwareness:
-        message = { type: 'query-awareness' }
+        message = { kind: 'query-awareness' }
         break
       default:
         throw new FrameError('unknown-type', `unknown message type ${messageType}`)

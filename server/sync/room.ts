@@ -13,7 +13,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import { CloseCode, messageAwareness, messageSync } from '../../shared/protocol.js'
 import type { DocStore } from '../storage/doc-store.js'
 import type { Logger } from '../observability/logger.js'
-import { validateUpdate } from './validate-update.js'
+import { validateUpdate, type UpdateSummary } from './validate-update.js'
 import { validateSchema } from './validate-schema.js'
 import { quarantineInvalidContent } from './quarantine.js'
 import { AttributionEngine } from '../attribution/index.js'
@@ -183,28 +183,14 @@ export class Room {
   }
 
   /**
-   * Validates and applies an update from `peer`. The reply (ack) and the fan-out wait for the
-   * storage commit.
+   * Validates and applies an update from `peer`, which may write: the caller checked its access
+   * (Connection, from the permission matrix's MESSAGE_ACCESS). The reply (ack) and the fan-out
+   * wait for the storage commit.
    * @throws UpdateRefusedError with the doc and storage untouched.
    */
   receiveUpdate(peer: Peer, update: Uint8Array): void {
     const pid = peer.participantId
-    // GC structs may claim new clocks only of the sender's own clientIDs. An announcement-only
-    // (provisional) binding of someone else does not count: it never refuses a write, and a
-    // provider echoes other people's presence, so the writer's own offline step 2 (GC for
-    // clocks it created and deleted offline) would be refused (a pinned seed in test/fuzz).
-    const bindings = this.engine.bindings
-    const owner = (client: number): string => (bindings.isDurable(client) ? bindings.ownerOf(client) : undefined) ?? pid
-    const summary = validateUpdate(this.doc, update, { mayAddGc: (client) => owner(client) === pid, maxStructs: this.deps.maxUpdateStructs })
-    if (peer.access !== 'write') {
-      // Read-only: never applied, stored or broadcast. An empty step 2 (every provider sends
-      // one when it connects) is acknowledged like any no-op; anything else is answered with a
-      // permission-denied message and not acknowledged.
-      const count = peer.countUpdate()
-      if (summary.empty) this.enqueue(() => peer.ack(count))
-      else peer.denyWrite()
-      return
-    }
+    const summary = this.validate(peer, update)
     // Structs of a clientID bound to another participant: the whole update is refused before
     // anything is applied (AttributionRefusedError).
     this.engine.checkWrite(pid, summary.added)
@@ -227,6 +213,21 @@ export class Room {
       this.dropPresence(this.roster.evict(writes, pid), null)
     }
     this.enqueue(() => peer.ack(count))
+  }
+
+  /**
+   * An update from `peer` whose access does not allow writing: never applied, stored or
+   * broadcast. It is validated like any update (a malformed one is refused alike) and counted;
+   * one that changes nothing (every provider sends an empty step 2 when it connects) is
+   * acknowledged like any no-op, anything else is answered with permission-denied and not
+   * acknowledged.
+   * @throws UpdateRefusedError
+   */
+  declineUpdate(peer: Peer, update: Uint8Array): void {
+    const summary = this.validate(peer, update)
+    const count = peer.countUpdate()
+    if (summary.empty) this.enqueue(() => peer.ack(count))
+    else peer.denyWrite()
   }
 
   /** Answers a client's sync step 1 with the committed state it lacks. */
@@ -292,6 +293,18 @@ export class Room {
     if (!this.failed && this.appendsSinceCompact > 0) await this.deps.docs.compact(this.name)
     this.awareness.destroy()
     this.doc.destroy()
+  }
+
+  /** Checks an update of `peer` against the doc as a whole (validate-update.ts). */
+  private validate(peer: Peer, update: Uint8Array): UpdateSummary {
+    const pid = peer.participantId
+    // GC structs may claim new clocks only of the sender's own clientIDs. An announcement-only
+    // (provisional) binding of someone else does not count: it never refuses a write, and a
+    // provider echoes other people's presence, so the writer's own offline step 2 (GC for
+    // clocks it created and deleted offline) would be refused (a pinned seed in test/fuzz).
+    const bindings = this.engine.bindings
+    const owner = (client: number): string => (bindings.isDurable(client) ? bindings.ownerOf(client) : undefined) ?? pid
+    return validateUpdate(this.doc, update, { mayAddGc: (client) => owner(client) === pid, maxStructs: this.deps.maxUpdateStructs })
   }
 
   /** Sends a Valence-only frame to every client that opted in. */

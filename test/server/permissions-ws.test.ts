@@ -6,12 +6,13 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import { startTestService, createSpec } from '../helpers/server.js'
-import { signInAs, tokenAs, fetchAs } from '../helpers/auth.js'
-import { openRaw, updateFrame, upgradeStatus, frameType, roundTrip } from '../helpers/raw-socket.js'
+import { signInAs, tokenAs, fetchAs, type SignedIn } from '../helpers/auth.js'
+import { openRaw, updateFrame, upgradeStatus, frameType, roundTrip, carriesPresenceOf, type RawSocket } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
 import { eventually } from '../helpers/eventually.js'
-import { messageAuth, messageAwareness, messageQueryAwareness, messageSync } from '../../shared/protocol.js'
-import { MESSAGE_ACCESS, type Role } from '../../shared/permissions.js'
+import * as decoding from 'lib0/decoding'
+import { messageAck, messageAuth, messageAwareness, messageQueryAwareness, messageSync, readAck, syncStep2 } from '../../shared/protocol.js'
+import { allows, MESSAGE_ACCESS, ROLES, seesAllSpecs, specAccess, type Role } from '../../shared/permissions.js'
 import type { Service } from '../../server/service.js'
 import { encodeAwarenessEntries } from '../../server/sync/awareness-codec.js'
 
@@ -128,5 +129,117 @@ describe('WebSocket permission matrix', () => {
     expect(await upgradeStatus(`${ws}/ws/${fresh}?v=1&token=${await customer.credential(fresh)}`)).toBe(403)
     expect(await upgradeStatus(`${ws}/ws/${fresh}?v=1&token=${await customer.credential(specA)}`)).toBe(401)
     expect(service.rooms.loaded).not.toContain(fresh)
+  })
+})
+
+type Kind = keyof typeof MESSAGE_ACCESS
+const KINDS = Object.keys(MESSAGE_ACCESS) as Kind[]
+
+/** The payload of every ack `raw` received. */
+const acks = (raw: RawSocket): number[] =>
+  raw.received.filter((f) => frameType(f) === messageAck).map((f) => {
+    const d = decoding.createDecoder(f)
+    decoding.readVarUint(d)
+    return readAck(d)
+  })
+
+/** True if `frame` is the server's sync step 2 (its answer to a step 1). */
+const isStep2 = (frame: Uint8Array): boolean => {
+  const d = decoding.createDecoder(frame)
+  return decoding.readVarUint(d) === messageSync && decoding.readVarUint(d) === syncStep2
+}
+
+/**
+ * The same matrix generated from the tables instead of written by hand: every role of ROLES, on
+ * a spec its panel is invited to and one it is not, x every kind of MESSAGE_ACCESS. The access
+ * each role gets is `specAccess`, and each message must do what `allows` says: a role or a
+ * message kind added to shared/permissions.ts is tested here without editing this file.
+ */
+describe('WebSocket permission matrix, generated from MESSAGE_ACCESS x ROLES', () => {
+  it('each message has its effect exactly when allows(access, MESSAGE_ACCESS[kind])', async () => {
+    const service = await startTestService()
+    const specA = await createSpec(service, 'A')
+    const specB = await createSpec(service, 'B')
+    const ws = service.url.replace(/^http/, 'ws')
+    let clientID = 5000
+    const failures: string[] = []
+    const check = (ok: boolean, cell: string, what: string): void => {
+      if (!ok) failures.push(`${cell}: ${what}`)
+    }
+
+    /** Sends one message of `kind` on a fresh socket and checks its effect (or its refusal). */
+    const probe = async (who: SignedIn, spec: string, kind: Kind, access: 'read' | 'write', cell: string, lower = false): Promise<void> => {
+      const raw = await openRaw(service, spec, `v=1&token=${who.wsToken(spec)}`)
+      if (lower) {
+        // Access lowered while connected (a write permission withdrawn): the same gate applies.
+        const pid = who.principal.participantId
+        const conn = [...service.sync.connections].filter((c) => c.participantId === pid && !c.isClosed).at(-1)!
+        conn.limitToRead()
+      }
+      const room = () => service.rooms.get(spec)!
+      await eventually(() => expect(service.rooms.get(spec)).toBeDefined())
+      const before = Y.encodeStateAsUpdate(room().doc)
+      const id = ++clientID
+      const control = ++clientID
+      if (kind === 'query-awareness') await roundTrip(raw, control)
+      const seenBefore = raw.received.filter((f) => carriesPresenceOf(f, control)).length
+      raw.send(frames(room().doc, id)[kind])
+      await roundTrip(raw, ++clientID)
+      const allowed = allows(access, MESSAGE_ACCESS[kind])
+      const denied = raw.received.some((f) => frameType(f) === messageAuth)
+      check(raw.ws.readyState === raw.ws.OPEN, cell, 'socket closed')
+      check(denied === !allowed, cell, allowed ? 'denied although allowed' : 'not denied')
+      switch (kind) {
+        case 'sync-step2':
+        case 'sync-update':
+          check((Y.getState(room().doc.store, id) > 0) === allowed, cell, allowed ? 'update not applied' : 'update applied')
+          if (!allowed) check(Buffer.from(Y.encodeStateAsUpdate(room().doc)).equals(Buffer.from(before)), cell, 'doc changed')
+          break
+        case 'sync-step1':
+          if (allowed) await eventually(() => expect(raw.received.some(isStep2), cell).toBe(true))
+          break
+        case 'awareness':
+          if (allowed) await eventually(() => expect(room().awareness.getStates().get(id)?.user, cell).toBeDefined())
+          else check(!room().awareness.getStates().has(id), cell, 'presence applied')
+          break
+        case 'query-awareness':
+          // Answered with every state, the control's included, before the later round trip.
+          check(raw.received.filter((f) => carriesPresenceOf(f, control)).length > seenBefore === allowed, cell, allowed ? 'not answered' : 'answered')
+          break
+        default: {
+          const unknown: never = kind
+          failures.push(`${cell}: no effect check for kind ${String(unknown)}`)
+        }
+      }
+      // Every kind that needs write access carries an update: an empty one changes nothing and is
+      // acknowledged like any no-op, whatever the access (every provider sends an empty step 2).
+      if (MESSAGE_ACCESS[kind] === 'write') {
+        const empty = Y.encodeStateAsUpdate(new Y.Doc())
+        const deniedBefore = raw.received.filter((f) => frameType(f) === messageAuth).length
+        raw.send(updateFrame(empty, kind === 'sync-step2'))
+        await eventually(() => expect(acks(raw), cell).toContain(2))
+        check(raw.received.filter((f) => frameType(f) === messageAuth).length === deniedBefore, cell, 'empty update denied')
+      }
+      raw.ws.close()
+      await raw.closed
+    }
+
+    for (const role of ROLES) {
+      const session = await signInAs(service, role, seesAllSpecs(role) ? {} : { panelSpecIds: [specA] })
+      for (const [label, spec, invited] of [['invited', specA, true], ['not invited', specB, false]] as const) {
+        const access = specAccess(role, invited)
+        const row = `${role} on a spec ${label} (${access})`
+        if (access === 'none') {
+          const status = await upgradeStatus(`${ws}/ws/${spec}?v=1&token=${session.wsToken(spec)}`)
+          check(status === 403, row, `upgrade answered ${status}`)
+          continue
+        }
+        for (const kind of KINDS) await probe(session, spec, kind, access, `${row}: ${kind}`)
+        if (access === 'write') {
+          for (const kind of KINDS) await probe(session, spec, kind, 'read', `${row}, lowered to read: ${kind}`, true)
+        }
+      }
+    }
+    expect(failures).toEqual([])
   })
 })
