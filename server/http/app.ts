@@ -1,5 +1,7 @@
 /**
  * The express application: JSON API, health probes and the built client. No `listen()` here.
+ * Every route is declared with what it requires (routes.ts): an action of the permission
+ * matrix, any signed-in caller, or public.
  */
 import fs from 'node:fs'
 import path from 'node:path'
@@ -19,6 +21,7 @@ import { panelsRouter } from './panels.js'
 import { invitesRouter } from './invites.js'
 import { tokensRouter } from './tokens.js'
 import { securityHeaders } from './security-headers.js'
+import { declareRoutes, PUBLIC } from './routes.js'
 
 /** What the app is built from. */
 export interface AppDeps {
@@ -54,11 +57,12 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.trustProxy)
   // First, so every response carries them: pages, static files, API answers and errors.
   app.use(securityHeaders())
+  const appRoutes = declareRoutes(app)
 
-  app.get('/healthz', (_req, res) => {
+  appRoutes.get('/healthz', PUBLIC, (_req, res) => {
     res.json({ status: 'ok' })
   })
-  app.get('/readyz', async (_req, res) => {
+  appRoutes.get('/readyz', PUBLIC, async (_req, res) => {
     try {
       await deps.storage.docs.ping()
       await deps.review.ping()
@@ -89,7 +93,8 @@ export function createApp(deps: AppDeps): Express {
     app.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }))
     for (const [route, file] of PAGES) {
       if (!fs.existsSync(path.join(clientDir, file))) continue
-      app.get(route, (_req, res) => {
+      // Pages are public; what they show comes from the API, which checks every call.
+      appRoutes.get(route, PUBLIC, (_req, res) => {
         res.setHeader('Cache-Control', 'no-cache')
         // The invite token sits in the path: Referrer-Policy no-referrer (security-headers.ts)
         // keeps it out of every Referer header.
@@ -97,7 +102,7 @@ export function createApp(deps: AppDeps): Express {
       })
     }
   } else {
-    app.get('/', () => {
+    appRoutes.get('/', PUBLIC, () => {
       throw new HttpError(503, 'client_not_built', 'the web client is not built: run `npm run build`')
     })
   }

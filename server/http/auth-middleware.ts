@@ -58,7 +58,10 @@ export function csrfGuard(exempt: ReadonlySet<string>): RequestHandler {
   }
 }
 
-/** 401 unless authenticated; 403 unless the caller's role may perform `action`. */
+/**
+ * 401 unless authenticated; 403 unless the caller's role may perform `action`. Routes do not
+ * use it directly: they declare their action with `declareRoutes` (routes.ts), which adds it.
+ */
 export function requirePermission(action: Action): RequestHandler {
   return (_req, res, next) => {
     const principal = principalOf(res)

@@ -14,7 +14,8 @@ import type { Auth } from '../auth/auth-service.js'
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../auth/passwords.js'
 import { IdentityError } from '../identity/errors.js'
 import { findUsableMemberInvite, setPassword, signUp } from '../identity/operations.js'
-import { authOf, param, principalOf, requireJson, requirePermission } from './auth-middleware.js'
+import { authOf, param, principalOf, requireJson } from './auth-middleware.js'
+import { declareRoutes, PUBLIC, SIGNED_IN } from './routes.js'
 import { HttpError } from './errors.js'
 import { clearSessionCookie, meResponse, signIn } from './session-response.js'
 
@@ -23,21 +24,21 @@ export const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/auth/login', '/auth
 
 /** Routes under `/api/auth`. */
 export function authRouter(auth: Auth): Router {
-  const router = Router()
+  const routes = declareRoutes(Router())
   const { store } = auth
 
-  router.get('/setup-status', async (_req, res) => {
+  routes.get('/setup-status', PUBLIC, async (_req, res) => {
     res.json({ needsSetup: await auth.firstRun.needsSetup() })
   })
 
-  router.post('/setup', requireJson, async (req, res) => {
+  routes.post('/setup', PUBLIC, requireJson, async (req, res) => {
     const body = setupBody.parse(req.body)
     const account = await auth.firstRun.complete(body.token, body)
     auth.log.info({ participantId: account.id }, 'first facilitator created through the setup link')
     await signIn(auth, req, res, account.id, { status: 201 })
   })
 
-  router.post('/login', requireJson, async (req, res) => {
+  routes.post('/login', PUBLIC, requireJson, async (req, res) => {
     const body = loginBody.parse(req.body)
     const ip = req.ip ?? 'unknown'
     const email = body.email.toLowerCase()
@@ -54,7 +55,7 @@ export function authRouter(auth: Auth): Router {
     await signIn(auth, req, res, account.id)
   })
 
-  router.post('/logout', async (req, res) => {
+  routes.post('/logout', PUBLIC, async (req, res) => {
     const current = authOf(res)
     if (current?.via === 'session') {
       await auth.sessions.end(current.secret)
@@ -64,13 +65,12 @@ export function authRouter(auth: Auth): Router {
     res.status(204).end()
   })
 
-  router.get('/me', (_req, res) => {
-    const current = authOf(res)
-    if (!current) throw new HttpError(401, 'unauthenticated', 'sign in first')
+  routes.get('/me', SIGNED_IN, (_req, res) => {
+    const current = authOf(res)!
     res.json(meResponse(current.principal, current.via === 'session' ? current.session.csrfToken : null))
   })
 
-  router.post('/password', async (req, res) => {
+  routes.post('/password', SIGNED_IN, async (req, res) => {
     const me = principalOf(res)
     const body = changePasswordBody.parse(req.body ?? {})
     const account = me.kind === 'account' ? await store.getAccount(me.participantId) : null
@@ -87,12 +87,12 @@ export function authRouter(auth: Auth): Router {
     await signIn(auth, req, res, account.id)
   })
 
-  router.get('/signup/:token', async (req, res) => {
+  routes.get('/signup/:token', PUBLIC, async (req, res) => {
     const invite = await findUsableMemberInvite(store, param(req, 'token'))
     res.json({ email: invite.email, displayName: invite.displayName, role: invite.role })
   })
 
-  router.post('/signup', requireJson, async (req, res) => {
+  routes.post('/signup', PUBLIC, requireJson, async (req, res) => {
     const body = signupBody.parse(req.body)
     // Checked before the (slow) hash so a dead link answers at once; signUp checks again.
     await findUsableMemberInvite(store, body.token)
@@ -101,7 +101,7 @@ export function authRouter(auth: Auth): Router {
     await signIn(auth, req, res, account.id, { status: 201 })
   })
 
-  router.post('/ws-token', requirePermission('spec:read'), async (req, res) => {
+  routes.post('/ws-token', 'spec:read', async (req, res) => {
     const me = principalOf(res)
     const { specId } = wsTokenBody.parse(req.body ?? {})
     // Unknown and forbidden specs answer alike, so nobody learns which ids exist.
@@ -110,5 +110,5 @@ export function authRouter(auth: Auth): Router {
     res.json(auth.wsTokens.issue(me.participantId, specId))
   })
 
-  return router
+  return routes.router
 }

@@ -11,14 +11,15 @@ import type { SpecStore } from '../storage/doc-store.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { ReviewStore } from '../review/review-store.js'
 import { summarise, verifyChain } from '../review/ledger.js'
-import { param, principalOf, requirePermission } from './auth-middleware.js'
+import { param, principalOf } from './auth-middleware.js'
+import { declareRoutes } from './routes.js'
 import { HttpError } from './errors.js'
 
 const specNotFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
 
 /** Routes of the decisions ledger, mounted under `/api/specs`. */
 export function decisionsRouter(specs: SpecStore, review: ReviewStore): Router {
-  const router = Router()
+  const routes = declareRoutes(Router())
 
   /** The spec id of the path, if it names a live spec; else 404. */
   async function liveSpec(req: Request): Promise<string> {
@@ -27,7 +28,7 @@ export function decisionsRouter(specs: SpecStore, review: ReviewStore): Router {
     return id
   }
 
-  router.get('/:id/decisions', requirePermission('spec:review'), async (req, res) => {
+  routes.get('/:id/decisions', 'spec:review', async (req, res) => {
     const specId = await liveSpec(req)
     // One read: current and counts derived from it agree with the history shown beside them.
     const history = await review.history(specId)
@@ -35,24 +36,24 @@ export function decisionsRouter(specs: SpecStore, review: ReviewStore): Router {
     res.json(body)
   })
 
-  router.get('/:id/decisions/verify', requirePermission('spec:review'), async (req, res) => {
+  routes.get('/:id/decisions/verify', 'spec:review', async (req, res) => {
     const specId = await liveSpec(req)
     const body: VerifyResponse = verifyChain(specId, await review.history(specId))
     res.json(body)
   })
 
-  router.post('/:id/decisions', requirePermission('spec:review'), async (req, res) => {
+  routes.post('/:id/decisions', 'spec:review', async (req, res) => {
     const principal = principalOf(res)
     const specId = await liveSpec(req)
     const body = createDecisionBody.parse(req.body ?? {})
     const role = principal.role
-    // requirePermission has let only team roles through; this narrows the type and would
-    // catch a matrix change that let someone else review without deciding what they record.
+    // The route's 'spec:review' guard has let only team roles through; this narrows the type and
+    // would catch a matrix change that let someone else review without deciding what they record.
     if (role !== 'facilitator' && role !== 'team') throw new HttpError(403, 'forbidden', `your role (${role}) may not decide`)
     const decision = await review.append({ specId, ...body, decidedBy: principal.participantId, role })
     const out: CreateDecisionResponse = { decision }
     res.status(201).json(out)
   })
 
-  return router
+  return routes.router
 }

@@ -14,7 +14,8 @@ import type { Auth } from '../auth/auth-service.js'
 import { IdentityError } from '../identity/errors.js'
 import { acceptInvite, assertUsable, findInvite, findUsableInvite, inviteStatus } from '../identity/operations.js'
 import type { InviteRecord } from '../identity/identity-store.js'
-import { authOf, param, requireJson, requirePermission } from './auth-middleware.js'
+import { authOf, param, requireJson } from './auth-middleware.js'
+import { declareRoutes, PUBLIC } from './routes.js'
 import { HttpError } from './errors.js'
 import { meResponse, signIn, startSession } from './session-response.js'
 
@@ -26,10 +27,10 @@ export function toInvite(i: InviteRecord, now = new Date()): Invite {
 
 /** Routes under `/api/invites`. */
 export function invitesRouter(auth: Auth): Router {
-  const router = Router()
+  const routes = declareRoutes(Router())
   const { store } = auth
 
-  router.get('/:token', async (req, res) => {
+  routes.get('/:token', PUBLIC, async (req, res) => {
     const invite = await findInvite(store, param(req, 'token'))
     // A member coming back through their old link may see it even once it expired or ran out.
     const current = authOf(res)
@@ -54,7 +55,7 @@ export function invitesRouter(auth: Auth): Router {
     res.json(preview)
   })
 
-  router.post('/:token/accept', requireJson, async (req, res) => {
+  routes.post('/:token/accept', PUBLIC, requireJson, async (req, res) => {
     const body = acceptInviteBody.parse(req.body)
     const current = authOf(res)
     const token = param(req, 'token')
@@ -102,13 +103,13 @@ export function invitesRouter(auth: Auth): Router {
     if (holder) auth.events.emit([holder.principal.participantId])
   })
 
-  router.delete('/:inviteId', requirePermission('invite:manage'), async (req, res) => {
+  routes.delete('/:inviteId', 'invite:manage', async (req, res) => {
     const invite = await store.revokeInvite(param(req, 'inviteId'), new Date().toISOString())
     if (!invite) throw new IdentityError('invite_not_found', 'invite link not found')
     res.json({ invite: toInvite(invite) })
   })
 
-  return router
+  return routes.router
 }
 
 /** Where an invitee lands: the panel's spec if it has exactly one, else the spec list. */

@@ -9,7 +9,8 @@ import type { Auth } from '../auth/auth-service.js'
 import { IdentityError } from '../identity/errors.js'
 import { changeMember, createMemberInvite } from '../identity/operations.js'
 import type { AccountRecord, AccountRole } from '../identity/identity-store.js'
-import { param, principalOf, requirePermission } from './auth-middleware.js'
+import { param, principalOf } from './auth-middleware.js'
+import { declareRoutes } from './routes.js'
 import { publicOrigin } from './session-response.js'
 
 /** The API view of an account. */
@@ -24,9 +25,8 @@ export const toMember = (a: AccountRecord): Member => ({
 
 /** Routes under `/api/members`. */
 export function membersRouter(auth: Auth): Router {
-  const router = Router()
+  const routes = declareRoutes(Router())
   const { store } = auth
-  router.use(requirePermission('member:manage'))
 
   // The last-facilitator check and the change share one store transaction (changeMember), so
   // two facilitators demoting each other at once cannot leave the workspace with none.
@@ -36,33 +36,33 @@ export function membersRouter(auth: Auth): Router {
     return after
   }
 
-  router.get('/', async (_req, res) => {
+  routes.get('/', 'member:manage', async (_req, res) => {
     const members = (await store.listAccounts()).map(toMember)
     const invites: PendingMemberInvite[] = (await store.listMemberInvites()).map(({ tokenHash: _hash, createdBy: _by, ...i }) => i)
     res.json({ members, invites })
   })
 
-  router.post('/invites', async (req, res) => {
+  routes.post('/invites', 'member:manage', async (req, res) => {
     const body = memberInviteBody.parse(req.body ?? {})
     const { invite, token } = await createMemberInvite(store, { ...body, createdBy: principalOf(res).participantId })
     const { tokenHash: _hash, createdBy: _by, ...view } = invite
     res.status(201).json({ invite: view, token, url: `${publicOrigin(auth, req)}/signup?token=${token}` })
   })
 
-  router.delete('/invites/:id', async (req, res) => {
+  routes.delete('/invites/:id', 'member:manage', async (req, res) => {
     if (!(await store.deleteMemberInvite(param(req, 'id')))) throw new IdentityError('signup_not_found', 'sign-up link not found')
     res.status(204).end()
   })
 
-  router.patch('/:participantId', async (req, res) => {
+  routes.patch('/:participantId', 'member:manage', async (req, res) => {
     const body = updateMemberBody.parse(req.body ?? {})
     res.json({ member: toMember(await change(param(req, 'participantId'), body)) })
   })
 
-  router.delete('/:participantId', async (req, res) => {
+  routes.delete('/:participantId', 'member:manage', async (req, res) => {
     await change(param(req, 'participantId'), { active: false })
     res.status(204).end()
   })
 
-  return router
+  return routes.router
 }

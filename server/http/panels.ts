@@ -9,13 +9,14 @@ import type { Auth } from '../auth/auth-service.js'
 import { IdentityError } from '../identity/errors.js'
 import { createPanelInvite, setPanelSpec } from '../identity/operations.js'
 import type { PanelRecord } from '../identity/identity-store.js'
-import { param, principalOf, requirePermission } from './auth-middleware.js'
+import { param, principalOf } from './auth-middleware.js'
+import { declareRoutes } from './routes.js'
 import { toInvite } from './invites.js'
 import { publicOrigin } from './session-response.js'
 
 /** Routes under `/api/panels`. */
 export function panelsRouter(auth: Auth): Router {
-  const router = Router()
+  const routes = declareRoutes(Router())
   const { store } = auth
 
   const panelView = async (p: PanelRecord): Promise<Panel> => ({
@@ -30,28 +31,28 @@ export function panelsRouter(auth: Auth): Router {
   }
   const memberIds = async (panelId: string): Promise<string[]> => (await store.listMembers(panelId)).map((m) => m.participantId)
 
-  router.get('/', requirePermission('panel:manage'), async (_req, res) => {
+  routes.get('/', 'panel:manage', async (_req, res) => {
     res.json({ panels: await Promise.all((await store.listPanels()).map(panelView)) })
   })
 
-  router.post('/', requirePermission('panel:manage'), async (req, res) => {
+  routes.post('/', 'panel:manage', async (req, res) => {
     const body = createPanelBody.parse(req.body ?? {})
     const panel = await store.createPanel({ name: body.name, description: body.description ?? '' })
     res.status(201).json({ panel: await panelView(panel) })
   })
 
-  router.get('/:id', requirePermission('panel:manage'), async (req, res) => {
+  routes.get('/:id', 'panel:manage', async (req, res) => {
     res.json({ panel: await panelView(await existing(param(req, 'id'))) })
   })
 
-  router.patch('/:id', requirePermission('panel:manage'), async (req, res) => {
+  routes.patch('/:id', 'panel:manage', async (req, res) => {
     const body = updatePanelBody.parse(req.body ?? {})
     const panel = await store.updatePanel(param(req, 'id'), body)
     if (!panel) throw new IdentityError('panel_not_found', 'panel not found')
     res.json({ panel: await panelView(panel) })
   })
 
-  router.delete('/:id', requirePermission('panel:manage'), async (req, res) => {
+  routes.delete('/:id', 'panel:manage', async (req, res) => {
     const id = param(req, 'id')
     const members = await memberIds(id)
     if (!(await store.deletePanel(id))) throw new IdentityError('panel_not_found', 'panel not found')
@@ -59,19 +60,19 @@ export function panelsRouter(auth: Auth): Router {
     res.status(204).end()
   })
 
-  router.put('/:id/specs/:specId', requirePermission('panel:manage'), async (req, res) => {
+  routes.put('/:id/specs/:specId', 'panel:manage', async (req, res) => {
     const id = param(req, 'id')
     await setPanelSpec(store, auth.specs, id, param(req, 'specId'), true)
     res.json({ panel: await panelView(await existing(id)) })
   })
 
-  router.delete('/:id/specs/:specId', requirePermission('panel:manage'), async (req, res) => {
+  routes.delete('/:id/specs/:specId', 'panel:manage', async (req, res) => {
     const id = param(req, 'id')
     if (await setPanelSpec(store, auth.specs, id, param(req, 'specId'), false)) auth.events.emit(await memberIds(id))
     res.json({ panel: await panelView(await existing(id)) })
   })
 
-  router.get('/:id/members', requirePermission('panel:manage'), async (req, res) => {
+  routes.get('/:id/members', 'panel:manage', async (req, res) => {
     const panel = await existing(param(req, 'id'))
     const members: PanelMember[] = []
     for (const m of await store.listMembers(panel.id)) {
@@ -81,7 +82,7 @@ export function panelsRouter(auth: Auth): Router {
     res.json({ members })
   })
 
-  router.delete('/:id/members/:participantId', requirePermission('panel:manage'), async (req, res) => {
+  routes.delete('/:id/members/:participantId', 'panel:manage', async (req, res) => {
     const panel = await existing(param(req, 'id'))
     const participantId = param(req, 'participantId')
     if (!(await store.removeMembership(panel.id, participantId))) throw new IdentityError('member_not_found', 'not a member of this panel')
@@ -89,16 +90,16 @@ export function panelsRouter(auth: Auth): Router {
     res.status(204).end()
   })
 
-  router.post('/:id/invites', requirePermission('invite:manage'), async (req, res) => {
+  routes.post('/:id/invites', 'invite:manage', async (req, res) => {
     const body = createInviteBody.parse(req.body ?? {})
     const { invite, token } = await createPanelInvite(store, { ...body, panelId: param(req, 'id'), createdBy: principalOf(res).participantId })
     res.status(201).json({ invite: toInvite(invite), token, url: `${publicOrigin(auth, req)}/invite/${token}` })
   })
 
-  router.get('/:id/invites', requirePermission('invite:manage'), async (req, res) => {
+  routes.get('/:id/invites', 'invite:manage', async (req, res) => {
     const panel = await existing(param(req, 'id'))
     res.json({ invites: (await store.listInvites(panel.id)).map((i) => toInvite(i)) })
   })
 
-  return router
+  return routes.router
 }

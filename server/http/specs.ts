@@ -11,7 +11,8 @@ import { emptySpecUpdate } from '../../shared/schema.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { RoomRegistry } from '../sync/rooms.js'
 import type { AccessControl } from '../auth/access-control.js'
-import { principalOf, requirePermission } from './auth-middleware.js'
+import { principalOf } from './auth-middleware.js'
+import { declareRoutes } from './routes.js'
 import { HttpError } from './errors.js'
 
 function specId(raw: string | string[] | undefined): string {
@@ -24,15 +25,15 @@ const notFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not
 
 /** Routes for spec metadata. Creating seeds the document; deleting closes its live connections. */
 export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistry, access: AccessControl): Router {
-  const router = Router()
+  const routes = declareRoutes(Router())
 
-  router.get('/', requirePermission('spec:list'), async (_req, res) => {
+  routes.get('/', 'spec:list', async (_req, res) => {
     const visible = await access.visibleSpecIds(principalOf(res))
     const all = await specs.list()
     res.json({ specs: visible === 'all' ? all : all.filter((s) => visible.has(s.id)) })
   })
 
-  router.post('/', requirePermission('spec:create'), async (req, res) => {
+  routes.post('/', 'spec:create', async (req, res) => {
     const body = createSpecBody.parse(req.body ?? {})
     const spec = await specs.create(body.title)
     // Every spec starts from the same deterministic skeleton (title + paragraph), stored before
@@ -41,21 +42,21 @@ export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistr
     res.status(201).location(`/api/specs/${spec.id}`).json({ spec })
   })
 
-  router.get('/:id', requirePermission('spec:read'), async (req, res) => {
+  routes.get('/:id', 'spec:read', async (req, res) => {
     const id = specId(req.params.id)
     const spec = await specs.get(id)
     if (!spec || (await access.accessTo(principalOf(res), id)) === 'none') throw notFound()
     res.json({ spec })
   })
 
-  router.get('/:id/attribution', requirePermission('spec:read'), async (req, res) => {
+  routes.get('/:id/attribution', 'spec:read', async (req, res) => {
     const id = specId(req.params.id)
     const spec = await specs.get(id)
     if (!spec || (await access.accessTo(principalOf(res), id)) === 'none') throw notFound()
     res.json({ specId: id, attribution: await rooms.attribution(id) })
   })
 
-  router.patch('/:id', requirePermission('spec:rename'), async (req, res) => {
+  routes.patch('/:id', 'spec:rename', async (req, res) => {
     const id = specId(req.params.id)
     const body = renameSpecBody.parse(req.body ?? {})
     const spec = await specs.rename(id, body.title)
@@ -63,12 +64,12 @@ export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistr
     res.json({ spec })
   })
 
-  router.delete('/:id', requirePermission('spec:delete'), async (req, res) => {
+  routes.delete('/:id', 'spec:delete', async (req, res) => {
     const id = specId(req.params.id)
     if (!(await specs.softDelete(id))) throw notFound()
     await rooms.closeRoom(id, CloseCode.specNotFound, 'spec deleted')
     res.status(204).end()
   })
 
-  return router
+  return routes.router
 }
