@@ -106,20 +106,20 @@ const ROUTES: Route[] = [
   { method: 'POST', name: '/api/members/invites', path: () => '/api/members/invites', body: 'memberInvite', expect: facilitatorOnly(201) },
   { method: 'PATCH', name: '/api/members/:team', path: (f) => `/api/members/${f.teamId}`, body: { role: 'team' }, expect: facilitatorOnly(200) },
   { method: 'DELETE', name: '/api/members/:fresh', path: async (f) => `/api/members/${await fresh.account(f)}`, expect: facilitatorOnly(204) },
-  { method: 'DELETE', name: '/api/invites/:freshToken',
+  { method: 'DELETE', name: '/api/members/invites/:fresh',
     path: async (f) => {
       const { invite } = await createMemberInvite(f.service.storage.identity, { email: `m-${Math.random()}@example.com`, displayName: 'M', role: 'team', createdBy: f.teamId })
       return `/api/members/invites/${invite.id}`
     },
     expect: facilitatorOnly(204)
   },
-  { method: 'GET', name: '/api/members/invites/:fresh', path: () => '/api/panels', expect: facilitatorOnly(200) },
+  { method: 'GET', name: '/api/panels', path: () => '/api/panels', expect: facilitatorOnly(200) },
   { method: 'POST', name: '/api/panels', path: () => '/api/panels', body: { name: 'New panel' }, expect: facilitatorOnly(201) },
-  { method: 'GET', name: '/api/panels', path: (f) => `/api/panels/${f.panelA}`, expect: facilitatorOnly(200) },
+  { method: 'GET', name: '/api/panels/:panelA', path: (f) => `/api/panels/${f.panelA}`, expect: facilitatorOnly(200) },
   { method: 'PATCH', name: '/api/panels/:panelA', path: (f) => `/api/panels/${f.panelA}`, body: { description: 'Pilot customers' }, expect: facilitatorOnly(200) },
-  { method: 'DELETE', name: '/api/panels/:panelA', path: async (f) => `/api/panels/${await fresh.panel(f)}`, expect: facilitatorOnly(204) },
-  { method: 'PUT', name: '/api/panels/:fresh', path: async (f) => `/api/panels/${await fresh.panel(f)}/specs/${f.specA}`, expect: facilitatorOnly(200) },
-  { method: 'DELETE', name: '/api/tokens',
+  { method: 'DELETE', name: '/api/panels/:fresh', path: async (f) => `/api/panels/${await fresh.panel(f)}`, expect: facilitatorOnly(204) },
+  { method: 'PUT', name: '/api/panels/:fresh/specs/:specA', path: async (f) => `/api/panels/${await fresh.panel(f)}/specs/${f.specA}`, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/panels/:fresh/specs/:specA',
     path: async (f) => {
       const panel = await fresh.panel(f)
       await f.service.storage.identity.setPanelSpec(panel, f.specA, true)
@@ -127,8 +127,8 @@ const ROUTES: Route[] = [
     },
     expect: facilitatorOnly(200)
   },
-  { method: 'GET', name: '/api/panels/:fresh/specs/:specA', path: (f) => `/api/panels/${f.panelA}/members`, expect: facilitatorOnly(200) },
-  { method: 'DELETE', name: '/api/tokens',
+  { method: 'GET', name: '/api/panels/:panelA/members', path: (f) => `/api/panels/${f.panelA}/members`, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/panels/:fresh/members/:member',
     path: async (f) => {
       const panel = await fresh.panel(f)
       const p = await f.service.storage.identity.createInvitee({ displayName: 'Gone', email: null })
@@ -137,12 +137,12 @@ const ROUTES: Route[] = [
     },
     expect: facilitatorOnly(204)
   },
-  { method: 'POST', name: '/api/panels/:fresh/specs/:specA', path: (f) => `/api/panels/${f.panelA}/invites`, body: { role: 'customer', maxUses: 5 }, expect: facilitatorOnly(201) },
-  { method: 'GET', name: '/api/panels/:panelA/members', path: (f) => `/api/panels/${f.panelA}/invites`, expect: facilitatorOnly(200) },
-  { method: 'DELETE', name: '/api/panels/:fresh/members/:member', path: async (f) => `/api/invites/${(await fresh.invite(f)).invite.id}`, expect: facilitatorOnly(200) },
-  { method: 'GET', name: '/api/panels/:panelA/invites', path: async (f) => `/api/invites/${(await fresh.invite(f)).token}`, expect: everyone(200) },
-  { method: 'GET', name: '/api/panels/:panelA/invites', path: () => '/api/tokens', expect: facilitatorOnly(200) },
-  { method: 'POST', name: '/api/invites/:freshInviteId', path: () => '/api/tokens', body: { name: 'ci', role: 'team' }, expect: facilitatorOnly(201) },
+  { method: 'POST', name: '/api/panels/:panelA/invites', path: (f) => `/api/panels/${f.panelA}/invites`, body: { role: 'customer', maxUses: 5 }, expect: facilitatorOnly(201) },
+  { method: 'GET', name: '/api/panels/:panelA/invites', path: (f) => `/api/panels/${f.panelA}/invites`, expect: facilitatorOnly(200) },
+  { method: 'DELETE', name: '/api/invites/:freshInviteId', path: async (f) => `/api/invites/${(await fresh.invite(f)).invite.id}`, expect: facilitatorOnly(200) },
+  { method: 'GET', name: '/api/invites/:freshToken', path: async (f) => `/api/invites/${(await fresh.invite(f)).token}`, expect: everyone(200) },
+  { method: 'GET', name: '/api/tokens', path: () => '/api/tokens', expect: facilitatorOnly(200) },
+  { method: 'POST', name: '/api/tokens', path: () => '/api/tokens', body: { name: 'ci', role: 'team' }, expect: facilitatorOnly(201) },
   { method: 'DELETE', name: '/api/tokens/:fresh',
     path: async (f) => `/api/tokens/${(await createApiToken(f.service.storage.identity, { name: 't', role: 'viewer', createdBy: null })).token.id}`,
     expect: facilitatorOnly(204)
