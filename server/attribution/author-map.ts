@@ -11,6 +11,13 @@
  *
  * Participants are interned: a *ref* is 1 + the index in {@link AuthorMap.participants},
  * and ref 0 means "unknown" (text written before attribution existed, or never recorded).
+ *
+ * Each range also has an *origin*: the Yjs id of the character as first written, for its first
+ * clock (the next clocks have the next origin clocks). A freshly typed character is its own
+ * origin; a character the engine matched with a deleted one (a move) takes that one's origin,
+ * so words keep one identity through split, join, wrap, drag, cut and paste, undo and redo
+ * (contributions are keyed on it, see server/review/contributions.ts). Unrecorded clocks and
+ * facts from before origins existed are their own origin.
  */
 
 /** Ref of an unknown participant. */
@@ -22,6 +29,14 @@ interface ClientRanges {
   lens: number[]
   authors: number[]
   movers: number[]
+  originClients: number[]
+  originClocks: number[]
+}
+
+/** The Yjs id of a character as first written. */
+export interface Origin {
+  client: number
+  clock: number
 }
 
 /** A recorded range, as iterated by {@link AuthorMap.ranges}. */
@@ -31,6 +46,8 @@ export interface AttributedRange {
   len: number
   author: number
   mover: number
+  /** Origin of the range's first clock (the others follow it clock by clock). */
+  origin: Origin
 }
 
 /** The IdMap-shaped attribution store. */
@@ -56,24 +73,38 @@ export class AuthorMap {
     return ref === UNKNOWN ? null : (this.participants[ref - 1] ?? null)
   }
 
-  /** Records (author, mover) for clocks [clock, clock + len) of `client`, replacing earlier facts. */
-  set(client: number, clock: number, len: number, author: number, mover: number): void {
+  /**
+   * Records (author, mover, origin) for clocks [clock, clock + len) of `client`, replacing
+   * earlier facts. `origin` is that of the first clock; default: the clock itself.
+   */
+  set(client: number, clock: number, len: number, author: number, mover: number, origin?: Origin): void {
     if (len <= 0) return
+    const oClient = origin?.client ?? client
+    const oClock = origin?.clock ?? clock
     let r = this.clients.get(client)
     if (r === undefined) {
-      r = { clocks: [], lens: [], authors: [], movers: [] }
+      r = { clocks: [], lens: [], authors: [], movers: [], originClients: [], originClocks: [] }
       this.clients.set(client, r)
     }
     const n = r.clocks.length
     const lastEnd = n === 0 ? 0 : r.clocks[n - 1]! + r.lens[n - 1]!
     if (n === 0 || clock >= lastEnd) {
-      if (n > 0 && clock === lastEnd && r.authors[n - 1] === author && r.movers[n - 1] === mover) {
+      if (
+        n > 0 &&
+        clock === lastEnd &&
+        r.authors[n - 1] === author &&
+        r.movers[n - 1] === mover &&
+        r.originClients[n - 1] === oClient &&
+        r.originClocks[n - 1]! + r.lens[n - 1]! === oClock
+      ) {
         r.lens[n - 1]! += len
       } else {
         r.clocks.push(clock)
         r.lens.push(len)
         r.authors.push(author)
         r.movers.push(mover)
+        r.originClients.push(oClient)
+        r.originClocks.push(oClock)
       }
       return
     }
@@ -82,22 +113,25 @@ export class AuthorMap {
     let i = Math.max(0, this.indexAt(r, clock))
     while (i < r.clocks.length && r.clocks[i]! + r.lens[i]! <= clock) i++
     const insertAt = i
-    const removed: Array<[number, number, number, number]> = []
+    type Row = [clock: number, len: number, author: number, mover: number, originClient: number, originClock: number]
+    const removed: Row[] = []
     let k = i
     while (k < r.clocks.length && r.clocks[k]! < end) {
-      removed.push([r.clocks[k]!, r.lens[k]!, r.authors[k]!, r.movers[k]!])
+      removed.push([r.clocks[k]!, r.lens[k]!, r.authors[k]!, r.movers[k]!, r.originClients[k]!, r.originClocks[k]!])
       k++
     }
-    const keep: Array<[number, number, number, number]> = []
+    const keep: Row[] = []
     const first = removed[0]
-    if (first !== undefined && first[0] < clock) keep.push([first[0], clock - first[0], first[2], first[3]])
-    keep.push([clock, len, author, mover])
+    if (first !== undefined && first[0] < clock) keep.push([first[0], clock - first[0], first[2], first[3], first[4], first[5]])
+    keep.push([clock, len, author, mover, oClient, oClock])
     const last = removed[removed.length - 1]
-    if (last !== undefined && last[0] + last[1] > end) keep.push([end, last[0] + last[1] - end, last[2], last[3]])
+    if (last !== undefined && last[0] + last[1] > end) keep.push([end, last[0] + last[1] - end, last[2], last[3], last[4], last[5] + end - last[0]])
     r.clocks.splice(insertAt, removed.length, ...keep.map((x) => x[0]))
     r.lens.splice(insertAt, removed.length, ...keep.map((x) => x[1]))
     r.authors.splice(insertAt, removed.length, ...keep.map((x) => x[2]))
     r.movers.splice(insertAt, removed.length, ...keep.map((x) => x[3]))
+    r.originClients.splice(insertAt, removed.length, ...keep.map((x) => x[4]))
+    r.originClocks.splice(insertAt, removed.length, ...keep.map((x) => x[5]))
   }
 
   /**
@@ -137,6 +171,48 @@ export class AuthorMap {
     }
   }
 
+  /**
+   * Calls `fn(len, originClient, originClock)` for consecutive pieces covering [clock, clock +
+   * len) of `client`, in clock order (`originClock` is that of the piece's first clock).
+   */
+  forEachOrigin(client: number, clock: number, len: number, fn: (len: number, originClient: number, originClock: number) => void): void {
+    const r = this.clients.get(client)
+    const end = clock + len
+    if (r === undefined) {
+      fn(len, client, clock)
+      return
+    }
+    let i = Math.max(0, this.indexAt(r, clock))
+    let cursor = clock
+    while (cursor < end) {
+      const start = i < r.clocks.length ? r.clocks[i]! : end
+      const stop = i < r.clocks.length ? start + r.lens[i]! : end
+      if (i < r.clocks.length && stop <= cursor) {
+        i++
+        continue
+      }
+      if (start > cursor || i >= r.clocks.length) {
+        const gapEnd = Math.min(end, start)
+        fn(gapEnd - cursor, client, cursor)
+        cursor = gapEnd
+        continue
+      }
+      const pieceEnd = Math.min(end, stop)
+      fn(pieceEnd - cursor, r.originClients[i]!, r.originClocks[i]! + cursor - start)
+      cursor = pieceEnd
+      i++
+    }
+  }
+
+  /** Origin of one clock. */
+  originAt(client: number, clock: number): Origin {
+    let origin: Origin = { client, clock }
+    this.forEachOrigin(client, clock, 1, (_len, c, k) => {
+      origin = { client: c, clock: k }
+    })
+    return origin
+  }
+
   /** Author ref of one clock. */
   authorAt(client: number, clock: number): number {
     let author = UNKNOWN
@@ -150,7 +226,8 @@ export class AuthorMap {
   *ranges(): IterableIterator<AttributedRange> {
     for (const [client, r] of this.clients) {
       for (let i = 0; i < r.clocks.length; i++) {
-        yield { client, clock: r.clocks[i]!, len: r.lens[i]!, author: r.authors[i]!, mover: r.movers[i]! }
+        const origin = { client: r.originClients[i]!, clock: r.originClocks[i]! }
+        yield { client, clock: r.clocks[i]!, len: r.lens[i]!, author: r.authors[i]!, mover: r.movers[i]!, origin }
       }
     }
   }

@@ -17,6 +17,8 @@
  *    delete → undo and undo → redo for any piece where Yjs puts restored text, in front of the
  *    deleted item (undo.ts); so retyping a deleted "." elsewhere is typing, not a paste.
  * 4. Everything else P inserted is authored by P. The mover of every inserted character is P.
+ *    The origin of every inserted character (its Yjs id as first written, see author-map.ts)
+ *    is that of the deleted character it was matched with in rule 3, else its own id.
  * 5. Deleted text nobody re-used goes into P's recently-deleted index (unless P wrote all of
  *    it); characters re-used from that index are consumed there.
  *
@@ -47,10 +49,10 @@ import type { SpecAttribution } from '../../shared/attribution.js'
 import { ClientBindings, type AddedClocks } from './bindings.js'
 import { collectTextChanges, type InsertedRun } from './collect.js'
 import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, type Facts, type IdRange } from './facts.js'
-import { DEFAULT_MIN_MATCH, matchText, UNMATCHED } from './match.js'
+import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type Take } from './match.js'
 import { TextPool, type PoolSegment } from './pool.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
-import { AuthorMap, UNKNOWN } from './author-map.js'
+import { AuthorMap, UNKNOWN, type Origin } from './author-map.js'
 import { undoClaims, undoHints } from './undo.js'
 import { computeSpecAttribution, type ParticipantDirectory } from './blocks.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
@@ -173,16 +175,23 @@ export class AttributionEngine {
       this.minMatch
     )
     // Rule 3: moved within this update, then re-inserted from what P deleted recently.
-    if (inserted.length > 0 && deleted.length > 0) matchText(texts, assigned, pool, { rearrange: true, claims: undoClaims(tr, inserted, this.authors) })
+    const origins: OriginTake[] = []
+    if (inserted.length > 0 && deleted.length > 0) {
+      for (const t of matchText(texts, assigned, pool, { rearrange: true, claims: undoClaims(tr, inserted, this.authors) })) {
+        origins.push({ ...t, ids: pool.segment(t.segment).ids })
+      }
+    }
     const recent = assigned.some((a) => a.includes(UNMATCHED)) ? this.recent.poolOf(me, now) : null
     if (recent !== null) {
       // Short pieces only where they were deleted (hints: undo, redo); long ones anywhere (paste).
       const hints = undoHints(inserted, (client, clock) => this.recent.locate(me, client, clock))
       for (const c of matchText(texts, assigned, recent, { hints, exact: false })) {
-        facts.consumed.push({ deleter: participantId, id: recent.segment(c.segment).id, offset: c.offset, len: c.len })
+        const entry = recent.segment(c.segment)
+        facts.consumed.push({ deleter: participantId, id: entry.id, offset: c.offset, len: c.len })
+        origins.push({ ...c, ids: entry.ids })
       }
     }
-    this.recordInserted(inserted, assigned, me, facts)
+    this.recordInserted(inserted, assigned, this.originsOf(inserted, origins), me, facts)
     this.rememberDeleted(pool.live, me, participantId, now, facts)
     return facts
   }
@@ -192,7 +201,7 @@ export class AttributionEngine {
     const facts = input instanceof Uint8Array ? decodeFacts(input) : input
     for (const b of facts.bindings) this.bindings.bind(b.clientID, b.participantId)
     const ref = (id: string | null): number => (id === null ? UNKNOWN : this.authors.refOf(id))
-    for (const r of facts.ranges) this.authors.set(r.client, r.clock, r.len, ref(r.author), ref(r.mover))
+    for (const r of facts.ranges) this.authors.set(r.client, r.clock, r.len, ref(r.author), ref(r.mover), r.origin)
     for (const e of facts.recent) {
       const authors = new Int32Array(e.text.length)
       let at = 0
@@ -216,7 +225,8 @@ export class AttributionEngine {
     for (const [clientID, participantId] of this.bindings.durable()) facts.bindings.push({ clientID, participantId })
     const id = (ref: number): string | null => this.authors.idOf(ref)
     for (const r of this.authors.ranges()) {
-      facts.ranges.push({ client: r.client, clock: r.clock, len: r.len, author: id(r.author), mover: id(r.mover) })
+      const self = r.origin.client === r.client && r.origin.clock === r.clock
+      facts.ranges.push({ client: r.client, clock: r.clock, len: r.len, author: id(r.author), mover: id(r.mover), ...(self ? {} : { origin: r.origin }) })
     }
     for (const e of this.recent.all(this.now())) {
       const deleter = id(e.deleter)
@@ -244,22 +254,65 @@ export class AttributionEngine {
     return computeSpecAttribution(fragment, this.authors, directory)
   }
 
-  /** Rule 4: facts for every inserted character (matched author, else P; mover P). */
-  private recordInserted(inserted: readonly InsertedRun[], assigned: readonly Int32Array[], me: number, facts: Facts): void {
+  /**
+   * The origin of each matched inserted character: that of the deleted character it consumed
+   * (per target, origin client and clock; NaN where unmatched). Costs the matched characters.
+   */
+  private originsOf(inserted: readonly InsertedRun[], takes: readonly OriginTake[]): Array<Float64Array | null> {
+    const out: Array<Float64Array | null> = inserted.map(() => null)
+    for (const t of takes) {
+      let o = out[t.target]
+      if (o === null || o === undefined) {
+        o = new Float64Array(inserted[t.target]!.text.length * 2).fill(Number.NaN)
+        out[t.target] = o
+      }
+      let k = 0
+      for (const r of sliceIds(t.ids, t.offset, t.offset + t.len)) {
+        this.authors.forEachOrigin(r.client, r.clock, r.len, (n, client, clock) => {
+          for (let m = 0; m < n; m++, k++) {
+            o[2 * (t.start + k)] = client
+            o[2 * (t.start + k) + 1] = clock + m
+          }
+        })
+      }
+    }
+    return out
+  }
+
+  /** Rule 4: facts for every inserted character (matched author, else P; mover P; origin). */
+  private recordInserted(
+    inserted: readonly InsertedRun[],
+    assigned: readonly Int32Array[],
+    origins: ReadonlyArray<Float64Array | null>,
+    me: number,
+    facts: Facts
+  ): void {
     const id = (ref: number): string | null => this.authors.idOf(ref)
     inserted.forEach((run, r) => {
       const authors = assigned[r]!
+      const o = origins[r] ?? null
       let at = 0
       for (const piece of run.pieces) {
-        // Runs of equal author within the piece.
+        // The origin of character `x` of the piece (its own id unless matched).
+        const originOf = (x: number): Origin => {
+          const c = o === null ? Number.NaN : o[2 * (at + x)]!
+          return Number.isNaN(c) ? { client: piece.client, clock: piece.clock + x } : { client: c, clock: o![2 * (at + x) + 1]! }
+        }
+        // Runs of equal author and consecutive origins within the piece.
         let i = 0
         while (i < piece.len) {
           const a = authors[at + i]!
           const author = a === UNMATCHED ? me : a
+          const origin = originOf(i)
           let j = i + 1
-          while (j < piece.len && (authors[at + j] === UNMATCHED ? me : authors[at + j]) === author) j++
-          this.authors.set(piece.client, piece.clock + i, j - i, author, me)
-          facts.ranges.push({ client: piece.client, clock: piece.clock + i, len: j - i, author: id(author), mover: id(me) })
+          for (; j < piece.len; j++) {
+            if ((authors[at + j] === UNMATCHED ? me : authors[at + j]) !== author) break
+            const next = originOf(j)
+            if (next.client !== origin.client || next.clock !== origin.clock + j - i) break
+          }
+          this.authors.set(piece.client, piece.clock + i, j - i, author, me, origin)
+          const self = origin.client === piece.client && origin.clock === piece.clock + i
+          facts.ranges.push({ client: piece.client, clock: piece.clock + i, len: j - i, author: id(author), mover: id(me), ...(self ? {} : { origin }) })
           i = j
         }
         at += piece.len
@@ -294,6 +347,11 @@ export class AttributionEngine {
       }
     }
   }
+}
+
+/** A consumption of rule 3 with the ids of the consumed segment's characters. */
+interface OriginTake extends Take {
+  readonly ids: readonly IdRange[]
 }
 
 /** A deleted run in this update's pool, with the ids of its characters. */

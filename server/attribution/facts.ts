@@ -7,11 +7,13 @@
  *
  * Encoding (lib0 `encoding`, all integers `varUint`):
  * ```
- * version (= 2; version 1 is read too: it has no `nIds` part)
+ * version (= 3; versions 1 and 2 are read too: 1 has no `nIds` part, 1 and 2 no `origin` part)
  * nNames, nNames × varString participantId            -- local table; ref = index + 1, 0 = unknown
  * nBindings, nBindings × (clientID, nameIndex)
- * nClients, nClients × (clientID, nRanges, nRanges × (clockGap, len, authorRef, moverRef))
+ * nClients, nClients × (clientID, nRanges, nRanges × (clockGap, len, authorRef, moverRef, origin))
  *                                                      -- clockGap: from the previous range's end
+ *                                                      -- origin: 0 (the range is its own origin)
+ *                                                      --   or 1, originClientID, originClock
  * nRecent, nRecent × (deleterIndex, entryId, timeMs, varString text, nRuns, nRuns × (len, authorRef),
  *                      nIds, nIds × (clientID, clock, len))  -- the deleted characters' ids, in text order
  * nConsumed, nConsumed × (deleterIndex, entryId, offset, len)
@@ -21,7 +23,7 @@ import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 
 /** Format version written first in every facts blob. */
-export const FACTS_VERSION = 2
+export const FACTS_VERSION = 3
 
 /** A run of recently deleted characters with one author (`null` = unknown). */
 export interface AuthorRun {
@@ -36,11 +38,20 @@ export interface IdRange {
   len: number
 }
 
+/**
+ * The Yjs id, as first written, of a range's first character (absent: the range is its own
+ * origin, as every range of version 1 and 2 facts is).
+ */
+export interface RangeOrigin {
+  client: number
+  clock: number
+}
+
 /** Everything the engine must remember, or the part of it one update added. */
 export interface Facts {
   bindings: Array<{ clientID: number; participantId: string }>
   /** Sorted by client then clock within a client is not required, but keeps encoding small. */
-  ranges: Array<{ client: number; clock: number; len: number; author: string | null; mover: string | null }>
+  ranges: Array<{ client: number; clock: number; len: number; author: string | null; mover: string | null; origin?: RangeOrigin }>
   /** `ids`: the Yjs ids of the deleted characters, in text order (empty in version 1 facts). */
   recent: Array<{ deleter: string; id: number; time: number; text: string; runs: AuthorRun[]; ids: IdRange[] }>
   consumed: Array<{ deleter: string; id: number; offset: number; len: number }>
@@ -100,6 +111,14 @@ export function encodeFacts(facts: Facts): Uint8Array {
       encoding.writeVarUint(body, Math.max(0, len))
       encoding.writeVarUint(body, refOf(r.author))
       encoding.writeVarUint(body, refOf(r.mover))
+      // Clamping moved the start: the origin moves with it.
+      const origin = r.origin === undefined ? undefined : { client: r.origin.client, clock: r.origin.clock + clock - r.clock }
+      if (origin === undefined || (origin.client === client && origin.clock === clock)) encoding.writeVarUint(body, 0)
+      else {
+        encoding.writeVarUint(body, 1)
+        encoding.writeVarUint(body, origin.client)
+        encoding.writeVarUint(body, origin.clock)
+      }
       end = clock + Math.max(0, len)
     }
   }
@@ -149,7 +168,7 @@ export function decodeFacts(bytes: Uint8Array): Facts {
 function decodeUnchecked(bytes: Uint8Array): Facts {
   const d = decoding.createDecoder(bytes)
   const version = decoding.readVarUint(d)
-  if (version !== FACTS_VERSION && version !== 1) throw new FactsDecodeError(`unknown attribution facts version ${version}`)
+  if (version !== FACTS_VERSION && version !== 2 && version !== 1) throw new FactsDecodeError(`unknown attribution facts version ${version}`)
   const names: string[] = []
   for (let n = decoding.readVarUint(d); n > 0; n--) names.push(decoding.readVarString(d))
   const name = (i: number): string => {
@@ -171,7 +190,10 @@ function decodeUnchecked(bytes: Uint8Array): Facts {
       const len = decoding.readVarUint(d)
       const author = ref(decoding.readVarUint(d))
       const mover = ref(decoding.readVarUint(d))
-      facts.ranges.push({ client, clock, len, author, mover })
+      const flag = version >= 3 ? decoding.readVarUint(d) : 0
+      if (flag > 1) throw new FactsDecodeError(`range origin flag ${flag}`)
+      if (flag === 1) facts.ranges.push({ client, clock, len, author, mover, origin: { client: decoding.readVarUint(d), clock: decoding.readVarUint(d) } })
+      else facts.ranges.push({ client, clock, len, author, mover })
       end = clock + len
     }
   }

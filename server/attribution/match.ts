@@ -97,8 +97,8 @@ interface Stretch {
   end: number
 }
 
-/** One consumption with the target range it assigned. */
-interface Take extends Consumption {
+/** One consumption with the target range it assigned: target `target` from `start`. */
+export interface Take extends Consumption {
   target: number
   start: number
 }
@@ -106,14 +106,14 @@ interface Take extends Consumption {
 /**
  * Fills `assigned[t][i]` (for characters still {@link UNMATCHED}) with the author ref of the
  * deleted character it matches, consuming pool characters. Returns what it consumed, with
- * segment indexes of `pool`.
+ * segment indexes of `pool` and the target characters each consumption went to.
  */
 export function matchText(
   targets: readonly string[],
   assigned: readonly Int32Array[],
   pool: TextPool | readonly PoolSegment[],
   options: MatchOptions = {}
-): Consumption[] {
+): Take[] {
   const minMatch = options.minMatch ?? DEFAULT_MIN_MATCH
   if (!Number.isInteger(minMatch) || minMatch < 1) throw new RangeError(`minMatch must be a positive integer, got ${minMatch}`)
   const takes: Take[] = []
@@ -147,7 +147,7 @@ export function matchText(
   if (exact) exactPass(targets, assigned, p, take)
   if (options.rearrange === true) rearrangePass(targets, assigned, p, take)
   absorbSpaces(targets, assigned, p, takes, via, take)
-  return takes.map(({ segment, offset, len }) => ({ segment, offset, len }))
+  return takes.map(({ segment, offset, len, target, start }) => ({ segment, offset, len, target, start }))
 }
 
 type TakeFn = (t: number, start: number, s: number, offset: number, len: number) => void

@@ -1,0 +1,302 @@
+/**
+ * Contributions: one customer's words in one place, the subjects of review decisions.
+ *
+ * Rules (the tracker below applies them after commits, debounced, never on the keystroke path):
+ * 1. Identity is the *origin* of characters: the Yjs id of a character as first written, which
+ *    the attribution engine carries onto every copy it matches with a deleted character
+ *    (engine.ts rule 4, author-map.ts). Split, join, heading and list changes, wrap and lift,
+ *    drag-and-drop, cut and paste within the window, undo and redo re-insert characters with
+ *    their origin, so nothing here depends on block paths.
+ * 2. A contribution is a set of origin ranges of one customer. Its id is `c<client>-<clock>`,
+ *    the origin of its first character, and never changes.
+ * 3. Only characters a customer *typed* join contributions: author = the customer and origin =
+ *    the character's own id. Each is assigned once, at the first pass after it was written, and
+ *    stays in that contribution. Words of others (team text, and a customer's typing that is a
+ *    move of someone else's words) belong to none.
+ * 4. A run of newly typed characters in block B (the text node it was typed into) joins:
+ *    a. the contribution of the live character right before it in B, else of the one right
+ *       after it, if that is the same customer's (a later edit to or extension of their own
+ *       contribution, at any time);
+ *    b. else the customer's contribution last written in B, if that was at most
+ *       {@link DEFAULT_SITTING_MS} (30 min) earlier (the same sitting in the same block);
+ *    c. else a new contribution, created now.
+ * 5. The current text of a contribution is every live character whose origin falls in its
+ *    ranges, in document order, pieces in different blocks joined by a line break (a team
+ *    member moved part of it elsewhere); a contribution whose characters were all deleted has text ''
+ *    and keeps its id, decision and thread (undo brings the words back with their origins).
+ */
+import * as Y from 'yjs'
+import type { AuthorMap } from '../attribution/author-map.js'
+import { FRAGMENT_NAME } from '../../shared/schema.js'
+
+/** Gap after which typing in the same block starts a new contribution (rule 4b): 30 minutes. */
+export const DEFAULT_SITTING_MS = 30 * 60 * 1000
+
+/** Longest excerpt stored with a contribution, in characters. */
+export const EXCERPT_LENGTH = 160
+
+/** Origin clocks [clock, clock + len) of one client. */
+export interface OriginRange {
+  client: number
+  clock: number
+  len: number
+}
+
+/** What the server keeps of a contribution (the store persists it). */
+export interface ContributionRecord {
+  specId: string
+  /** `c<client>-<clock>`: the origin of its first character. */
+  id: string
+  participantId: string
+  /** Panels the participant belonged to when the contribution was created. */
+  panelIds: string[]
+  /** ISO-8601 UTC. */
+  createdAt: string
+  /** When characters last joined it (ISO-8601 UTC). */
+  updatedAt: string
+  /** Origin ranges, sorted by client then clock. */
+  origins: OriginRange[]
+  /** The first {@link EXCERPT_LENGTH} characters of its current text. */
+  excerpt: string
+  /** Length of its current text. */
+  chars: number
+}
+
+/** Contribution id of an origin. */
+export const contributionId = (client: number, clock: number): string => `c${client}-${clock}`
+
+/** What the tracker needs to know about participants. */
+export interface ContributorDirectory {
+  /** Whether `participantId` is a customer (only customers' words form contributions). */
+  isCustomer(participantId: string): boolean
+  /** The participant's panels now (stored on new contributions). */
+  panelsOf(participantId: string): string[]
+}
+
+interface Interval {
+  clock: number
+  len: number
+  id: string
+}
+
+/**
+ * The contributions of one spec: rules 2-5 over a Y.Doc and the engine's {@link AuthorMap}.
+ * State is the records plus, in memory only, a watermark of the clocks already assigned and the
+ * block each contribution was last written in (after a restart, rule 4b waits for 4a).
+ */
+export class ContributionTracker {
+  private readonly records = new Map<string, ContributionRecord>()
+  /** Origin client → intervals sorted by clock. */
+  private readonly index = new Map<number, Interval[]>()
+  /** Per client, clocks below this were looked at. */
+  private readonly seen = new Map<number, number>()
+  private readonly lastBlock = new Map<string, { block: unknown; at: number }>()
+  /** Per participant, their contribution written most recently. */
+  private readonly latestOf = new Map<string, string>()
+  private readonly changed = new Set<string>()
+
+  constructor(
+    readonly specId: string,
+    private readonly directory: ContributorDirectory,
+    private readonly sittingMs: number = DEFAULT_SITTING_MS
+  ) {}
+
+  /** Restores stored records (after a restart); their origins are indexed again. */
+  load(records: Iterable<ContributionRecord>): void {
+    for (const r of records) {
+      this.records.set(r.id, { ...r, origins: r.origins.map((o) => ({ ...o })), panelIds: [...r.panelIds] })
+      for (const o of r.origins) this.indexRange(o.client, o.clock, o.len, r.id)
+    }
+  }
+
+  /** Every record, oldest first. */
+  list(): ContributionRecord[] {
+    return [...this.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+  }
+
+  /** The contribution whose ranges hold origin `client:clock`, if any. */
+  contributionOf(client: number, clock: number): string | null {
+    const list = this.index.get(client)
+    if (list === undefined) return null
+    let lo = 0
+    let hi = list.length - 1
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1
+      const iv = list[mid]!
+      if (clock < iv.clock) hi = mid - 1
+      else if (clock >= iv.clock + iv.len) lo = mid + 1
+      else return iv.id
+    }
+    return null
+  }
+
+  /**
+   * One pass (rules 3-5): assigns the characters written since the last pass, then recomputes
+   * every contribution's text. Returns the records that changed (to persist).
+   */
+  update(doc: Y.Doc, authors: AuthorMap, now: number): ContributionRecord[] {
+    this.assignNew(doc, authors, now)
+    this.refreshTexts(doc, authors)
+    const out = [...this.changed].map((id) => this.records.get(id)!)
+    this.changed.clear()
+    return out.map((r) => ({ ...r, origins: r.origins.map((o) => ({ ...o })), panelIds: [...r.panelIds] }))
+  }
+
+  /** The current text of every contribution (rule 5), by id. */
+  texts(doc: Y.Doc, authors: AuthorMap): Map<string, string> {
+    const parts = new Map<string, string[]>()
+    const blockOf = new Map<string, unknown>()
+    for (const id of this.records.keys()) parts.set(id, [])
+    walkChars(doc.getXmlFragment(FRAGMENT_NAME), (item) => {
+      if (item.deleted) return
+      const str = (item.content as Y.ContentString).str
+      let at = 0
+      authors.forEachOrigin(item.id.client, item.id.clock, item.length, (n, client, clock) => {
+        for (let k = 0; k < n; k++) {
+          const id = this.contributionOf(client, clock + k)
+          if (id === null) continue
+          const p = parts.get(id)!
+          if (p.length > 0 && blockOf.get(id) !== item.parent) p.push('\n')
+          blockOf.set(id, item.parent)
+          p.push(str[at + k]!)
+        }
+        at += n
+      })
+    })
+    return new Map([...parts].map(([id, p]) => [id, p.join('')]))
+  }
+
+  /** Rules 3 and 4, for the clocks not looked at yet, in clock order per client. */
+  private assignNew(doc: Y.Doc, authors: AuthorMap, now: number): void {
+    const iso = new Date(now).toISOString()
+    for (const [client, structs] of doc.store.clients) {
+      const from = this.seen.get(client) ?? 0
+      const state = Y.getState(doc.store, client)
+      if (state <= from) continue
+      this.seen.set(client, state)
+      for (let i = Y.findIndexSS(structs, from); i < structs.length; i++) {
+        const item = structs[i]
+        if (!(item instanceof Y.Item) || !(item.content instanceof Y.ContentString)) continue
+        const start = Math.max(from, item.id.clock)
+        const end = item.id.clock + item.length
+        // Pieces of the item that a customer wrote (author = the customer).
+        let clock = start
+        const pieces: Array<{ clock: number; len: number; author: string }> = []
+        authors.forEach(client, start, end - start, (n, author) => {
+          const who = authors.idOf(author)
+          if (who !== null && this.directory.isCustomer(who)) pieces.push({ clock, len: n, author: who })
+          clock += n
+        })
+        for (const p of pieces) {
+          let c = p.clock
+          authors.forEachOrigin(client, p.clock, p.len, (n, oc, ok) => {
+            // Typed here (own origin), or moved before any pass saw it (a cut within one
+            // debounce): the origin joins a contribution, once.
+            for (let k = 0; k < n; ) {
+              if (this.contributionOf(oc, ok + k) !== null) {
+                k++
+                continue
+              }
+              let j = k + 1
+              while (j < n && this.contributionOf(oc, ok + j) === null) j++
+              this.assign(authors, item, c + k, oc, ok + k, j - k, p.author, now, iso)
+              k = j
+            }
+            c += n
+          })
+        }
+      }
+    }
+  }
+
+  /**
+   * Rule 4 for origins [clock, clock + len) of `client`, written by `participantId` as the
+   * characters from clock `at` of `item`.
+   */
+  private assign(authors: AuthorMap, item: Y.Item, at: number, client: number, clock: number, len: number, participantId: string, now: number, iso: string): void {
+    const block: unknown = item.parent
+    let id = this.neighbourContribution(authors, item, at, len)
+    if (id !== null && this.records.get(id)!.participantId !== participantId) id = null
+    if (id === null) {
+      const latest = this.latestOf.get(participantId)
+      const last = latest === undefined ? undefined : this.lastBlock.get(latest)
+      if (latest !== undefined && last !== undefined && last.block === block && now - last.at <= this.sittingMs) id = latest
+    }
+    if (id === null) {
+      id = contributionId(client, clock)
+      const panelIds = this.directory.panelsOf(participantId)
+      this.records.set(id, { specId: this.specId, id, participantId, panelIds, createdAt: iso, updatedAt: iso, origins: [], excerpt: '', chars: 0 })
+    }
+    const record = this.records.get(id)!
+    const last = record.origins[record.origins.length - 1]
+    if (last !== undefined && last.client === client && last.clock + last.len === clock) last.len += len
+    else {
+      record.origins.push({ client, clock, len })
+      record.origins.sort((a, b) => a.client - b.client || a.clock - b.clock)
+    }
+    record.updatedAt = iso
+    this.indexRange(client, clock, len, id)
+    this.lastBlock.set(id, { block, at: now })
+    this.latestOf.set(participantId, id)
+    this.changed.add(id)
+  }
+
+  /**
+   * Rule 4a: the contribution of the live character right before clocks [at, at + len) of
+   * `item` in its block, else of the one right after (null if neither has one).
+   */
+  private neighbourContribution(authors: AuthorMap, item: Y.Item, at: number, len: number): string | null {
+    const of = (it: Y.Item, c: number): string | null => {
+      const o = authors.originAt(it.id.client, c)
+      return this.contributionOf(o.client, o.clock)
+    }
+    const nextChar = (it: Y.Item | null, dir: 'left' | 'right'): Y.Item | null => {
+      while (it !== null && (it.deleted || !(it.content instanceof Y.ContentString))) it = it[dir]
+      return it
+    }
+    let left: string | null = null
+    if (at > item.id.clock) left = item.deleted ? null : of(item, at - 1)
+    else {
+      const it = nextChar(item.left, 'left')
+      if (it !== null) left = of(it, it.id.clock + it.length - 1)
+    }
+    if (left !== null) return left
+    if (at + len < item.id.clock + item.length) return item.deleted ? null : of(item, at + len)
+    const it = nextChar(item.right, 'right')
+    return it === null ? null : of(it, it.id.clock)
+  }
+
+  private indexRange(client: number, clock: number, len: number, id: string): void {
+    let list = this.index.get(client)
+    if (list === undefined) this.index.set(client, (list = []))
+    const last = list[list.length - 1]
+    if (last !== undefined && last.id === id && last.clock + last.len === clock) {
+      last.len += len
+      return
+    }
+    let at = list.length
+    while (at > 0 && list[at - 1]!.clock > clock) at--
+    list.splice(at, 0, { clock, len, id })
+  }
+
+  /** Rule 5 for every record; marks the ones whose text changed. */
+  private refreshTexts(doc: Y.Doc, authors: AuthorMap): void {
+    for (const [id, text] of this.texts(doc, authors)) {
+      const r = this.records.get(id)!
+      const excerpt = text.slice(0, EXCERPT_LENGTH)
+      if (r.excerpt === excerpt && r.chars === text.length) continue
+      r.excerpt = excerpt
+      r.chars = text.length
+      this.changed.add(id)
+    }
+  }
+}
+
+/** Calls `fn` for every character item (live or deleted) under `type`, in document order. */
+function walkChars(type: { _start: Y.Item | null }, fn: (item: Y.Item) => void): void {
+  for (let item = type._start; item !== null; item = item.right) {
+    const content = item.content
+    if (content instanceof Y.ContentString) fn(item)
+    else if (content instanceof Y.ContentType && !item.deleted) walkChars(content.type as { _start: Y.Item | null }, fn)
+  }
+}
