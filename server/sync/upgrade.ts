@@ -50,6 +50,20 @@ function rejectUpgrade(socket: Duplex, status: number, code: string, message: st
   )
 }
 
+const BACKED_UP = new Error('socket dropped: it did not read what it was sent')
+
+/**
+ * Drops a socket at once, unsent data included. Destroyed with an error, Node hands that one
+ * error to every queued write; `ws.terminate()` destroys without one, and Node then builds an
+ * error with a stack trace per queued write: thousands, and a stall of every room, for a socket
+ * that stopped reading long ago. `_socket` is private to ws 8; without it, terminate.
+ */
+function dropSocket(ws: WebSocket): void {
+  const socket = (ws as unknown as { _socket?: { destroy(err?: Error): void } })._socket
+  if (socket) socket.destroy(BACKED_UP)
+  else ws.terminate()
+}
+
 function toBytes(data: RawData): Uint8Array {
   if (Array.isArray(data)) return new Uint8Array(Buffer.concat(data))
   if (data instanceof ArrayBuffer) return new Uint8Array(data)
@@ -148,7 +162,7 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         },
         pause: () => ws.pause(),
         resume: () => ws.resume(),
-        terminate: () => ws.terminate()
+        terminate: () => dropSocket(ws)
       },
       { ...opts, log: deps.log.child({ room: specId }), limits }
     )
