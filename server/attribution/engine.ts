@@ -120,10 +120,11 @@ export class AttributionEngine {
   }
 
   /**
-   * A connection of `participantId` announced `clientID` in awareness: bind it provisionally so
-   * nobody else can write with it first. Returns false if it is bound to someone else (the
-   * announcement is a forgery or a clash; close the connection like a refused update).
-   * Provisional bindings are not persisted; the first write makes them durable.
+   * A writer's connection of `participantId` announced `clientID` in awareness: bind it
+   * provisionally, so its presence is tied to that participant. Returns false if the clientID is
+   * bound to someone else (the announcement is then dropped). A provisional binding never
+   * refuses anyone's write: a write with the clientID binds it to the writer for good. It is
+   * not persisted and is released when the announcing connection closes.
    */
   announce(clientID: number, participantId: string): boolean {
     return this.bindings.bind(clientID, participantId, { provisional: true }) !== 'other'

@@ -9,7 +9,7 @@ import { createSpecBody, renameSpecBody } from '../../shared/api.js'
 import type { DocStore, SpecStore } from '../storage/doc-store.js'
 import { emptySpecUpdate } from '../../shared/schema.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
-import type { RoomRegistry } from '../sync/rooms.js'
+import { RoomLimitError, type RoomRegistry } from '../sync/rooms.js'
 import type { AccessControl } from '../auth/access-control.js'
 import { principalOf } from './auth-middleware.js'
 import { declareRoutes } from './routes.js'
@@ -53,7 +53,15 @@ export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistr
     const id = specId(req.params.id)
     const spec = await specs.get(id)
     if (!spec || (await access.accessTo(principalOf(res), id)) === 'none') throw notFound()
-    res.json({ specId: id, attribution: await rooms.attribution(id) })
+    let attribution
+    try {
+      attribution = await rooms.attribution(id)
+    } catch (err) {
+      // Every loaded spec is in use (MAX_OPEN_ROOMS): the server is busy, not broken.
+      if (err instanceof RoomLimitError) throw new HttpError(503, 'too_many_rooms', err.message)
+      throw err
+    }
+    res.json({ specId: id, attribution })
   })
 
   routes.patch('/:id', 'spec:rename', async (req, res) => {

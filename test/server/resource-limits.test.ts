@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { startTestService, createSpec } from '../helpers/server.js'
 import { eventually } from '../helpers/eventually.js'
+import { facilitatorOf, fetchAs } from '../helpers/auth.js'
 import { openRaw, updateFrame, type RawSocket } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
 import { StubAccess } from '../helpers/stub-access.js'
@@ -24,10 +25,19 @@ async function setup(config: ConfigOverrides = {}) {
   return { service, access }
 }
 
-/** Resolves with the close code if the socket closes within `ms`, else null (and leaves it open). */
-async function closedWithin(raw: RawSocket, ms = 300): Promise<number | null> {
-  const result = await Promise.race([raw.closed, new Promise<null>((r) => setTimeout(() => r(null), ms))])
-  return result === null ? null : result.code
+/**
+ * The close code of a refused socket, or null once the server admitted it. An admitted socket
+ * receives the room's sync step 1 first; a refused one is closed before any message, so the
+ * first of the two events decides (no timeout standing in for "not closed").
+ */
+async function refusal(raw: RawSocket): Promise<number | null> {
+  const admitted = eventually(() => {
+    if (raw.ws.readyState !== raw.ws.OPEN) return
+    expect(raw.received.length).toBeGreaterThan(0)
+  }).then(() => null)
+  const result = await Promise.race([raw.closed.then((c) => c.code), admitted])
+  if (result === null && raw.ws.readyState !== raw.ws.OPEN) return (await raw.closed).code
+  return result
 }
 
 /** The room's document after applying what it holds, as a fresh doc. */
@@ -40,8 +50,8 @@ describe('connection limits', () => {
     const b = await createSpec(service)
     const first = await openRaw(service, a, 'v=1&token=tom')
     const second = await openRaw(service, b, 'v=1&token=carla')
-    expect(await closedWithin(first)).toBeNull()
-    expect(await closedWithin(second)).toBeNull()
+    expect(await refusal(first)).toBeNull()
+    expect(await refusal(second)).toBeNull()
     const third = await openRaw(service, b, 'v=1&token=tom')
     expect((await third.closed).code).toBe(CloseCode.tooManyConnections)
     expect(isPermanentClose(CloseCode.tooManyConnections)).toBe(false)
@@ -49,7 +59,7 @@ describe('connection limits', () => {
     await first.closed
     await eventually(async () => {
       const again = await openRaw(service, a, 'v=1&token=tom')
-      expect(await closedWithin(again, 100)).toBeNull()
+      expect(await refusal(again)).toBeNull()
     })
   })
 
@@ -57,10 +67,10 @@ describe('connection limits', () => {
     const { service } = await setup({ limits: { maxConnectionsPerRoom: 2 } })
     const full = await createSpec(service)
     const other = await createSpec(service)
-    for (let i = 0; i < 2; i++) expect(await closedWithin(await openRaw(service, full, 'v=1&token=tom'))).toBeNull()
+    for (let i = 0; i < 2; i++) expect(await refusal(await openRaw(service, full, 'v=1&token=tom'))).toBeNull()
     const refused = await openRaw(service, full, 'v=1&token=carla')
     expect((await refused.closed).code).toBe(CloseCode.tooManyConnections)
-    expect(await closedWithin(await openRaw(service, other, 'v=1&token=carla'))).toBeNull()
+    expect(await refusal(await openRaw(service, other, 'v=1&token=carla'))).toBeNull()
   })
 
   it('takes the address from X-Forwarded-For only behind a trusted proxy', () => {
@@ -76,16 +86,21 @@ describe('connection limits', () => {
     const a = await createSpec(service)
     const b = await createSpec(service)
     const inA = await openRaw(service, a, 'v=1&token=tom')
-    expect(await closedWithin(inA)).toBeNull()
+    expect(await refusal(inA)).toBeNull()
     const refused = await openRaw(service, b, 'v=1&token=tom')
     expect((await refused.closed).code).toBe(CloseCode.tooManyRooms)
     expect(isPermanentClose(CloseCode.tooManyRooms)).toBe(false)
     expect(service.rooms.loaded).toEqual([a])
+    // The HTTP attribution of B needs B loaded too: busy (503), not broken (500).
+    const facilitator = await facilitatorOf(service)
+    const busy = await fetchAs(service, facilitator, 'GET', `/api/specs/${b}/attribution`)
+    expect(busy.status).toBe(503)
+    expect(busy.body.error.code).toBe('too_many_rooms')
     // A is idle now (it would stay loaded for a minute): B's join unloads it early.
     inA.ws.close()
     await eventually(() => expect(service.rooms.get(a)?.conns.size ?? 0).toBe(0))
     const inB = await openRaw(service, b, 'v=1&token=tom')
-    expect(await closedWithin(inB)).toBeNull()
+    expect(await refusal(inB)).toBeNull()
     expect(service.rooms.loaded).toEqual([b])
   })
 })
@@ -123,7 +138,7 @@ describe('size limits', () => {
     const again = await openRaw(service, spec, 'v=1&token=tom')
     again.send(updateFrame(captureUpdate(remover, (d) => d.getText('t').delete(0, 3000))))
     await eventually(() => expect(room().doc.getText('t').length).toBe(0))
-    expect(await closedWithin(again)).toBeNull()
+    expect(await refusal(again)).toBeNull()
   })
 
   it('refuses an update with more than MAX_UPDATE_STRUCTS structs (4409 too-many-structs)', async () => {
