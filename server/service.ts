@@ -22,6 +22,9 @@ import { MemoryIdentityStore } from './identity/memory.js'
 import type { ReviewStore } from './review/review-store.js'
 import { MemoryReviewStore } from './review/memory.js'
 import { openSqliteReviewStore } from './review/sqlite.js'
+import type { ContributionStore } from './review/contribution-store.js'
+import { MemoryContributionStore } from './review/contributions-memory.js'
+import { openSqliteContributionStore } from './review/contributions-sqlite.js'
 import { AttributionEngine } from './attribution/index.js'
 
 /** A running service. */
@@ -31,6 +34,8 @@ export interface Service {
   readonly storage: Storage
   /** The decisions ledger (server/review). */
   readonly review: ReviewStore
+  /** Contributions (server/review/contribution-store.ts), beside the specs in their database. */
+  readonly contributions: ContributionStore
   /** Identity: sessions, access decisions, access-change events (tests sign in through it). */
   readonly auth: Auth
   readonly rooms: RoomRegistry
@@ -53,6 +58,8 @@ export interface ServiceOverrides {
    * `storage` is given, else the one {@link openReviewStore} opens.
    */
   review?: ReviewStore
+  /** Contributions. Default: memory when `storage` is given or memory, else SQLite in the specs' database. */
+  contributions?: ContributionStore
   /** Replaces the sync layer's authentication (sync-level tests with fixed principals). */
   syncAccess?: SyncAccess
 }
@@ -111,6 +118,11 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     await storage.close()
     throw err
   }
+  const contributions: ContributionStore =
+    overrides.contributions ??
+    (given || config.storage === 'memory'
+      ? new MemoryContributionStore()
+      : openSqliteContributionStore({ file: path.join(config.dataDir, DB_FILE), synchronous: config.sqliteSynchronous }))
   const auth = await createAuth({
     store: storage.identity,
     specs: storage.specs,
@@ -131,11 +143,24 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     lookupParticipant: async (id) => {
       const p = await auth.access.principalOf(id)
       return p ? { displayName: p.displayName, role: p.role } : null
+    },
+    contributions: {
+      store: contributions,
+      lookup: async (specId, id) => {
+        const p = await auth.access.principalOf(id)
+        if (!p) return null
+        const panelIds: string[] = []
+        for (const m of await storage.identity.membershipsOf(id)) {
+          if ((await storage.identity.specIdsOfPanel(m.panelId)).includes(specId)) panelIds.push(m.panelId)
+        }
+        return { role: (await auth.access.roleOnSpec(p, specId)) ?? p.role, panelIds }
+      }
     }
   })
   const app = createApp({
     storage,
     review,
+    contributions,
     rooms,
     auth,
     log,
@@ -176,11 +201,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       await rooms.shutdown()
       await storage.close()
       await review.close()
+      await contributions.close()
       server.closeAllConnections()
       await closed
       log.info('valence stopped')
     })()
     return stopping
   }
-  return { config, log, storage, review, auth, rooms, sync, server, url, port: address.port, stop }
+  return { config, log, storage, review, contributions, auth, rooms, sync, server, url, port: address.port, stop }
 }

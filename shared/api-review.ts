@@ -110,3 +110,43 @@ export interface VerifyResponse {
   /** Hash of the last entry, or null for an empty ledger. */
   head: string | null
 }
+
+/**
+ * One contribution (server/review/contributions.ts): one customer's words in one place, keyed
+ * on the Yjs id of its first-written character, with its current decision (`new` if none).
+ */
+export interface ContributionView {
+  /** `c<clientID>-<clock>`; the `subjectId` of its decisions. */
+  id: string
+  participantId: string
+  /** Panels the participant belonged to (of those invited to the spec) when they wrote it. */
+  panelIds: string[]
+  createdAt: string
+  updatedAt: string
+  /** Start of its current text (pieces in different blocks joined by a line break). */
+  excerpt: string
+  /** Length of its current text; 0 once all of it was deleted (it keeps its id and decision). */
+  chars: number
+  state: DecisionState
+  /** The current decision, or null while undecided. */
+  decision: DecisionEntry | null
+}
+
+/** Contributions in each decision state, for one panel or one participant. */
+export interface ContributionCounts {
+  total: number
+  byState: DecisionCounts
+}
+
+/** `GET /api/specs/:id/contributions` */
+export interface ContributionsResponse {
+  specId: string
+  /** Oldest first. A customer gets only their own. */
+  contributions: ContributionView[]
+  /** Counts over `contributions` by decision state. */
+  counts: ContributionCounts
+  /** Per panel id (a contribution counts for each of its panels; none: under `""`). */
+  byPanel: Record<string, ContributionCounts>
+  /** Per participant id. */
+  byParticipant: Record<string, ContributionCounts>
+}

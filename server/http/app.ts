@@ -13,6 +13,8 @@ import { errorMiddleware, HttpError, notFound } from './errors.js'
 import { specsRouter } from './specs.js'
 import { decisionsRouter } from './decisions.js'
 import type { ReviewStore } from '../review/review-store.js'
+import type { ContributionStore } from '../review/contribution-store.js'
+import { contributionsRouter } from './contributions.js'
 import type { Auth } from '../auth/auth-service.js'
 import { authenticate, csrfGuard } from './auth-middleware.js'
 import { authRouter, SIGN_IN_PATHS } from './auth-routes.js'
@@ -28,6 +30,8 @@ export interface AppDeps {
   storage: Storage
   /** The decisions ledger. */
   review: ReviewStore
+  /** Contributions, written by the rooms (server/review/contributions-feed.ts). */
+  contributions: ContributionStore
   rooms: RoomRegistry
   /** Identity: who is calling and what they may do. */
   auth: Auth
@@ -81,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/auth', authRouter(deps.auth))
   api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access))
   api.use('/specs', decisionsRouter(deps.storage.specs, deps.review))
+  api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access))
   api.use('/members', membersRouter(deps.auth))
   api.use('/panels', panelsRouter(deps.auth))
   api.use('/invites', invitesRouter(deps.auth))

@@ -18,6 +18,7 @@ import { validateSchema } from './validate-schema.js'
 import { quarantineInvalidContent } from './quarantine.js'
 import { AttributionEngine } from '../attribution/index.js'
 import { AttributionFeed, type ParticipantLookup } from './attribution-feed.js'
+import { ContributionsFeed, type ContributionsDeps } from '../review/contributions-feed.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
 import type { Peer } from './peer.js'
@@ -42,6 +43,8 @@ export interface RoomDeps {
   maxUpdateStructs?: number
   /** Distinct presence clientIDs per connection. Default 2. */
   maxPresenceIdsPerConnection?: number
+  /** Where and how the room records contributions (server/review). Default: it does not. */
+  contributions?: ContributionsDeps
 }
 
 /** Encodes a frame once; the same buffer goes to every recipient. */
@@ -70,6 +73,7 @@ export class Room {
   /** Server-verified authorship: clientID bindings and who wrote / moved every character. */
   private engine = new AttributionEngine()
   private feed: AttributionFeed | null = null
+  private contributionsFeed: ContributionsFeed | null = null
   /** Who holds which presence clientID. */
   private readonly roster: PresenceRoster
   private size: SpecSize | null = null
@@ -115,6 +119,11 @@ export class Room {
       delayMs: deps.attributionDelayMs,
       onError: (err) => deps.log.error({ err, room: name }, 'attribution computation failed')
     })
+    if (deps.contributions) {
+      room.contributionsFeed = await ContributionsFeed.load(name, room.doc, () => room.engine.authors, deps.contributions, (err) =>
+        deps.log.error({ err, room: name }, 'contributions pass failed')
+      )
+    }
     room.doc.on('update', (update: Uint8Array, txOrigin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
       if (isTxOrigin(txOrigin) && txOrigin.source === 'connection') {
         // The engine computed this transaction's attribution facts in afterTransaction, which
@@ -152,6 +161,12 @@ export class Room {
   /** Attribution of the current document, every contributor named (for the HTTP API). */
   attribution(): Promise<SpecAttribution> {
     return this.feed!.current()
+  }
+
+  /** Records what was written since the last contributions pass, now (for the HTTP list). */
+  async flushContributions(): Promise<void> {
+    await this.whenCommitted()
+    await this.contributionsFeed?.flush()
   }
 
   /** True once storage failed; the registry replaces the room. */
@@ -289,6 +304,9 @@ export class Room {
   async unload(): Promise<void> {
     this.feed?.stop()
     await this.whenCommitted()
+    // Nothing written is left unrecorded; a failure is logged, the unload goes on.
+    await this.contributionsFeed?.flush().catch((err: unknown) => this.deps.log.error({ err, room: this.name }, 'contributions pass failed'))
+    this.contributionsFeed?.stop()
     await this.compacting
     if (!this.failed && this.appendsSinceCompact > 0) await this.deps.docs.compact(this.name)
     this.awareness.destroy()
@@ -327,6 +345,7 @@ export class Room {
       // Attribution is computed for clients that receive it; stock clients never do, and the
       // HTTP endpoint computes on demand.
       if ([...this.conns].some((c) => c.wantsExtensions)) this.feed!.schedule()
+      this.contributionsFeed?.schedule()
       this.maybeCompact()
     }).catch((err: unknown) => this.fail(err))
   }

@@ -79,6 +79,15 @@ export class RoomRegistry {
     return room.attribution()
   }
 
+  /**
+   * Brings the stored contributions of `name` up to date: a loaded room records what was
+   * written since its last pass; an unloaded room recorded everything when it unloaded.
+   */
+  async flushContributions(name: string): Promise<void> {
+    await this.unloading.get(name)
+    await this.live.get(name)?.flushContributions()
+  }
+
   /** Closes every connection of `name` (e.g. the spec was deleted) and unloads it. */
   async closeRoom(name: string, code: number, reason: string): Promise<void> {
     const pending = this.rooms.get(name)

@@ -100,6 +100,9 @@ const ROUTES: Route[] = [
   { method: 'POST', name: '/api/specs/:specA/decisions', path: (f) => `/api/specs/${f.specA}/decisions`, body: { subjectId: '12345:0', state: 'accepted', note: 'Yes.' }, expect: reviewersOnly(201) },
   { method: 'GET', name: '/api/specs/:specA/decisions/verify', path: (f) => `/api/specs/${f.specA}/decisions/verify`, expect: reviewersOnly(200) },
   { method: 'GET', name: '/api/specs/:unknown/decisions', path: () => '/api/specs/unknownspec1/decisions', expect: reviewersOnly(404) },
+  // Team roles list every contribution, a customer of a panel invited to the spec their own; viewers may not.
+  { method: 'GET', name: '/api/specs/:specA/contributions', path: (f) => `/api/specs/${f.specA}/contributions`, expect: signedIn(200, { viewerA: 403, tokenV: 403, customerB: 404 }) },
+  { method: 'GET', name: '/api/specs/:unknown/contributions', path: () => '/api/specs/unknownspec1/contributions', expect: signedIn(404) },
   { method: 'POST', name: '/api/auth/ws-token {specA}', path: () => '/api/auth/ws-token', body: 'specA', expect: signedIn(200, { customerB: 404 }) },
   { method: 'POST', name: '/api/auth/ws-token {specB}', path: () => '/api/auth/ws-token', body: 'specB', expect: signedIn(200, { customerA: 404, viewerA: 404, tokenC: 404, tokenV: 404 }) },
   { method: 'GET', name: '/api/members', path: () => '/api/members', expect: facilitatorOnly(200) },

@@ -1,0 +1,71 @@
+/**
+ * `GET /api/specs/:id/contributions`: the contributions of one spec (server/review/
+ * contributions.ts) with their current decision, and counts by decision state in all, per panel
+ * and per participant. Declared `spec:read`, then narrowed: team roles (`spec:review`) get every
+ * contribution; a customer gets only their own (the counts are then over their own too); a
+ * viewer gets 403 `forbidden`. A spec the caller cannot see, or that does not exist, is 404
+ * `spec_not_found`. The list is brought up to date first (a live room records what was
+ * written since its last debounced pass).
+ */
+import { Router } from 'express'
+import { type ContributionCounts, type ContributionsResponse, type ContributionView, type DecisionEntry } from '../../shared/api-review.js'
+import { can } from '../../shared/permissions.js'
+import type { SpecStore } from '../storage/doc-store.js'
+import { SPEC_ID_PATTERN } from '../storage/ids.js'
+import type { ReviewStore } from '../review/review-store.js'
+import type { ContributionStore } from '../review/contribution-store.js'
+import type { RoomRegistry } from '../sync/rooms.js'
+import type { AccessControl } from '../auth/access-control.js'
+import { param, principalOf } from './auth-middleware.js'
+import { declareRoutes } from './routes.js'
+import { HttpError } from './errors.js'
+import { zeroCounts } from '../review/ledger.js'
+
+const specNotFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
+
+const emptyCounts = (): ContributionCounts => ({ total: 0, byState: zeroCounts() })
+
+/** Routes of contributions, mounted under `/api/specs`. */
+export function contributionsRouter(specs: SpecStore, contributions: ContributionStore, review: ReviewStore, rooms: RoomRegistry, access: AccessControl): Router {
+  const routes = declareRoutes(Router())
+
+  routes.get('/:id/contributions', 'spec:read', async (req, res) => {
+    const principal = principalOf(res)
+    const specId = param(req, 'id')
+    if (!SPEC_ID_PATTERN.test(specId) || !(await specs.get(specId)) || (await access.accessTo(principal, specId)) === 'none') throw specNotFound()
+    const all = can(principal.role, 'spec:review')
+    const role = all ? principal.role : await access.roleOnSpec(principal, specId)
+    if (!all && role !== 'customer') throw new HttpError(403, 'forbidden', `your role (${role ?? principal.role}) may not list contributions`)
+    await rooms.flushContributions(specId)
+    const records = await contributions.list(specId, all ? undefined : principal.participantId)
+    const decided = new Map<string, DecisionEntry>((await review.current(specId)).map((e) => [e.subjectId, e]))
+    const body: ContributionsResponse = { specId, contributions: [], counts: emptyCounts(), byPanel: {}, byParticipant: {} }
+    const bump = (map: Record<string, ContributionCounts>, key: string, view: ContributionView): void => {
+      const c = (map[key] ??= emptyCounts())
+      c.total++
+      c.byState[view.state]++
+    }
+    for (const r of records) {
+      const decision = decided.get(r.id) ?? null
+      const view: ContributionView = {
+        id: r.id,
+        participantId: r.participantId,
+        panelIds: r.panelIds,
+        createdAt: r.createdAt,
+        updatedAt: r.updatedAt,
+        excerpt: r.excerpt,
+        chars: r.chars,
+        state: decision?.state ?? 'new',
+        decision
+      }
+      body.contributions.push(view)
+      body.counts.total++
+      body.counts.byState[view.state]++
+      for (const panel of r.panelIds.length > 0 ? r.panelIds : ['']) bump(body.byPanel, panel, view)
+      bump(body.byParticipant, r.participantId, view)
+    }
+    res.json(body)
+  })
+
+  return routes.router
+}

@@ -1,0 +1,97 @@
+/**
+ * Keeps one room's contributions up to date: after commits (debounced, like the attribution
+ * feed, so a burst of keystrokes costs one pass and the keystroke path does no work here), the
+ * {@link ContributionTracker} assigns what was written since the last pass and the records that
+ * changed are saved to the {@link ContributionStore}. The server is the store's only writer.
+ * Passes run one at a time; {@link ContributionsFeed.flush} runs one now (the HTTP list and
+ * room unload use it, so nothing written is left unrecorded).
+ */
+import type * as Y from 'yjs'
+import type { Role } from '../../shared/permissions.js'
+import type { AuthorMap } from '../attribution/author-map.js'
+import type { ContributionStore } from './contribution-store.js'
+import { ContributionTracker, type ContributionRecord } from './contributions.js'
+
+/** What the feed needs to know about a participant (null if unknown). */
+export type ContributorLookup = (participantId: string) => Promise<{ role: Role; panelIds: string[] } | null>
+
+/** What a room needs to keep contributions (RoomDeps.contributions). */
+export interface ContributionsDeps {
+  store: ContributionStore
+  /** Role and panels (those invited to the spec) of a participant. */
+  lookup: (specId: string, participantId: string) => Promise<{ role: Role; panelIds: string[] } | null>
+  /** Debounce after a commit (ms). Default 1000. */
+  delayMs?: number
+  /** Clock (tests). Default Date.now. */
+  now?: () => number
+}
+
+/** Debounced contribution tracking for one room. */
+export class ContributionsFeed {
+  private readonly people = new Map<string, { role: Role; panelIds: string[] } | null>()
+  private timer: ReturnType<typeof setTimeout> | null = null
+  private running: Promise<void> = Promise.resolve()
+  private readonly tracker: ContributionTracker
+  private readonly delayMs: number
+  private readonly now: () => number
+
+  private constructor(
+    private readonly specId: string,
+    private readonly doc: Y.Doc,
+    private readonly authors: () => AuthorMap,
+    private readonly deps: ContributionsDeps,
+    private readonly onError: (err: unknown) => void
+  ) {
+    this.delayMs = deps.delayMs ?? 1000
+    this.now = deps.now ?? Date.now
+    this.tracker = new ContributionTracker(specId, {
+      isCustomer: (id) => this.people.get(id)?.role === 'customer',
+      panelsOf: (id) => [...(this.people.get(id)?.panelIds ?? [])]
+    })
+  }
+
+  /** A feed resuming from the spec's stored contributions. */
+  static async load(specId: string, doc: Y.Doc, authors: () => AuthorMap, deps: ContributionsDeps, onError: (err: unknown) => void): Promise<ContributionsFeed> {
+    const feed = new ContributionsFeed(specId, doc, authors, deps, onError)
+    feed.tracker.load(await deps.store.list(specId))
+    return feed
+  }
+
+  /** Runs a pass after the debounce delay; a failure goes to `onError`. */
+  schedule(): void {
+    if (this.timer) return
+    this.timer = setTimeout(() => {
+      this.timer = null
+      this.flush().catch((err: unknown) => this.onError(err))
+    }, this.delayMs)
+    this.timer.unref?.()
+  }
+
+  /** Runs a pass now (after any running one) and resolves once its changes are stored. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    const next = this.running.catch(() => {}).then(() => this.pass())
+    this.running = next
+    return next
+  }
+
+  /** The tracker's records (tests). */
+  list(): ContributionRecord[] {
+    return this.tracker.list()
+  }
+
+  /** Stops a pending pass (room unload, after a last flush). */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+  }
+
+  private async pass(): Promise<void> {
+    const authors = this.authors()
+    const missing = authors.participants.filter((id) => !this.people.has(id))
+    for (const id of missing) this.people.set(id, await this.deps.lookup(this.specId, id))
+    const changed = this.tracker.update(this.doc, authors, this.now())
+    if (changed.length > 0) await this.deps.store.save(changed)
+  }
+}
