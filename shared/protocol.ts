@@ -95,8 +95,12 @@ export const CloseCode = {
 /** A close code value from {@link CloseCode}. */
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode]
 
-/** True for close codes after which a client must not reconnect on its own. */
-export const isPermanentClose = (code: number): boolean => code >= 4400 && code < 4500
+/**
+ * True for close codes after which a client must not reconnect on its own: 4400-4499, and 1009
+ * (a frame above the sender's limit: reconnecting would send the same change again).
+ */
+export const isPermanentClose = (code: number): boolean =>
+  code === CloseCode.frameTooLarge || (code >= 4400 && code < 4500)
 
 /** Encodes a complete attribution frame from its JSON text. */
 export const encodeAttribution = (json: string): Uint8Array => {

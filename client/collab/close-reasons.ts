@@ -21,6 +21,8 @@ const messages: Record<number, string> = {
   [CloseCode.specNotFound]: 'This spec no longer exists or was deleted. Changes here are not saved.',
   [CloseCode.updateRefused]:
     'The server refused a change from this page, so it is no longer saving. Reload the page.',
+  [CloseCode.frameTooLarge]:
+    'A change was too large to send, so it was not saved. Reload the page and make it in smaller steps.',
   [CloseCode.specTooLarge]:
     'This spec reached its size limit, so the last change was not saved. Reload the page.',
   [CloseCode.unknownMessageType]:

@@ -9,7 +9,7 @@
 import { IndexeddbPersistence } from 'y-indexeddb'
 import { WebsocketProvider } from 'y-websocket'
 import type * as Y from 'yjs'
-import { PROTOCOL_VERSION } from '../../shared/protocol.js'
+import { isPermanentClose, PROTOCOL_VERSION } from '../../shared/protocol.js'
 import { trackSaves } from '../../shared/save-wiring.js'
 import type { SaveTracker } from '../../shared/save-status.js'
 import { countingWebSocket } from './counting-socket.js'
@@ -50,7 +50,10 @@ export const connectSpec = (specId: string, participantId: string, ydoc: Y.Doc, 
     WebSocketPolyfill: countingWebSocket(tracker),
     // Without the cross-tab channel every tab talks to the server itself, so each tab's indicator
     // speaks about the server's copy and never shows text that only another tab holds.
-    disableBc: true
+    disableBc: true,
+    // The provider's default stops only on 4400-4499; a frame over the limit (1009) would be
+    // sent again on every reconnect, so it stops there too and the page says why.
+    shouldReconnect: (event) => !isPermanentClose(event.code)
   })
 
   const untrack = trackSaves(provider, ydoc, tracker, { ignoreOrigins: [persistence] })

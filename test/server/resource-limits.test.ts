@@ -116,6 +116,8 @@ describe('size limits', () => {
     const customer = await openRaw(service, spec, 'v=1&token=carla')
     customer.send(updateFrame(update(new Y.Doc())))
     expect((await customer.closed).code).toBe(CloseCode.frameTooLarge)
+    // Permanent: reconnecting would send the same oversize change again.
+    expect(isPermanentClose(CloseCode.frameTooLarge)).toBe(true)
     expect(service.rooms.get(spec)!.doc.getText('t').length).toBe(8000)
   })
 
