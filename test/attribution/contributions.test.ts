@@ -81,6 +81,31 @@ describe('contributions: the rule', () => {
     expect(texts()).toEqual([IDEA_1, IDEA_2, ' Also Word.'])
   })
 
+  it('typing in the same block within the sitting, not next to the contribution, extends it', () => {
+    const ids = pass().map((r) => r.id)
+    server.now += DEFAULT_SITTING_MS / 2
+    team.type(' — noted.', { after: 'as PDF' })
+    cust.type(' Also Word.', { after: 'noted.' })
+    expect(pass().map((r) => r.id)).toEqual(ids)
+    expect(texts()).toEqual([IDEA_1, IDEA_2 + ' Also Word.'])
+  })
+
+  it('concurrent edits: the customer extends while the team restructures offline', () => {
+    const ids = pass().map((r) => r.id)
+    team.online = false
+    team.edit((tr, doc) => tr.split(posAfter(doc, 'offline')))
+    team.edit((tr, doc) => tr.setBlockType(posOf(doc, 'Export'), posAfter(doc, 'PDF'), schema.nodes.heading, { level: 2 }))
+    cust.type(' and sync', { after: 'offline mode' })
+    cust.type(' weekly', { after: 'as PDF' })
+    team.reconnect()
+    expect(pass().map((r) => r.id)).toEqual(ids)
+    // How Yjs merges them: " and sync" stays after "offline" where the split left it, and
+    // " weekly", typed into the paragraph the heading change replaced, is gone with it.
+    expect(server.pm().content.content.slice(1).map((n) => n.textContent)).toEqual(['Customers want offline and sync', ' mode', IDEA_2])
+    // Every surviving word of the customer's is in the contribution it was written into.
+    expect(texts()).toEqual(['Customers want offline and sync\n mode', IDEA_2])
+  })
+
   it('another customer typing next to a contribution starts their own', () => {
     pass()
     const other = new Client(server, 'cust-2')
