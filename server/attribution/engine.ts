@@ -308,6 +308,8 @@ export class AttributionEngine {
           let j = i + 1
           for (; j < piece.len; j++) {
             if ((authors[at + j] === UNMATCHED ? me : authors[at + j]) !== author) break
+            // Without matches in this run every character is its own origin: consecutive.
+            if (o === null) continue
             const next = originOf(j)
             if (next.client !== origin.client || next.clock !== origin.clock + j - i) break
           }
