@@ -58,10 +58,25 @@ export interface ServiceOverrides {
    * `storage` is given, else the one {@link openReviewStore} opens.
    */
   review?: ReviewStore
-  /** Contributions. Default: memory when `storage` is given or memory, else SQLite in the specs' database. */
+  /** Contributions. Default: the one {@link openContributionStore} opens. */
   contributions?: ContributionStore
   /** Replaces the sync layer's authentication (sync-level tests with fixed principals). */
   syncAccess?: SyncAccess
+}
+
+/**
+ * Opens the contributions store beside the decisions ledger: Postgres if `reviewDatabaseUrl` is
+ * set, else memory with memory storage (or a storage given by a test), else SQLite in the
+ * specs' database file.
+ */
+export async function openContributionStore(config: Config, log: Logger, storageGiven = false): Promise<ContributionStore> {
+  if (config.reviewDatabaseUrl) {
+    // Imported only when configured: the default service never loads `pg`.
+    const { openPostgresContributionStore } = await import('./review/contributions-postgres.js')
+    return openPostgresContributionStore({ connectionString: config.reviewDatabaseUrl, log })
+  }
+  if (storageGiven || config.storage === 'memory') return new MemoryContributionStore()
+  return openSqliteContributionStore({ file: path.join(config.dataDir, DB_FILE), synchronous: config.sqliteSynchronous })
 }
 
 /** Opens the storage backend `config` names. */
@@ -118,11 +133,14 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     await storage.close()
     throw err
   }
-  const contributions: ContributionStore =
-    overrides.contributions ??
-    (given || config.storage === 'memory'
-      ? new MemoryContributionStore()
-      : openSqliteContributionStore({ file: path.join(config.dataDir, DB_FILE), synchronous: config.sqliteSynchronous }))
+  let contributions: ContributionStore
+  try {
+    contributions = overrides.contributions ?? (await openContributionStore(config, log, given !== undefined))
+  } catch (err) {
+    await review.close()
+    await storage.close()
+    throw err
+  }
   const auth = await createAuth({
     store: storage.identity,
     specs: storage.specs,
