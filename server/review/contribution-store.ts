@@ -2,8 +2,8 @@
  * The contributions seam: the server's record of every contribution (server/review/
  * contributions.ts says what one is), next to the decisions ledger in the same database. The
  * server is its only writer: the contributions feed saves what the tracker derived, debounced
- * after commits, never on the keystroke path. Every implementation (memory, SQLite) passes the
- * contract suite in test/contract/contributions.contract.ts, whose rules are cited here.
+ * after commits, never on the keystroke path. Every implementation (memory, SQLite, Postgres)
+ * passes the contract suite in test/contract/contributions.contract.ts, whose rules are cited here.
  *
  * - [K1] `save` upserts by (specId, id). A stored contribution's `participantId`, `panelIds`
  *   and `createdAt` never change (a later save keeps the stored ones: who wrote it and where
