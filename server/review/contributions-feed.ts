@@ -92,6 +92,13 @@ export class ContributionsFeed {
     const missing = authors.participants.filter((id) => !this.people.has(id))
     for (const id of missing) this.people.set(id, await this.deps.lookup(this.specId, id))
     const changed = this.tracker.update(this.doc, authors, this.now())
-    if (changed.length > 0) await this.deps.store.save(changed)
+    if (changed.length === 0) return
+    try {
+      await this.deps.store.save(changed)
+    } catch (err) {
+      // Saved with the next pass instead (the next commit or list schedules one).
+      this.tracker.retry(changed.map((r) => r.id))
+      throw err
+    }
   }
 }

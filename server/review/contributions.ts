@@ -142,6 +142,11 @@ export class ContributionTracker {
     return out.map((r) => ({ ...r, origins: r.origins.map((o) => ({ ...o })), panelIds: [...r.panelIds] }))
   }
 
+  /** Marks records as changed again (their save failed): the next {@link update} returns them. */
+  retry(ids: Iterable<string>): void {
+    for (const id of ids) if (this.records.has(id)) this.changed.add(id)
+  }
+
   /** The current text of every contribution (rule 5), by id. */
   texts(doc: Y.Doc, authors: AuthorMap): Map<string, string> {
     const parts = new Map<string, string[]>()
