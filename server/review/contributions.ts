@@ -220,8 +220,7 @@ export class ContributionTracker {
    */
   private assign(authors: AuthorMap, item: Y.Item, at: number, client: number, clock: number, len: number, participantId: string, now: number, iso: string): void {
     const block: unknown = item.parent
-    let id = this.neighbourContribution(authors, item, at, len)
-    if (id !== null && this.records.get(id)!.participantId !== participantId) id = null
+    let id = this.neighbourContribution(authors, item, at, len, participantId)
     if (id === null) {
       const latest = this.latestOf.get(participantId)
       const last = latest === undefined ? undefined : this.lastBlock.get(latest)
@@ -248,12 +247,13 @@ export class ContributionTracker {
 
   /**
    * Rule 4a: the contribution of the live character right before clocks [at, at + len) of
-   * `item` in its block, else of the one right after (null if neither has one).
+   * `item` in its block, else of the one right after, if it is `participantId`'s (else null).
    */
-  private neighbourContribution(authors: AuthorMap, item: Y.Item, at: number, len: number): string | null {
+  private neighbourContribution(authors: AuthorMap, item: Y.Item, at: number, len: number, participantId: string): string | null {
     const of = (it: Y.Item, c: number): string | null => {
       const o = authors.originAt(it.id.client, c)
-      return this.contributionOf(o.client, o.clock)
+      const id = this.contributionOf(o.client, o.clock)
+      return id !== null && this.records.get(id)!.participantId === participantId ? id : null
     }
     const nextChar = (it: Y.Item | null, dir: 'left' | 'right'): Y.Item | null => {
       while (it !== null && (it.deleted || !(it.content instanceof Y.ContentString))) it = it[dir]

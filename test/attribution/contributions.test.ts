@@ -110,12 +110,17 @@ describe('contributions: the rule', () => {
     pass()
     const other = new Client(server, 'cust-2')
     other.type(' please', { after: 'offline mode' })
+    other.type('Hey: ', 3)
     const list = pass()
     expect(list.map((r) => [r.participantId, r.excerpt])).toEqual([
       ['cust-1', IDEA_1],
       ['cust-1', IDEA_2],
-      ['cust-2', ' please']
+      ['cust-2', 'Hey:  please'] // one sitting in one block (rule 4b)
     ])
+    // Between someone else's words and their own, a customer extends their own.
+    cust.type('Really, ', { after: 'Hey: ' })
+    expect(pass()).toHaveLength(3)
+    expect(texts()).toEqual(['Really, ' + IDEA_1, IDEA_2, 'Hey:  please'])
   })
 })
 
