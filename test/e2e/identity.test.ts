@@ -7,7 +7,7 @@
  */
 import { describe, expect, test } from 'vitest'
 import type { Page } from 'playwright-core'
-import { sleep } from '../helpers/eventually.js'
+import { eventually } from '../helpers/eventually.js'
 import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 import { expectAccessible, newContext, newPage, openEditor, poll, waitForEditor, waitForStatus } from '../helpers/browser.js'
@@ -125,10 +125,12 @@ describe('identity in the browser', () => {
     await poll(() => avatars(facilitatorEditor).count()).toBe(1)
     await expectAccessible(customer, 'the editor after access was removed')
 
-    // Typing after removal reaches nobody.
+    // Typing after removal reaches nobody: the server holds no socket of the customer any more
+    // (the only route a change could take), so the stored spec cannot have changed.
+    const cleo = (await pageMe(customer)).participantId
     await customer.locator('#editor .ProseMirror').press('End')
     await customer.keyboard.type('Still here?')
-    await sleep(300)
+    expect([...service.sync.connections].filter((c) => c.participantId === cleo && !c.isClosed)).toEqual([])
     expect(await storedBlocks(service, specId)).toEqual(['Export', 'Customers need CSV exports.'])
   })
 
@@ -171,7 +173,14 @@ describe('identity in the browser', () => {
       view.dispatch(view.state.tr.insertText('Forged by a viewer. ', view.state.doc.content.size - 1))
     })
     await poll(() => blockTexts(viewer)).not.toEqual(original)
-    await sleep(500)
+    // The server counts every update-bearing frame of a connection once it handled it (refused
+    // ones too): once the viewer's connection has counted a frame beyond its empty initial step 2,
+    // the forged change went through the server's check, so the stored spec shows its effect.
+    const viewerId = (await pageMe(viewer)).participantId
+    await eventually(() => {
+      const conns = [...service.sync.connections].filter((c) => c.participantId === viewerId)
+      expect(conns.some((c) => c.updatesReceived >= 2)).toBe(true)
+    })
     expect(await storedBlocks(service, specId)).toEqual(original)
     expect(await blockTexts(facilitator)).toEqual(original)
 
