@@ -5,8 +5,8 @@
  * `save` is one transaction ([K5]) whose upsert keeps participant, panels and creation time
  * ([K1]). Panel ids and origins are JSON text, as on SQLite (read whole, never queried).
  */
-import pg from 'pg'
-import type { Logger } from '../observability/logger.js'
+import type pg from 'pg'
+import { inTransaction, openMigratedPool, type PostgresPoolOptions } from './postgres-pool.js'
 import { byCreation, checkRecords, type ContributionRecord, type ContributionStore } from './contribution-store.js'
 
 /** First key of the advisory lock migrations take ('VCON'). */
@@ -29,69 +29,13 @@ export const CONTRIBUTIONS_POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS review_contributions_participant ON review_contributions (spec_id, participant_id);`
 ]
 
-/** Options for {@link openPostgresContributionStore}. */
-export interface PostgresContributionOptions {
-  /** `postgres://user@host:port/database` */
-  connectionString: string
-  /** Schema the tables live in (created if missing); default: the server's search_path. */
-  schema?: string
-  /** Most connections the pool opens (default 2). */
-  maxConnections?: number
-  /** Where errors of idle pooled connections are reported (they would otherwise crash the process). */
-  log?: Pick<Logger, 'warn'>
-}
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+/** Options for {@link openPostgresContributionStore}; `maxConnections` defaults to 2. */
+export type PostgresContributionOptions = PostgresPoolOptions
 
 /** Connects, creates or migrates the contributions tables, and returns the store. */
 export async function openPostgresContributionStore(opts: PostgresContributionOptions): Promise<PostgresContributionStore> {
-  if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) throw new RangeError(`not a schema name: ${opts.schema}`)
-  const pool = new pg.Pool({
-    connectionString: opts.connectionString,
-    max: opts.maxConnections ?? 2,
-    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {})
-  })
-  pool.on('error', (err) => opts.log?.warn({ err }, 'contribution store: idle Postgres connection failed'))
-  try {
-    await inTransaction(pool, async (client) => {
-      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [CONTRIBUTIONS_LOCK])
-      if (opts.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`)
-      await client.query('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)')
-      const row = await client.query<{ version: number }>("SELECT version FROM schema_versions WHERE component = 'contributions'")
-      const from = row.rows[0]?.version ?? 0
-      if (from > CONTRIBUTIONS_POSTGRES_MIGRATIONS.length) {
-        throw new RangeError(`contributions tables are at version ${from}, newer than this server knows (${CONTRIBUTIONS_POSTGRES_MIGRATIONS.length})`)
-      }
-      for (let v = from; v < CONTRIBUTIONS_POSTGRES_MIGRATIONS.length; v++) await client.query(CONTRIBUTIONS_POSTGRES_MIGRATIONS[v]!)
-      await client.query(
-        "INSERT INTO schema_versions (component, version) VALUES ('contributions', $1) ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-        [CONTRIBUTIONS_POSTGRES_MIGRATIONS.length]
-      )
-    })
-  } catch (err) {
-    await pool.end()
-    throw err
-  }
+  const pool = await openMigratedPool(opts, { component: 'contributions', lock: CONTRIBUTIONS_LOCK, migrations: CONTRIBUTIONS_POSTGRES_MIGRATIONS }, 2)
   return new PostgresContributionStore(pool)
-}
-
-/** Runs `work` in one transaction on one pooled client (COMMIT, or ROLLBACK if it throws). */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  let broken: Error | undefined
-  try {
-    await client.query('BEGIN')
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
-  } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-      broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))
-    })
-    throw err
-  } finally {
-    client.release(broken)
-  }
 }
 
 interface Row {

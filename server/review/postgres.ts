@@ -12,9 +12,9 @@
  * merely share a lock). The primary key (spec_id, seq) backs this up: a mistake here would
  * fail an append, never fork the chain.
  */
-import pg from 'pg'
+import type pg from 'pg'
 import type { DecisionCounts, DecisionEntry } from '../../shared/api-review.js'
-import type { Logger } from '../observability/logger.js'
+import { inTransaction, openMigratedPool, type PostgresPoolOptions } from './postgres-pool.js'
 import { checkNewDecision, countsFromRows, nextEntry } from './ledger.js'
 import type { NewDecision, ReviewStore } from './review-store.js'
 import { CURRENT_WHERE, ENTRY_COLUMNS, entryValues, toEntry, type EntryRow } from './rows.js'
@@ -43,74 +43,13 @@ export const REVIEW_POSTGRES_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS review_decisions_subject ON review_decisions (spec_id, subject_id, seq);`
 ]
 
-/** Options for {@link openPostgresReviewStore}. */
-export interface PostgresReviewOptions {
-  /** `postgres://user@host:port/database` */
-  connectionString: string
-  /** Schema the tables live in (created if missing); default: the server's search_path. */
-  schema?: string
-  /** Most connections the pool opens (default 4). */
-  maxConnections?: number
-  /** Where errors of idle pooled connections are reported (they would otherwise crash the process). */
-  log?: Pick<Logger, 'warn'>
-}
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+/** Options for {@link openPostgresReviewStore}; `maxConnections` defaults to 4. */
+export type PostgresReviewOptions = PostgresPoolOptions
 
 /** Connects, creates or migrates the review tables, and returns the store. */
 export async function openPostgresReviewStore(opts: PostgresReviewOptions): Promise<PostgresReviewStore> {
-  if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) throw new RangeError(`not a schema name: ${opts.schema}`)
-  const pool = new pg.Pool({
-    connectionString: opts.connectionString,
-    max: opts.maxConnections ?? 4,
-    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {})
-  })
-  // An idle client losing its connection emits 'error' on the pool; unheard, that is fatal.
-  pool.on('error', (err) => opts.log?.warn({ err }, 'review store: idle Postgres connection failed'))
-  try {
-    await inTransaction(pool, async (client) => {
-      // Servers starting together migrate one after the other.
-      await client.query('SELECT pg_advisory_xact_lock($1, 0)', [REVIEW_LOCK])
-      if (opts.schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${opts.schema}`)
-      await client.query('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)')
-      const row = await client.query<{ version: number }>("SELECT version FROM schema_versions WHERE component = 'review'")
-      const from = row.rows[0]?.version ?? 0
-      if (from > REVIEW_POSTGRES_MIGRATIONS.length) {
-        throw new RangeError(`review tables are at version ${from}, newer than this server knows (${REVIEW_POSTGRES_MIGRATIONS.length})`)
-      }
-      for (let v = from; v < REVIEW_POSTGRES_MIGRATIONS.length; v++) await client.query(REVIEW_POSTGRES_MIGRATIONS[v]!)
-      await client.query(
-        "INSERT INTO schema_versions (component, version) VALUES ('review', $1) ON CONFLICT (component) DO UPDATE SET version = excluded.version",
-        [REVIEW_POSTGRES_MIGRATIONS.length]
-      )
-    })
-  } catch (err) {
-    await pool.end()
-    throw err
-  }
+  const pool = await openMigratedPool(opts, { component: 'review', lock: REVIEW_LOCK, migrations: REVIEW_POSTGRES_MIGRATIONS }, 4)
   return new PostgresReviewStore(pool)
-}
-
-/**
- * Runs `work` in one transaction on one pooled client: COMMIT if it resolves, ROLLBACK if it
- * throws. A client whose ROLLBACK failed is destroyed rather than returned to the pool.
- */
-async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
-  let broken: Error | undefined
-  try {
-    await client.query('BEGIN')
-    const result = await work(client)
-    await client.query('COMMIT')
-    return result
-  } catch (err) {
-    await client.query('ROLLBACK').catch((rollbackErr: unknown) => {
-      broken = rollbackErr instanceof Error ? rollbackErr : new Error(String(rollbackErr))
-    })
-    throw err
-  } finally {
-    client.release(broken)
-  }
 }
 
 const WHERE_CURRENT = CURRENT_WHERE.replace('$SPEC', '$1')
