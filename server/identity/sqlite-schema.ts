@@ -7,9 +7,8 @@
  * store's migration 2; identity migration 1 creates the very same tables `IF NOT EXISTS`, so
  * such a database is adopted as version 1 without change (test/contract/sqlite.test.ts).
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { migrateComponent, openComponentDb, type SqliteFileOptions } from '../sqlite/components.js'
 import { SqliteIdentityStore } from './sqlite.js'
 
 type DB = Database.Database
@@ -100,25 +99,11 @@ export const IDENTITY_MIGRATIONS: readonly string[] = [
 
 /** Creates or upgrades the identity tables of `db` to the latest version, in one transaction. */
 export function migrateIdentity(db: DB): void {
-  // IMMEDIATE: a server and the admin CLI starting together migrate one after the other.
-  db.transaction(() => {
-    db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)')
-    const row = db.prepare("SELECT version FROM schema_versions WHERE component = 'identity'").get() as { version: number } | undefined
-    const from = row?.version ?? 0
-    if (from > IDENTITY_MIGRATIONS.length) {
-      throw new RangeError(`identity tables are at version ${from}, newer than this server knows (${IDENTITY_MIGRATIONS.length})`)
-    }
-    for (let v = from; v < IDENTITY_MIGRATIONS.length; v++) db.exec(IDENTITY_MIGRATIONS[v]!)
-    db.prepare("INSERT INTO schema_versions (component, version) VALUES ('identity', ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version").run(IDENTITY_MIGRATIONS.length)
-  }).immediate()
+  migrateComponent(db, { component: 'identity', migrations: IDENTITY_MIGRATIONS })
 }
 
 /** Options for {@link openSqliteIdentityStore}. */
-export interface SqliteIdentityOptions {
-  /** Database file (usually the one the specs are in); `:memory:` for a throwaway database. */
-  file: string
-  synchronous: 'FULL' | 'NORMAL'
-}
+export type SqliteIdentityOptions = SqliteFileOptions
 
 /**
  * Opens the identity store on `file` with a connection of its own, creating or migrating the
@@ -127,11 +112,5 @@ export interface SqliteIdentityOptions {
  * join it (and be rolled back with it).
  */
 export function openSqliteIdentityStore(opts: SqliteIdentityOptions): SqliteIdentityStore {
-  if (opts.file !== ':memory:') fs.mkdirSync(path.dirname(opts.file), { recursive: true })
-  const db = new Database(opts.file)
-  db.pragma('journal_mode = WAL')
-  db.pragma(`synchronous = ${opts.synchronous}`)
-  db.pragma('busy_timeout = 5000')
-  migrateIdentity(db)
-  return new SqliteIdentityStore(db)
+  return new SqliteIdentityStore(openComponentDb(opts, { component: 'identity', migrations: IDENTITY_MIGRATIONS }))
 }

@@ -4,9 +4,8 @@
  * `schema_versions` under `contributions`, like the ledger's under `review`). A `save` is one
  * IMMEDIATE transaction ([K5]); panel ids and origins are JSON text (read whole, never queried).
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { openComponentDb, type SqliteFileOptions } from '../sqlite/components.js'
 import { byCreation, checkRecords, type ContributionRecord, type ContributionStore } from './contribution-store.js'
 
 type DB = Database.Database
@@ -28,43 +27,13 @@ export const CONTRIBUTIONS_SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS review_contributions_participant ON review_contributions (spec_id, participant_id);`
 ]
 
-/** Creates or upgrades the contributions tables of `db`, in one IMMEDIATE transaction. */
-export function migrateContributions(db: DB): void {
-  db.transaction(() => {
-    db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)')
-    const row = db.prepare("SELECT version FROM schema_versions WHERE component = 'contributions'").get() as { version: number } | undefined
-    const from = row?.version ?? 0
-    if (from > CONTRIBUTIONS_SQLITE_MIGRATIONS.length) {
-      throw new RangeError(`contributions tables are at version ${from}, newer than this server knows (${CONTRIBUTIONS_SQLITE_MIGRATIONS.length})`)
-    }
-    for (let v = from; v < CONTRIBUTIONS_SQLITE_MIGRATIONS.length; v++) db.exec(CONTRIBUTIONS_SQLITE_MIGRATIONS[v]!)
-    db.prepare(
-      "INSERT INTO schema_versions (component, version) VALUES ('contributions', ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version"
-    ).run(CONTRIBUTIONS_SQLITE_MIGRATIONS.length)
-  }).immediate()
-}
 
 /** Options for {@link openSqliteContributionStore}. */
-export interface SqliteContributionOptions {
-  /** Database file (the specs' `valence.db`); `:memory:` for a throwaway database. */
-  file: string
-  synchronous: 'FULL' | 'NORMAL'
-}
+export type SqliteContributionOptions = SqliteFileOptions
 
 /** Opens the contributions on `file` with a connection of its own, creating or migrating its tables. */
 export function openSqliteContributionStore(opts: SqliteContributionOptions): SqliteContributionStore {
-  if (opts.file !== ':memory:') fs.mkdirSync(path.dirname(opts.file), { recursive: true })
-  const db = new Database(opts.file)
-  try {
-    db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${opts.synchronous}`)
-    db.pragma('busy_timeout = 5000')
-    migrateContributions(db)
-  } catch (err) {
-    db.close()
-    throw err
-  }
-  return new SqliteContributionStore(db)
+  return new SqliteContributionStore(openComponentDb(opts, { component: 'contributions', migrations: CONTRIBUTIONS_SQLITE_MIGRATIONS }))
 }
 
 interface Row {

@@ -10,9 +10,8 @@
  * write lock first, so a second connection or process (the admin CLI, a second server on the
  * same file) cannot read the same head meanwhile ([R7]).
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import Database from 'better-sqlite3'
+import type Database from 'better-sqlite3'
+import { openComponentDb, type SqliteFileOptions } from '../sqlite/components.js'
 import type { DecisionCounts, DecisionEntry } from '../../shared/api-review.js'
 import { checkNewDecision, countsFromRows, nextEntry } from './ledger.js'
 import type { NewDecision, ReviewStore } from './review-store.js'
@@ -42,41 +41,13 @@ export const REVIEW_SQLITE_MIGRATIONS: readonly string[] = [
    CREATE INDEX IF NOT EXISTS review_decisions_subject ON review_decisions (spec_id, subject_id, seq);`
 ]
 
-/** Creates or upgrades the review tables of `db`, in one IMMEDIATE transaction. */
-export function migrateReview(db: DB): void {
-  db.transaction(() => {
-    db.exec('CREATE TABLE IF NOT EXISTS schema_versions (component TEXT PRIMARY KEY, version INTEGER NOT NULL)')
-    const row = db.prepare("SELECT version FROM schema_versions WHERE component = 'review'").get() as { version: number } | undefined
-    const from = row?.version ?? 0
-    if (from > REVIEW_SQLITE_MIGRATIONS.length) {
-      throw new RangeError(`review tables are at version ${from}, newer than this server knows (${REVIEW_SQLITE_MIGRATIONS.length})`)
-    }
-    for (let v = from; v < REVIEW_SQLITE_MIGRATIONS.length; v++) db.exec(REVIEW_SQLITE_MIGRATIONS[v]!)
-    db.prepare("INSERT INTO schema_versions (component, version) VALUES ('review', ?) ON CONFLICT (component) DO UPDATE SET version = excluded.version").run(REVIEW_SQLITE_MIGRATIONS.length)
-  }).immediate()
-}
 
 /** Options for {@link openSqliteReviewStore}. */
-export interface SqliteReviewOptions {
-  /** Database file (the specs' `valence.db`); `:memory:` for a throwaway database. */
-  file: string
-  synchronous: 'FULL' | 'NORMAL'
-}
+export type SqliteReviewOptions = SqliteFileOptions
 
 /** Opens the ledger on `file` with a connection of its own, creating or migrating its tables. */
 export function openSqliteReviewStore(opts: SqliteReviewOptions): SqliteReviewStore {
-  if (opts.file !== ':memory:') fs.mkdirSync(path.dirname(opts.file), { recursive: true })
-  const db = new Database(opts.file)
-  try {
-    db.pragma('journal_mode = WAL')
-    db.pragma(`synchronous = ${opts.synchronous}`)
-    db.pragma('busy_timeout = 5000')
-    migrateReview(db)
-  } catch (err) {
-    db.close()
-    throw err
-  }
-  return new SqliteReviewStore(db)
+  return new SqliteReviewStore(openComponentDb(opts, { component: 'review', migrations: REVIEW_SQLITE_MIGRATIONS }))
 }
 
 /** The ledger in one SQLite connection's database. */
