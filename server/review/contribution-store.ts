@@ -31,9 +31,14 @@ export interface ContributionStore {
   close(): Promise<void>
 }
 
-const ID = /^c(\d{1,10})-(\d{1,15})$/
+const ID = /^c(\d{1,16})-(\d{1,16})$/
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/
-const MAX_CLIENT = 2 ** 32 - 1
+/**
+ * Largest clientID: what sync admits (validate-update.ts refuses clientIDs beyond 2^53 - 1).
+ * Yjs draws ids below 2^32, but a crafted client may use any safe integer, and its words are
+ * still someone's contribution.
+ */
+const MAX_CLIENT = Number.MAX_SAFE_INTEGER
 
 const isCount = (n: unknown, max = Number.MAX_SAFE_INTEGER): boolean => typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= max
 

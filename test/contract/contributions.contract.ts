@@ -83,7 +83,7 @@ export function contributionsContract(name: string, factory: ContributionStoreFa
       const bad: Array<Partial<ContributionRecord>> = [
         { id: '101:0' },
         { id: 'c01-0' },
-        { id: 'c4294967296-0' },
+        { id: 'c9007199254740992-0' },
         { participantId: '' },
         { createdAt: 'yesterday' },
         { updatedAt: '2026-12-01 10:00:00' },

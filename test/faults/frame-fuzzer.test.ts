@@ -39,13 +39,6 @@ const CASES_PER_SOCKET = 40
 const STALL_MS = 30_000
 const MiB = 1024 * 1024
 
-/**
- * Error lines of a known bug, pinned with `it.fails` in fuzz-regressions.test.ts: clientIDs above
- * 2^32 - 1, which sync admits, make every later contributions save of the room fail. Counted in
- * the figures (`serverErrors`), not failed on here; remove this when that pin passes.
- */
-const KNOWN_BUG = /(is not c<client>-<clock>|malformed origins)[\s\S]*"msg":"contributions pass failed"/
-
 /** Close codes the server documents (docs/PROTOCOL.md), plus ws's own for transport errors. */
 const DOCUMENTED = new Set<number>([...Object.values(CloseCode), 1002, 1006, 1007])
 
@@ -346,7 +339,7 @@ describe('frame fuzzer against a live server', () => {
     expect(tally.stalls, replay).toEqual([])
     expect([...tally.closes.keys()].map((k) => Number(k.split(' ')[0])).filter((code) => !DOCUMENTED.has(code)), replay).toEqual([])
     // A refused frame is a warning; an error line means some code met input it did not expect.
-    expect(server.errors.filter((l) => !KNOWN_BUG.test(l)), replay).toEqual([])
+    expect(server.errors, replay).toEqual([])
     expect(server.stderr, replay).toEqual([])
     // Bounded, generously: a leak of even a few hundred bytes per frame would pass 100,000 frames' worth.
     expect(rssAfter - rssBefore, replay).toBeLessThan(256 * MiB)
