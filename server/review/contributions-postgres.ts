@@ -7,6 +7,7 @@
  */
 import type pg from 'pg'
 import { inTransaction, openMigratedPool, type PostgresPoolOptions } from './postgres-pool.js'
+import { CONTRIBUTION_COLUMNS, CONTRIBUTION_ON_CONFLICT, contributionValues, toContribution, type ContributionRow } from './contribution-rows.js'
 import { byCreation, checkRecords, type ContributionRecord, type ContributionStore } from './contribution-store.js'
 
 /** First key of the advisory lock migrations take ('VCON'). */
@@ -38,32 +39,6 @@ export async function openPostgresContributionStore(opts: PostgresContributionOp
   return new PostgresContributionStore(pool)
 }
 
-interface Row {
-  spec_id: string
-  id: string
-  participant_id: string
-  panel_ids: string
-  created_at: string
-  updated_at: string
-  origins: string
-  excerpt: string
-  chars: number
-}
-
-const COLUMNS = 'spec_id, id, participant_id, panel_ids, created_at, updated_at, origins, excerpt, chars'
-
-const toRecord = (r: Row): ContributionRecord => ({
-  specId: r.spec_id,
-  id: r.id,
-  participantId: r.participant_id,
-  panelIds: JSON.parse(r.panel_ids) as string[],
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  origins: JSON.parse(r.origins) as ContributionRecord['origins'],
-  excerpt: r.excerpt,
-  chars: r.chars
-})
-
 /** The contributions in one Postgres database (see {@link openPostgresContributionStore}). */
 export class PostgresContributionStore implements ContributionStore {
   private closing: Promise<void> | null = null
@@ -76,10 +51,8 @@ export class PostgresContributionStore implements ContributionStore {
     await inTransaction(this.pool, async (client) => {
       for (const r of records) {
         await client.query(
-          `INSERT INTO review_contributions (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-           ON CONFLICT (spec_id, id) DO UPDATE SET updated_at = excluded.updated_at, origins = excluded.origins,
-             excerpt = excluded.excerpt, chars = excluded.chars`,
-          [r.specId, r.id, r.participantId, JSON.stringify(r.panelIds), r.createdAt, r.updatedAt, JSON.stringify(r.origins), r.excerpt, r.chars]
+          `INSERT INTO review_contributions (${CONTRIBUTION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ${CONTRIBUTION_ON_CONFLICT}`,
+          contributionValues(r)
         )
       }
     })
@@ -88,10 +61,10 @@ export class PostgresContributionStore implements ContributionStore {
   async list(specId: string, participantId?: string): Promise<ContributionRecord[]> {
     const res =
       participantId === undefined
-        ? await this.pool.query<Row>(`SELECT ${COLUMNS} FROM review_contributions WHERE spec_id = $1`, [specId])
-        : await this.pool.query<Row>(`SELECT ${COLUMNS} FROM review_contributions WHERE spec_id = $1 AND participant_id = $2`, [specId, participantId])
+        ? await this.pool.query<ContributionRow>(`SELECT ${CONTRIBUTION_COLUMNS} FROM review_contributions WHERE spec_id = $1`, [specId])
+        : await this.pool.query<ContributionRow>(`SELECT ${CONTRIBUTION_COLUMNS} FROM review_contributions WHERE spec_id = $1 AND participant_id = $2`, [specId, participantId])
     // Sorted here, not in SQL: the database collation and JS string order may disagree.
-    return res.rows.map(toRecord).sort(byCreation)
+    return res.rows.map(toContribution).sort(byCreation)
   }
 
   /** Ends the pool once (idempotent). */

@@ -6,6 +6,7 @@
  */
 import type Database from 'better-sqlite3'
 import { openComponentDb, type SqliteFileOptions } from '../sqlite/components.js'
+import { CONTRIBUTION_COLUMNS, CONTRIBUTION_ON_CONFLICT, contributionValues, toContribution, type ContributionRow } from './contribution-rows.js'
 import { byCreation, checkRecords, type ContributionRecord, type ContributionStore } from './contribution-store.js'
 
 type DB = Database.Database
@@ -36,32 +37,6 @@ export function openSqliteContributionStore(opts: SqliteContributionOptions): Sq
   return new SqliteContributionStore(openComponentDb(opts, { component: 'contributions', migrations: CONTRIBUTIONS_SQLITE_MIGRATIONS }))
 }
 
-interface Row {
-  spec_id: string
-  id: string
-  participant_id: string
-  panel_ids: string
-  created_at: string
-  updated_at: string
-  origins: string
-  excerpt: string
-  chars: number
-}
-
-const COLUMNS = 'spec_id, id, participant_id, panel_ids, created_at, updated_at, origins, excerpt, chars'
-
-const toRecord = (r: Row): ContributionRecord => ({
-  specId: r.spec_id,
-  id: r.id,
-  participantId: r.participant_id,
-  panelIds: JSON.parse(r.panel_ids) as string[],
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  origins: JSON.parse(r.origins) as ContributionRecord['origins'],
-  excerpt: r.excerpt,
-  chars: r.chars
-})
-
 /** The contributions in one SQLite connection's database. */
 export class SqliteContributionStore implements ContributionStore {
   private readonly upsert
@@ -72,15 +47,13 @@ export class SqliteContributionStore implements ContributionStore {
   constructor(private readonly db: DB) {
     // [K1]: the conflict branch leaves participant, panels and creation time as stored.
     this.upsert = db.prepare(
-      `INSERT INTO review_contributions (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (spec_id, id) DO UPDATE SET updated_at = excluded.updated_at, origins = excluded.origins,
-         excerpt = excluded.excerpt, chars = excluded.chars`
+      `INSERT INTO review_contributions (${CONTRIBUTION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ${CONTRIBUTION_ON_CONFLICT}`
     )
-    this.selectSpec = db.prepare(`SELECT ${COLUMNS} FROM review_contributions WHERE spec_id = ?`)
-    this.selectParticipant = db.prepare(`SELECT ${COLUMNS} FROM review_contributions WHERE spec_id = ? AND participant_id = ?`)
+    this.selectSpec = db.prepare(`SELECT ${CONTRIBUTION_COLUMNS} FROM review_contributions WHERE spec_id = ?`)
+    this.selectParticipant = db.prepare(`SELECT ${CONTRIBUTION_COLUMNS} FROM review_contributions WHERE spec_id = ? AND participant_id = ?`)
     this.saveTx = db.transaction((records: readonly ContributionRecord[]) => {
       for (const r of records) {
-        this.upsert.run(r.specId, r.id, r.participantId, JSON.stringify(r.panelIds), r.createdAt, r.updatedAt, JSON.stringify(r.origins), r.excerpt, r.chars)
+        this.upsert.run(...contributionValues(r))
       }
     })
   }
@@ -91,9 +64,9 @@ export class SqliteContributionStore implements ContributionStore {
   }
 
   async list(specId: string, participantId?: string): Promise<ContributionRecord[]> {
-    const rows = (participantId === undefined ? this.selectSpec.all(specId) : this.selectParticipant.all(specId, participantId)) as Row[]
+    const rows = (participantId === undefined ? this.selectSpec.all(specId) : this.selectParticipant.all(specId, participantId)) as ContributionRow[]
     // Sorted here, not in SQL: SQLite's collation and JS string order agree only for ASCII.
-    return rows.map(toRecord).sort(byCreation)
+    return rows.map(toContribution).sort(byCreation)
   }
 
   async close(): Promise<void> {
