@@ -150,6 +150,37 @@ export const caretInTitle = (page: Page): Promise<void> => moveCaret(page, ['Con
 /** Focuses the editor and puts the caret at the very end of the document. */
 export const caretAtEnd = (page: Page): Promise<void> => moveCaret(page, ['Control+End'], 'doc-end')
 
+/**
+ * Presses Shift+Home at the end of the block holding `text` and waits until ProseMirror's own
+ * selection is a non-empty end of it (all of it, or its last visual line when it wraps); the keys
+ * are pressed again (up to 3 times) for the same race as `moveCaret`.
+ */
+export const selectToLineStart = async (page: Page, text: string): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Shift+Home')
+    try {
+      await page.waitForFunction(
+        (expected) => {
+          const view = (
+            window as unknown as {
+              valence?: { view: { state: { doc: { textBetween(a: number, b: number): string }; selection: { from: number; to: number } } } }
+            }
+          ).valence?.view
+          if (!view) return false
+          const { from, to } = view.state.selection
+          return from < to && expected.endsWith(view.state.doc.textBetween(from, to))
+        },
+        text,
+        { timeout: 2_000 }
+      )
+      return
+    } catch (error) {
+      if (attempt === 3) throw error
+      await caretAtEnd(page)
+    }
+  }
+}
+
 /** Connects or disconnects the page's collaboration provider (`provider.connect()`/`disconnect()`). */
 export const setConnected = (page: Page, connected: boolean): Promise<void> =>
   page.evaluate((on) => {

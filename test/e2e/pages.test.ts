@@ -20,7 +20,7 @@ import {
   waitForEditor,
   waitForStatus
 } from '../helpers/browser.js'
-import { avatars, caretAtEnd, caretInTitle, docJson, expectBlocks, expectCursor, pageMe, setConnected } from './editor-page.js'
+import { avatars, caretAtEnd, caretInTitle, docJson, expectBlocks, expectCursor, pageMe, selectToLineStart, setConnected } from './editor-page.js'
 import { createInviteLink, createPanel, expiredInviteLink, revokedInviteLink } from './workspace-api.js'
 
 const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
@@ -368,7 +368,7 @@ describe('editor', () => {
     const page = await openEditor(service, id, 'Alice')
     await caretAtEnd(page)
     await page.keyboard.type('Ship it')
-    await page.keyboard.press('Shift+Home')
+    await selectToLineStart(page, 'Ship it')
     const bold = page.locator('#toolbar .toolbar-button[data-command="bold"]')
     expect(await bold.getAttribute('aria-pressed')).toBe('false')
 
@@ -493,9 +493,8 @@ describe('phone layout (375 px)', () => {
     await screenshot(page, 'editor-375')
 
     // Tapping Bold formats the selection.
-    await page.locator('#editor .ProseMirror').focus()
-    await page.keyboard.press('Control+End')
-    await page.keyboard.press('Shift+Home')
+    await caretAtEnd(page)
+    await selectToLineStart(page, 'Make this bold, then https://example.com/a/very/long/unbroken/path/that/must/wrap')
     const bold = page.locator('#toolbar .toolbar-button[data-command="bold"]')
     await bold.tap()
     await poll(() => bold.getAttribute('aria-pressed')).toBe('true')
