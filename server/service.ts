@@ -25,6 +25,7 @@ import { openSqliteReviewStore } from './review/sqlite.js'
 import type { ContributionStore } from './review/contribution-store.js'
 import { MemoryContributionStore } from './review/contributions-memory.js'
 import { openSqliteContributionStore } from './review/contributions-sqlite.js'
+import { LocalReviewEvents, type ReviewEvents } from './review/review-events.js'
 import { AttributionEngine } from './attribution/index.js'
 
 /** A running service. */
@@ -36,6 +37,8 @@ export interface Service {
   readonly review: ReviewStore
   /** Contributions (server/review/contribution-store.ts), beside the specs in their database. */
   readonly contributions: ContributionStore
+  /** Review changes, delivered to each spec's live connections (server/review/review-events.ts). */
+  readonly events: ReviewEvents
   /** Identity: sessions, access decisions, access-change events (tests sign in through it). */
   readonly auth: Auth
   readonly rooms: RoomRegistry
@@ -149,7 +152,9 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     publicUrl: config.publicUrl,
     trustProxy: config.trustProxy
   })
+  const events = new LocalReviewEvents()
   const rooms = new RoomRegistry({
+    events,
     docs: storage.docs,
     log,
     compactEvery: config.compactEvery,
@@ -164,6 +169,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     },
     contributions: {
       store: contributions,
+      events,
       lookup: async (specId, id) => {
         const p = await auth.access.principalOf(id)
         if (!p) return null
@@ -180,6 +186,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     review,
     contributions,
     rooms,
+    events,
     auth,
     log,
     clientDir: config.clientDir ?? defaultClientDir(),
@@ -226,5 +233,5 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     })()
     return stopping
   }
-  return { config, log, storage, review, contributions, auth, rooms, sync, server, url, port: address.port, stop }
+  return { config, log, storage, review, contributions, events, auth, rooms, sync, server, url, port: address.port, stop }
 }

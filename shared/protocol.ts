@@ -35,6 +35,16 @@ export const messageAck = 100
  */
 export const messageAttribution = 101
 
+/**
+ * Server -> client: `varString json`, a `ReviewEvent` (shared/review-events.ts): something in
+ * the spec's review changed (contributions, decisions, threads, removals, settings). It names
+ * only what changed, never its content, so it reveals nothing a recipient may not read: clients
+ * fetch the changed lists over HTTP, where every read is permission-checked. Read-only: the
+ * server closes with 4415 on this type from clients. Sent only to clients that connected with
+ * `?v=PROTOCOL_VERSION`.
+ */
+export const messageReview = 102
+
 /** y-protocols sync sub-types, as written after `messageSync`. */
 export const syncStep1 = 0
 export const syncStep2 = 1
@@ -112,6 +122,17 @@ export const encodeAttribution = (json: string): Uint8Array => {
 
 /** Reads the JSON text of an attribution frame (after the message type has been read). */
 export const readAttribution = (decoder: decoding.Decoder): string => decoding.readVarString(decoder)
+
+/** Encodes a complete review-event frame from its JSON text. */
+export const encodeReviewEvent = (json: string): Uint8Array => {
+  const encoder = encoding.createEncoder()
+  encoding.writeVarUint(encoder, messageReview)
+  encoding.writeVarString(encoder, json)
+  return encoding.toUint8Array(encoder)
+}
+
+/** Reads the JSON text of a review-event frame (after the message type has been read). */
+export const readReviewEvent = (decoder: decoding.Decoder): string => decoding.readVarString(decoder)
 
 /** Writes an acknowledgement of the first `count` update-bearing messages. */
 export const writeAck = (encoder: encoding.Encoder, count: number): void => {

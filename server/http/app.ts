@@ -12,6 +12,7 @@ import type { Logger } from '../observability/logger.js'
 import { errorMiddleware, HttpError, notFound } from './errors.js'
 import { specsRouter } from './specs.js'
 import { decisionsRouter } from './decisions.js'
+import type { ReviewEvents } from '../review/review-events.js'
 import type { ReviewStore } from '../review/review-store.js'
 import type { ContributionStore } from '../review/contribution-store.js'
 import { contributionsRouter } from './contributions.js'
@@ -33,6 +34,8 @@ export interface AppDeps {
   /** Contributions, written by the rooms (server/review/contributions-feed.ts). */
   contributions: ContributionStore
   rooms: RoomRegistry
+  /** Where review changes are published (delivered to live connections). */
+  events: ReviewEvents
   /** Identity: who is calling and what they may do. */
   auth: Auth
   log: Logger
@@ -84,7 +87,7 @@ export function createApp(deps: AppDeps): Express {
   api.use(express.json({ limit: MAX_JSON_BYTES, strict: true, type: () => true }))
   api.use('/auth', authRouter(deps.auth))
   api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access))
-  api.use('/specs', decisionsRouter(deps.storage.specs, deps.review))
+  api.use('/specs', decisionsRouter(deps.storage.specs, deps.review, deps.events))
   api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access))
   api.use('/members', membersRouter(deps.auth))
   api.use('/panels', panelsRouter(deps.auth))

@@ -10,6 +10,7 @@ import { createDecisionBody, type CreateDecisionResponse, type DecisionsResponse
 import type { SpecStore } from '../storage/doc-store.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { ReviewStore } from '../review/review-store.js'
+import type { ReviewEvents } from '../review/review-events.js'
 import { summarise, verifyChain } from '../review/ledger.js'
 import { param, principalOf } from './auth-middleware.js'
 import { declareRoutes } from './routes.js'
@@ -18,7 +19,7 @@ import { HttpError } from './errors.js'
 const specNotFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
 
 /** Routes of the decisions ledger, mounted under `/api/specs`. */
-export function decisionsRouter(specs: SpecStore, review: ReviewStore): Router {
+export function decisionsRouter(specs: SpecStore, review: ReviewStore, events: ReviewEvents): Router {
   const routes = declareRoutes(Router())
 
   /** The spec id of the path, if it names a live spec; else 404. */
@@ -51,6 +52,7 @@ export function decisionsRouter(specs: SpecStore, review: ReviewStore): Router {
     // would catch a matrix change that let someone else review without deciding what they record.
     if (role !== 'facilitator' && role !== 'team') throw new HttpError(403, 'forbidden', `your role (${role}) may not decide`)
     const decision = await review.append({ specId, ...body, decidedBy: principal.participantId, role })
+    events.publish(specId, 'decisions')
     const out: CreateDecisionResponse = { decision }
     res.status(201).json(out)
   })

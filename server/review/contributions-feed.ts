@@ -10,6 +10,7 @@ import type * as Y from 'yjs'
 import type { Role } from '../../shared/permissions.js'
 import type { AuthorMap } from '../attribution/author-map.js'
 import type { ContributionStore } from './contribution-store.js'
+import type { ReviewEvents } from './review-events.js'
 import { ContributionTracker, type ContributionRecord } from './contributions.js'
 
 /** What the feed needs to know about a participant (null if unknown). */
@@ -24,6 +25,8 @@ export interface ContributionsDeps {
   delayMs?: number
   /** Clock (tests). Default Date.now. */
   now?: () => number
+  /** Told when a pass stored changed contributions. Default: nobody. */
+  events?: ReviewEvents
 }
 
 /** Debounced contribution tracking for one room. */
@@ -95,6 +98,7 @@ export class ContributionsFeed {
     if (changed.length === 0) return
     try {
       await this.deps.store.save(changed)
+      this.deps.events?.publish(this.specId, 'contributions')
     } catch (err) {
       // Saved with the next pass instead (the next commit or list schedules one).
       this.tracker.retry(changed.map((r) => r.id))

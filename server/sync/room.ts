@@ -326,6 +326,11 @@ export class Room {
   }
 
   /** Sends a Valence-only frame to every client that opted in. */
+  /** Sends a review-event frame (shared/protocol.ts `messageReview`) to every Valence client here. */
+  sendReviewEvent(message: Uint8Array): void {
+    this.sendToValenceClients(message)
+  }
+
   private sendToValenceClients(message: Uint8Array): void {
     for (const peer of this.conns) peer.sendExtension(message)
   }

@@ -8,6 +8,8 @@ import { CloseCode } from '../../shared/protocol.js'
 import { Room, type RoomDeps } from './room.js'
 import type { Connection } from './connection.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
+import { encodeReviewEvent } from '../../shared/protocol.js'
+import type { ReviewEvents } from '../review/review-events.js'
 
 /** Options for a {@link RoomRegistry}. */
 export interface RegistryOptions extends RoomDeps {
@@ -15,6 +17,8 @@ export interface RegistryOptions extends RoomDeps {
   idleMs: number
   /** Most rooms loaded (or loading) at once. Default: no limit. */
   maxOpenRooms?: number
+  /** Review changes to deliver to each spec's live connections. Default: none. */
+  events?: ReviewEvents
 }
 
 /** Every one of the `maxOpenRooms` loaded rooms has connections; nothing was loaded. */
@@ -36,7 +40,10 @@ export class RoomRegistry {
   /** Joins in progress per room: such a room is not idle even before the connection attaches. */
   private readonly joining = new Map<string, number>()
 
-  constructor(private readonly opts: RegistryOptions) {}
+  constructor(private readonly opts: RegistryOptions) {
+    // Only loaded rooms have connections to tell; a room loaded later reads the lists fresh.
+    opts.events?.subscribe((event) => this.live.get(event.specId)?.sendReviewEvent(encodeReviewEvent(JSON.stringify(event))))
+  }
 
   /** Names of loaded (or loading) rooms. */
   get loaded(): string[] {
