@@ -22,6 +22,10 @@ export const ACTIONS = [
   'spec:rename',
   'spec:delete',
   'spec:review',
+  'spec:comment',
+  'spec:resolve-any',
+  'spec:restore',
+  'spec:publish-decisions',
   'spec:export',
   'panel:manage',
   'invite:manage',
@@ -40,6 +44,14 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'spec:delete': ['facilitator'],
   // The decisions ledger: reading it, verifying it and recording decisions on contributions.
   'spec:review': ['facilitator', 'team'],
+  // Threads: anyone who can read a spec may start one, reply, and resolve or reopen their own.
+  'spec:comment': ['facilitator', 'team', 'customer', 'viewer'],
+  // Resolving or reopening a thread someone else started (a customer can't close a team thread).
+  'spec:resolve-any': ['facilitator', 'team'],
+  // Putting removed customer words back where they were, still credited to their author.
+  'spec:restore': ['facilitator', 'team'],
+  // Letting customers see decisions and notes on other people's contributions in a spec.
+  'spec:publish-decisions': ['facilitator'],
   'spec:export': ['facilitator'],
   'panel:manage': ['facilitator'],
   'invite:manage': ['facilitator'],
