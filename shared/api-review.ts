@@ -130,6 +130,18 @@ export interface ContributionView {
   state: DecisionState
   /** The current decision, or null while undecided. */
   decision: DecisionEntry | null
+  /** Where it is now, one piece per block, in document order; [] when none of its text is live. */
+  pieces: ContributionPiece[]
+}
+
+/**
+ * Where a contribution is now, within one block: base64 `Y.encodeRelativePosition`s of the
+ * position before its first live character there and after its last. Map them with
+ * y-prosemirror's `relativePositionToAbsolutePosition` to scroll to and highlight it.
+ */
+export interface ContributionPiece {
+  start: string
+  end: string
 }
 
 /** Contributions in each decision state, for one panel or one participant. */

@@ -5,7 +5,7 @@
  * contribution; a customer gets only their own (the counts are then over their own too); a
  * viewer gets 403 `forbidden`. A spec the caller cannot see, or that does not exist, is 404
  * `spec_not_found`. The list is brought up to date first (a live room records what was
- * written since its last debounced pass).
+ * written since its last debounced pass), and each contribution says where it is now (`pieces`).
  */
 import { Router } from 'express'
 import { type ContributionCounts, type ContributionsResponse, type ContributionView, type DecisionEntry } from '../../shared/api-review.js'
@@ -36,7 +36,8 @@ export function contributionsRouter(specs: SpecStore, contributions: Contributio
     const all = can(principal.role, 'spec:review')
     const role = all ? principal.role : await access.roleOnSpec(principal, specId)
     if (!all && role !== 'customer') throw new HttpError(403, 'forbidden', `your role (${role ?? principal.role}) may not list contributions`)
-    await rooms.flushContributions(specId)
+    // Flushes the room's pending pass first, so the list below holds everything written.
+    const pieces = await rooms.contributionPieces(specId)
     const records = await contributions.list(specId, all ? undefined : principal.participantId)
     const decided = new Map<string, DecisionEntry>((await review.current(specId)).map((e) => [e.subjectId, e]))
     const body: ContributionsResponse = { specId, contributions: [], counts: emptyCounts(), byPanel: {}, byParticipant: {} }
@@ -56,7 +57,8 @@ export function contributionsRouter(specs: SpecStore, contributions: Contributio
         excerpt: r.excerpt,
         chars: r.chars,
         state: decision?.state ?? 'new',
-        decision
+        decision,
+        pieces: pieces.get(r.id) ?? []
       }
       body.contributions.push(view)
       body.counts.total++

@@ -12,6 +12,8 @@ import type { AuthorMap } from '../attribution/author-map.js'
 import type { ContributionStore } from './contribution-store.js'
 import type { ReviewEvents } from './review-events.js'
 import { ContributionTracker, type ContributionRecord } from './contributions.js'
+import { contributionPieces } from './contribution-pieces.js'
+import type { ContributionPiece } from '../../shared/api-review.js'
 
 /** What the feed needs to know about a participant (null if unknown). */
 export type ContributorLookup = (participantId: string) => Promise<{ role: Role; panelIds: string[] } | null>
@@ -77,6 +79,11 @@ export class ContributionsFeed {
     const next = this.running.catch(() => {}).then(() => this.pass())
     this.running = next
     return next
+  }
+
+  /** Where every contribution with live text is now (contribution-pieces.ts), by id. */
+  pieces(): Map<string, ContributionPiece[]> {
+    return contributionPieces(this.doc, this.authors(), (client, clock) => this.tracker.contributionOf(client, clock))
   }
 
   /** The tracker's records (tests). */

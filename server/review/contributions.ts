@@ -298,7 +298,7 @@ export class ContributionTracker {
 }
 
 /** Calls `fn` for every character item (live or deleted) under `type`, in document order. */
-function walkChars(type: { _start: Y.Item | null }, fn: (item: Y.Item) => void): void {
+export function walkChars(type: { _start: Y.Item | null }, fn: (item: Y.Item) => void): void {
   for (let item = type._start; item !== null; item = item.right) {
     const content = item.content
     if (content instanceof Y.ContentString) fn(item)

@@ -20,6 +20,7 @@ import { AttributionEngine } from '../attribution/index.js'
 import { AttributionFeed, type ParticipantLookup } from './attribution-feed.js'
 import { ContributionsFeed, type ContributionsDeps } from '../review/contributions-feed.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
+import type { ContributionPiece } from '../../shared/api-review.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
 import type { Peer } from './peer.js'
 import { encodeAwarenessEntries, type AwarenessEntry } from './awareness-codec.js'
@@ -167,6 +168,15 @@ export class Room {
   async flushContributions(): Promise<void> {
     await this.whenCommitted()
     await this.contributionsFeed?.flush()
+  }
+
+  /**
+   * Records what was written since the last pass, then says where every contribution with live
+   * text is now (server/review/contribution-pieces.ts); empty if the room keeps no contributions.
+   */
+  async contributionPieces(): Promise<Map<string, ContributionPiece[]>> {
+    await this.flushContributions()
+    return this.contributionsFeed?.pieces() ?? new Map()
   }
 
   /** True once storage failed; the registry replaces the room. */

@@ -9,6 +9,7 @@ import { Room, type RoomDeps } from './room.js'
 import type { Connection } from './connection.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { encodeReviewEvent } from '../../shared/protocol.js'
+import type { ContributionPiece } from '../../shared/api-review.js'
 import type { ReviewEvents } from '../review/review-events.js'
 
 /** Options for a {@link RoomRegistry}. */
@@ -93,6 +94,18 @@ export class RoomRegistry {
   async flushContributions(name: string): Promise<void> {
     await this.unloading.get(name)
     await this.live.get(name)?.flushContributions()
+  }
+
+  /**
+   * Brings the stored contributions of `name` up to date and says where each is now, from its
+   * live room (loaded for the purpose if needed and unloaded again after the idle delay).
+   */
+  async contributionPieces(name: string): Promise<Map<string, ContributionPiece[]>> {
+    await this.unloading.get(name)
+    let room = await this.open(name)
+    while (this.live.get(name) !== room) room = await this.open(name)
+    if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
+    return room.contributionPieces()
   }
 
   /** Closes every connection of `name` (e.g. the spec was deleted) and unloads it. */

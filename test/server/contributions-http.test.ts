@@ -5,7 +5,9 @@
  * keep their id through a team member's restructuring and a restart (SQLite, same database).
  */
 import { describe, expect, it } from 'vitest'
-import type { ContributionsResponse } from '../../shared/api-review.js'
+import * as Y from 'yjs'
+import { fromBase64 } from 'lib0/buffer'
+import type { ContributionPiece, ContributionsResponse } from '../../shared/api-review.js'
 import { schema } from '../../shared/schema.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { connectClient, synced, type TestClient } from '../helpers/clients.js'
@@ -20,6 +22,16 @@ const IDEA_2 = 'Export every spec as PDF'
 async function list(who: SignedIn, spec: string): Promise<{ status: number; body: ContributionsResponse }> {
   const res = await who.fetch(`/api/specs/${spec}/contributions`)
   return { status: res.status, body: (await res.json()) as ContributionsResponse }
+}
+
+/** The text between a piece's two relative positions, resolved on `doc` (one block: one Y.XmlText). */
+function pieceText(doc: Y.Doc, piece: ContributionPiece): string {
+  const at = (b64: string) => Y.createAbsolutePositionFromRelativePosition(Y.decodeRelativePosition(fromBase64(b64)), doc)
+  const start = at(piece.start)
+  const end = at(piece.end)
+  if (!start || !end || start.type !== end.type) throw new Error('piece does not resolve to one block')
+  const text = (start.type as Y.XmlText).toDelta() as Array<{ insert: string }>
+  return text.map((d) => d.insert).join('').slice(start.index, end.index)
 }
 
 async function settle(...clients: TestClient[]): Promise<void> {
@@ -84,6 +96,8 @@ describe('contributions over HTTP', () => {
       [first, 'Customers want\n offline mode', 'accepted'],
       [second, IDEA_2, 'new']
     ])
+    // Each piece's positions, resolved on a client's replica, hold exactly that piece's words.
+    expect(byAuthor(after.body).map((c) => c.pieces.map((p) => pieceText(t.doc, p)))).toEqual([['Customers want', ' offline mode'], [IDEA_2]])
 
     for (const c of [c1, c2, t]) c.destroy()
     await service.stop()
