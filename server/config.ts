@@ -16,6 +16,8 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `auto` (default): readable lines when stdout is a terminal, JSON otherwise (log collectors). */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
   /** `sqlite` (default, file under DATA_DIR) or `memory` (nothing survives a restart). */
   STORAGE: z.enum(['sqlite', 'memory']).default('sqlite'),
   /** Updates arriving within this many milliseconds share one storage transaction. */
@@ -80,6 +82,8 @@ export interface Config {
   host: string
   dataDir: string
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL']
+  /** How the log is written: `auto` picks `pretty` for a terminal, `json` otherwise. */
+  logFormat: 'auto' | 'pretty' | 'json'
   storage: 'sqlite' | 'memory'
   commitWindowMs: number
   sqliteSynchronous: 'FULL' | 'NORMAL'
@@ -141,6 +145,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     host: e.HOST,
     dataDir: path.resolve(e.DATA_DIR),
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     storage: e.STORAGE,
     commitWindowMs: e.COMMIT_WINDOW_MS,
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,

@@ -7,7 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import type { Config } from './config.js'
-import { createLogger, type Logger } from './observability/logger.js'
+import { createLogger, wantsPretty, type Logger } from './observability/logger.js'
 import type { Storage } from './storage/doc-store.js'
 import { createMemoryStorage } from './storage/memory.js'
 import { DB_FILE, openSqliteStorage } from './storage/sqlite.js'
@@ -126,7 +126,7 @@ function defaultClientDir(): string {
  *   await service.stop()
  */
 export async function startService(config: Config, overrides: ServiceOverrides = {}): Promise<Service> {
-  const log = overrides.log ?? createLogger(config.logLevel)
+  const log = overrides.log ?? createLogger(config.logLevel, undefined, wantsPretty(config.logFormat, process.stdout))
   const given = overrides.storage
   const storage: Storage = given ? { ...given, identity: given.identity ?? new MemoryIdentityStore() } : openStorage(config)
   let review: ReviewStore

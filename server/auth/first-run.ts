@@ -47,11 +47,12 @@ export class FirstRun {
       return
     }
     this.token = newSecret()
-    const line = `first run: create the first facilitator at ${baseUrl}/setup?token=${this.token}`
+    const link = `${baseUrl}/setup?token=${this.token}`
     // The link is the way in: with LOG_LEVEL warn/error/fatal it still reaches the console.
-    // (`silent` means silent; ADMIN_EMAIL/ADMIN_PASSWORD or the CLI still work then.)
-    if (log.isLevelEnabled('info')) log.info(line)
-    else if (log.level !== 'silent') process.stderr.write(`${line}\n`)
+    // (`silent` means silent; ADMIN_EMAIL/ADMIN_PASSWORD or the CLI still work then.) The
+    // `link` field puts it on a line of its own in a terminal (observability/pretty-log.ts).
+    if (log.isLevelEnabled('info')) log.info({ link }, 'first run: open this link to create the first facilitator')
+    else if (log.level !== 'silent') process.stderr.write(`first run: create the first facilitator at ${link}\n`)
   }
 
   /** Creates the first facilitator if `token` is this start's setup token. */

@@ -2,6 +2,7 @@
  * Structured logging with pino. One root logger per service; modules take child loggers.
  */
 import { pino, type DestinationStream, type Logger } from 'pino'
+import { prettyStream } from './pretty-log.js'
 
 export type { Logger }
 
@@ -31,8 +32,16 @@ export const REDACT_PATHS = [
   'headers.cookie'
 ]
 
-/** Creates the root logger (stdout unless a `destination` is given, e.g. by tests). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * Creates the root logger: JSON lines on stdout, or on `destination` (tests); with `pretty`,
+ * readable lines for a person at a terminal (pretty-log.ts).
+ */
+export function createLogger(level: string, destination?: DestinationStream, pretty = false): Logger {
   const options = { level, base: { service: 'valence' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } }
-  return destination ? pino(options, destination) : pino(options)
+  if (destination) return pino(options, destination)
+  return pretty ? pino(options, prettyStream(process.stdout)) : pino(options)
 }
+
+/** Whether `format` means readable lines for output going to `stream` (`auto`: when it is a terminal). */
+export const wantsPretty = (format: 'auto' | 'pretty' | 'json', stream: { isTTY?: boolean }): boolean =>
+  format === 'pretty' || (format === 'auto' && stream.isTTY === true)

@@ -100,7 +100,7 @@ describe('sessions', () => {
     expect(me.body).toEqual({
       me: { participantId: team.principal.participantId, displayName: 'Tess', role: 'team', kind: 'account', email: team.email },
       csrfToken: team.csrfToken,
-      permissions: ['spec:list', 'spec:read', 'spec:write', 'spec:review']
+      permissions: ['spec:list', 'spec:read', 'spec:write', 'spec:review', 'spec:comment', 'spec:resolve-any', 'spec:restore']
     })
   })
 
