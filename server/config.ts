@@ -26,6 +26,8 @@ const envSchema = z.object({
   SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   /** Fold a room's update log into one snapshot after this many appended updates. */
   COMPACT_EVERY: z.coerce.number().int().min(1).default(500),
+  /** Record a spec's latest edit (spec list "edited … ago") at most this often, per spec. */
+  EDIT_ACTIVITY_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
   /** Keep an empty room loaded this long after its last client leaves. */
   ROOM_IDLE_MS: z.coerce.number().int().min(0).default(30_000),
   /** Largest accepted WebSocket frame (team and facilitators). */
@@ -89,6 +91,8 @@ export interface Config {
   sqliteSynchronous: 'FULL' | 'NORMAL'
   compactEvery: number
   roomIdleMs: number
+  /** Debounce of recording a spec's latest edit (ms). */
+  editActivityMs: number
   maxMessageBytes: number
   /** Resource limits of the sync endpoint (README "Configuration"). */
   limits: SyncLimits
@@ -151,6 +155,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     sqliteSynchronous: e.SQLITE_SYNCHRONOUS,
     compactEvery: e.COMPACT_EVERY,
     roomIdleMs: e.ROOM_IDLE_MS,
+    editActivityMs: e.EDIT_ACTIVITY_MS,
     maxMessageBytes: e.MAX_MESSAGE_BYTES,
     limits: {
       maxCustomerMessageBytes: e.MAX_CUSTOMER_MESSAGE_BYTES,

@@ -26,6 +26,7 @@ import type { ContributionStore } from './review/contribution-store.js'
 import { MemoryContributionStore } from './review/contributions-memory.js'
 import { openSqliteContributionStore } from './review/contributions-sqlite.js'
 import { LocalReviewEvents, type ReviewEvents } from './review/review-events.js'
+import { EditActivity } from './sync/edit-activity.js'
 import { AttributionEngine } from './attribution/index.js'
 
 /** A running service. */
@@ -153,8 +154,10 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     trustProxy: config.trustProxy
   })
   const events = new LocalReviewEvents()
+  const activity = new EditActivity((id, at, by) => storage.specs.touch(id, at, by), log, config.editActivityMs)
   const rooms = new RoomRegistry({
     events,
+    onEdit: (specId, participantId) => activity.note(specId, participantId),
     docs: storage.docs,
     log,
     compactEvery: config.compactEvery,
@@ -224,6 +227,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       // Order matters: sockets first (their pending commits are awaited by shutdown), then the
       // store is flushed and closed, and only then do we wait for idle HTTP connections.
       await rooms.shutdown()
+      await activity.flush()
       await storage.close()
       await review.close()
       await contributions.close()

@@ -20,9 +20,17 @@
  *    The origin of every inserted character (its Yjs id as first written, see author-map.ts)
  *    is that of the deleted character it was matched with in rule 3, else its own id.
  * 5. Deleted text nobody re-used goes into P's recently-deleted index (unless P wrote all of
- *    it); characters re-used from that index are consumed there.
+ *    it); characters re-used from that index are consumed there. The same runs are reported for
+ *    the transaction ({@link AttributionEngine.takeDeletions}): removals of other people's words
+ *    are recorded from them (server/review/removals.ts); nothing is reported, and nothing costs,
+ *    when P deleted only their own words.
+ * 6. Only the server credits words to someone else: {@link AttributionEngine.credit} records a
+ *    server transaction that restores removed words (origin `restore`, never a connection) as
+ *    authored by their author, moved by the team member who restored them, with their original
+ *    origins; its clientID is bound to the system participant, so no client can write with it.
+ *    Participant updates never reach it: rules 1-5 alone apply to them.
  *
- * Hence conservation: for every author A other than P, the characters credited to A (live,
+ * Hence conservation (rules 1-5): for every author A other than P, the characters credited to A (live,
  * plus unconsumed in recently-deleted indexes) never grow in an update of P. P may move other
  * people's words, never mint them; test/attribution/forgery.test.ts checks it on random and
  * adversarial updates.
@@ -48,12 +56,14 @@ import * as Y from 'yjs'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { ClientBindings, type AddedClocks } from './bindings.js'
 import { collectTextChanges, type InsertedRun } from './collect.js'
-import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type AuthorRun, type Facts, type IdRange } from './facts.js'
+import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type Facts, type IdRange } from './facts.js'
 import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type Take } from './match.js'
 import { TextPool, type PoolSegment } from './pool.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
 import { AuthorMap, UNKNOWN, type Origin } from './author-map.js'
 import { undoClaims, undoHints } from './undo.js'
+import { authorRuns, sliceIds } from './runs.js'
+import { restoreFacts } from './restore-credit.js'
 import { computeSpecAttribution, type ParticipantDirectory } from './blocks.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
 
@@ -69,6 +79,24 @@ export interface AttributionEngineOptions {
   minMatch?: number
 }
 
+/** Deleted characters of one update that nobody re-used, with at least one not the deleter's (rule 5). */
+export interface UnmatchedRun {
+  text: string
+  /** Author ref of each character (see {@link AuthorMap.idOf}). */
+  authors: Int32Array
+  /** Their Yjs ids, in text order. */
+  ids: IdRange[]
+}
+
+/** What one participant update deleted of other people's words, and whether it re-used recent deletions. */
+export interface DeletionReport {
+  participantId: string
+  /** Rule 5's runs (empty if none). */
+  runs: UnmatchedRun[]
+  /** True if rule 3 re-used characters from the participant's recent deletions (paste, undo). */
+  reused: boolean
+}
+
 /** Maps a transaction origin to the participant who made it, or null to ignore the transaction. */
 export type ParticipantOf = (origin: unknown) => string | null
 
@@ -80,6 +108,7 @@ export class AttributionEngine {
   private readonly now: () => number
   private readonly minMatch: number
   private readonly deltas = new WeakMap<Y.Transaction, Uint8Array>()
+  private readonly reports = new WeakMap<Y.Transaction, DeletionReport>()
 
   constructor(options: AttributionEngineOptions = {}) {
     this.now = options.now ?? Date.now
@@ -155,6 +184,28 @@ export class AttributionEngine {
   }
 
   /**
+   * Rule 5's report of transaction `tr` (null if it deleted none of other people's words and
+   * re-used nothing). Read it in an `afterTransaction` listener added after {@link attach}:
+   * the deleted items are still there to locate (Yjs GCs them after those listeners).
+   */
+  takeDeletions(tr: Y.Transaction): DeletionReport | null {
+    const report = this.reports.get(tr) ?? null
+    this.reports.delete(tr)
+    return report
+  }
+
+  /**
+   * Rule 6: records what server transaction `tr` inserted (one restore of removed words) as
+   * written by `author`, moved by `mover`, the characters taking `origins` in order. Call in an
+   * `afterTransaction` listener for that transaction only; the facts are kept for
+   * {@link takeDelta} like a participant's.
+   */
+  credit(tr: Y.Transaction, author: string, mover: string, origins: readonly IdRange[]): void {
+    const facts = restoreFacts(tr, this.authors, this.bindings, author, mover, origins)
+    if (!isEmptyFacts(facts)) this.deltas.set(tr, encodeFacts(facts))
+  }
+
+  /**
    * Records what transaction `tr` of `participantId` did and returns the facts it added. Must run
    * inside an `afterTransaction` listener (before Yjs GCs deleted content); {@link attach} does.
    */
@@ -193,7 +244,8 @@ export class AttributionEngine {
       }
     }
     this.recordInserted(inserted, assigned, this.originsOf(inserted, origins), me, facts)
-    this.rememberDeleted(pool.live, me, participantId, now, facts)
+    const runs = this.rememberDeleted(pool.live, me, participantId, now, facts)
+    if (runs.length > 0 || facts.consumed.length > 0) this.reports.set(tr, { participantId, runs, reused: facts.consumed.length > 0 })
     return facts
   }
 
@@ -323,9 +375,10 @@ export class AttributionEngine {
     })
   }
 
-  /** Rule 5. */
-  private rememberDeleted(pool: readonly DeletedSegment[], me: number, participantId: string, now: number, facts: Facts): void {
+  /** Rule 5; returns the runs remembered (also those too large to remember). */
+  private rememberDeleted(pool: readonly DeletedSegment[], me: number, participantId: string, now: number, facts: Facts): UnmatchedRun[] {
     const id = (ref: number): string | null => this.authors.idOf(ref)
+    const runs: UnmatchedRun[] = []
     for (const seg of pool) {
       let i = 0
       while (i < seg.text.length) {
@@ -343,12 +396,15 @@ export class AttributionEngine {
         if (!othersWrote) continue
         const authors = Int32Array.from({ length: i - start }, (_, k) => seg.authors[start + k]!)
         const ids = sliceIds(seg.ids, start, i)
-        const entry = this.recent.add(me, now, seg.text.slice(start, i), authors, ids)
+        const text = seg.text.slice(start, i)
+        runs.push({ text, authors, ids })
+        const entry = this.recent.add(me, now, text, authors, ids)
         if (entry !== null) {
           facts.recent.push({ deleter: participantId, id: entry.id, time: now, text: entry.text, runs: authorRuns(authors, id), ids })
         }
       }
     }
+    return runs
   }
 }
 
@@ -360,30 +416,4 @@ interface OriginTake extends Take {
 /** A deleted run in this update's pool, with the ids of its characters. */
 interface DeletedSegment extends PoolSegment {
   readonly ids: readonly IdRange[]
-}
-
-/** The ids of characters [from, to) of a text whose characters have ids `ids` (in order). */
-function sliceIds(ids: readonly IdRange[], from: number, to: number): IdRange[] {
-  const out: IdRange[] = []
-  let at = 0
-  for (const r of ids) {
-    const a = Math.max(from, at)
-    const b = Math.min(to, at + r.len)
-    if (a < b) out.push({ client: r.client, clock: r.clock + a - at, len: b - a })
-    at += r.len
-  }
-  return out
-}
-
-/** Run-length form of per-character author refs. */
-function authorRuns(authors: ArrayLike<number>, id: (ref: number) => string | null): AuthorRun[] {
-  const runs: AuthorRun[] = []
-  for (let i = 0; i < authors.length; ) {
-    const a = authors[i]!
-    let j = i + 1
-    while (j < authors.length && authors[j] === a) j++
-    runs.push({ len: j - i, author: id(a) })
-    i = j
-  }
-  return runs
 }
