@@ -23,7 +23,10 @@ export interface Spec {
   id: string
   title: string
   createdAt: string
+  /** When its title or document last changed (document edits are recorded within seconds). */
   updatedAt: string
+  /** Who last edited its document, or null before anyone did (or if they are gone). */
+  lastEditedBy: { participantId: string; displayName: string } | null
 }
 
 /** Every error response: `{ error: { code, message } }`. */

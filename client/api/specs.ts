@@ -13,8 +13,10 @@ export interface Spec {
   title: string
   /** ISO 8601. */
   createdAt: string
-  /** ISO 8601. */
+  /** ISO 8601: when its title or document last changed. */
   updatedAt: string
+  /** Who last edited its document; null before anyone did. */
+  lastEditedBy: { participantId: string; displayName: string } | null
 }
 
 const specPath = (id: string): string => `/api/specs/${seg(id)}`

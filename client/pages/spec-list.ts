@@ -79,7 +79,9 @@ const itemFor = (spec: Spec): HTMLLIElement => {
   time.dateTime = spec.updatedAt
   time.title = absolute.format(Date.parse(spec.updatedAt) || 0)
   time.textContent = ago(spec.updatedAt)
-  meta.append('Updated ', time)
+  // "Edited by Carla, 2 minutes ago": who keeps a spec alive matters as much as when.
+  if (spec.lastEditedBy) meta.append(`Edited by ${spec.lastEditedBy.displayName}, `, time)
+  else meta.append('Updated ', time)
   main.append(link, meta)
   li.append(main)
   const name = `“${spec.title || 'Untitled spec'}”`

@@ -5,8 +5,8 @@
  */
 import { Router } from 'express'
 import { CloseCode } from '../../shared/protocol.js'
-import { createSpecBody, renameSpecBody } from '../../shared/api.js'
-import type { DocStore, SpecStore } from '../storage/doc-store.js'
+import { createSpecBody, renameSpecBody, type Spec } from '../../shared/api.js'
+import type { DocStore, SpecRecord, SpecStore } from '../storage/doc-store.js'
 import { emptySpecUpdate } from '../../shared/schema.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import { RoomLimitError, type RoomRegistry } from '../sync/rooms.js'
@@ -23,6 +23,12 @@ function specId(raw: string | string[] | undefined): string {
 
 const notFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
 
+/** A stored spec as the API shows it: the last editor named (shared/api.ts `Spec`). */
+async function specView(record: SpecRecord, access: AccessControl): Promise<Spec> {
+  const editor = record.lastEditedBy === null ? null : await access.principalOf(record.lastEditedBy)
+  return { ...record, lastEditedBy: editor ? { participantId: editor.participantId, displayName: editor.displayName } : null }
+}
+
 /** Routes for spec metadata. Creating seeds the document; deleting closes its live connections. */
 export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistry, access: AccessControl): Router {
   const routes = declareRoutes(Router())
@@ -30,7 +36,8 @@ export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistr
   routes.get('/', 'spec:list', async (_req, res) => {
     const visible = await access.visibleSpecIds(principalOf(res))
     const all = await specs.list()
-    res.json({ specs: visible === 'all' ? all : all.filter((s) => visible.has(s.id)) })
+    const shown = visible === 'all' ? all : all.filter((s) => visible.has(s.id))
+    res.json({ specs: await Promise.all(shown.map((s) => specView(s, access))) })
   })
 
   routes.post('/', 'spec:create', async (req, res) => {
@@ -39,14 +46,14 @@ export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistr
     // Every spec starts from the same deterministic skeleton (title + paragraph), stored before
     // anyone can join, so clients never race to create it.
     await docs.append(spec.id, emptySpecUpdate())
-    res.status(201).location(`/api/specs/${spec.id}`).json({ spec })
+    res.status(201).location(`/api/specs/${spec.id}`).json({ spec: await specView(spec, access) })
   })
 
   routes.get('/:id', 'spec:read', async (req, res) => {
     const id = specId(req.params.id)
     const spec = await specs.get(id)
     if (!spec || (await access.accessTo(principalOf(res), id)) === 'none') throw notFound()
-    res.json({ spec })
+    res.json({ spec: await specView(spec, access) })
   })
 
   routes.get('/:id/attribution', 'spec:read', async (req, res) => {
@@ -69,7 +76,7 @@ export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistr
     const body = renameSpecBody.parse(req.body ?? {})
     const spec = await specs.rename(id, body.title)
     if (!spec) throw notFound()
-    res.json({ spec })
+    res.json({ spec: await specView(spec, access) })
   })
 
   routes.delete('/:id', 'spec:delete', async (req, res) => {

@@ -55,7 +55,10 @@ export interface SpecRecord {
   id: string
   title: string
   createdAt: string
+  /** When its title or document last changed. */
   updatedAt: string
+  /** Participant id of whoever last edited its document; null before the first edit. */
+  lastEditedBy: string | null
 }
 
 /**
@@ -66,6 +69,9 @@ export interface SpecRecord {
  * - [M3] `rename` changes the title and `updatedAt`; unknown or deleted ids yield `null`.
  * - [M4] `softDelete` hides a spec from `get`/`list`/`rename` and returns whether it existed;
  *   its document log is kept.
+ * - [M5] `touch(id, at, by)` records an edit of the document: `lastEditedBy` becomes `by` and
+ *   `updatedAt` becomes `at` unless it is already later (touches may arrive out of order);
+ *   unknown or deleted ids are ignored. The rooms call it debounced (server/sync/edit-activity.ts).
  */
 export interface SpecStore {
   list(): Promise<SpecRecord[]>
@@ -73,6 +79,7 @@ export interface SpecStore {
   get(id: string): Promise<SpecRecord | null>
   rename(id: string, title: string): Promise<SpecRecord | null>
   softDelete(id: string): Promise<boolean>
+  touch(id: string, at: string, by: string): Promise<void>
 }
 
 /** Everything one storage backend provides. */

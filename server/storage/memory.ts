@@ -71,7 +71,7 @@ export class MemorySpecStore implements SpecStore {
 
   async create(title: string): Promise<SpecRecord> {
     const now = new Date().toISOString()
-    const record = { id: newSpecId(), title, createdAt: now, updatedAt: now, deleted: false }
+    const record = { id: newSpecId(), title, createdAt: now, updatedAt: now, lastEditedBy: null, deleted: false }
     this.specs.set(record.id, record)
     return strip(record)
   }
@@ -95,9 +95,17 @@ export class MemorySpecStore implements SpecStore {
     s.deleted = true
     return true
   }
+
+  async touch(id: string, at: string, by: string): Promise<void> {
+    const s = this.specs.get(id)
+    if (!s || s.deleted) return
+    s.lastEditedBy = by
+    if (at > s.updatedAt) s.updatedAt = at
+  }
 }
 
-const strip = ({ id, title, createdAt, updatedAt }: SpecRecord): SpecRecord => ({
+const strip = ({ id, title, createdAt, updatedAt, lastEditedBy }: SpecRecord): SpecRecord => ({
+  lastEditedBy,
   id,
   title,
   createdAt,

@@ -50,7 +50,9 @@ const MIGRATIONS: string[] = [
 ,
   // Attribution facts travel in the same row (same transaction) as their update.
   `ALTER TABLE doc_updates ADD COLUMN facts BLOB;
-   ALTER TABLE doc_snapshots ADD COLUMN facts BLOB;`
+   ALTER TABLE doc_snapshots ADD COLUMN facts BLOB;`,
+  // 4: who last edited a spec's document ([M5]).
+  `ALTER TABLE specs ADD COLUMN last_edited_by TEXT;`
 ]
 
 function migrate(db: DB): void {
@@ -168,13 +170,15 @@ interface SpecRow {
   title: string
   created_at: string
   updated_at: string
+  last_edited_by: string | null
 }
 
 const toRecord = (r: SpecRow): SpecRecord => ({
   id: r.id,
   title: r.title,
   createdAt: r.created_at,
-  updatedAt: r.updated_at
+  updatedAt: r.updated_at,
+  lastEditedBy: r.last_edited_by
 })
 
 /** {@link SpecStore} over better-sqlite3. */
@@ -194,7 +198,7 @@ export class SqliteSpecStore implements SpecStore {
     this.db
       .prepare('INSERT INTO specs (id, title, created_at, updated_at) VALUES (?, ?, ?, ?)')
       .run(id, title, now, now)
-    return { id, title, createdAt: now, updatedAt: now }
+    return { id, title, createdAt: now, updatedAt: now, lastEditedBy: null }
   }
 
   async get(id: string): Promise<SpecRecord | null> {
@@ -217,6 +221,12 @@ export class SqliteSpecStore implements SpecStore {
       .prepare('UPDATE specs SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL')
       .run(new Date().toISOString(), id)
     return info.changes > 0
+  }
+
+  async touch(id: string, at: string, by: string): Promise<void> {
+    this.db
+      .prepare('UPDATE specs SET last_edited_by = ?, updated_at = MAX(updated_at, ?) WHERE id = ? AND deleted_at IS NULL')
+      .run(by, at, id)
   }
 }
 

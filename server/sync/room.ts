@@ -44,6 +44,8 @@ export interface RoomDeps {
   maxUpdateStructs?: number
   /** Distinct presence clientIDs per connection. Default 2. */
   maxPresenceIdsPerConnection?: number
+  /** Told after each committed participant update (edit-activity.ts). Default: nobody. */
+  onEdit?: (specId: string, participantId: string) => void
   /** Where and how the room records contributions (server/review). Default: it does not. */
   contributions?: ContributionsDeps
 }
@@ -361,6 +363,7 @@ export class Room {
       // HTTP endpoint computes on demand.
       if ([...this.conns].some((c) => c.wantsExtensions)) this.feed!.schedule()
       this.contributionsFeed?.schedule()
+      if (author) this.deps.onEdit?.(this.name, author.participantId)
       this.maybeCompact()
     }).catch((err: unknown) => this.fail(err))
   }

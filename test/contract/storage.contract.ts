@@ -189,5 +189,26 @@ export function storageContract(name: string, factory: StorageFactory): void {
       expect(await s.specs.get('missing-id-1')).toBeNull()
       await s.close()
     })
+
+    it('[M5] touch records the last editor and moves updatedAt forward only', async () => {
+      const s = await factory.create()
+      const a = await s.specs.create('Alpha')
+      const b = await s.specs.create('Beta')
+      expect(a.lastEditedBy).toBeNull()
+      const later = new Date(Date.parse(b.updatedAt) + 60_000).toISOString()
+      await s.specs.touch(a.id, later, 'p-carla')
+      expect(await s.specs.get(a.id)).toEqual({ ...a, updatedAt: later, lastEditedBy: 'p-carla' })
+      // The most recently edited spec comes first.
+      expect((await s.specs.list()).map((x) => x.id)).toEqual([a.id, b.id])
+      // A late, older touch names its editor but never moves the time back.
+      await s.specs.touch(a.id, a.createdAt, 'p-tess')
+      expect(await s.specs.get(a.id)).toMatchObject({ updatedAt: later, lastEditedBy: 'p-tess' })
+      // Unknown and deleted specs are ignored.
+      await s.specs.touch('missing-id-1', later, 'p-carla')
+      expect(await s.specs.softDelete(b.id)).toBe(true)
+      await s.specs.touch(b.id, later, 'p-carla')
+      expect(await s.specs.get(b.id)).toBeNull()
+      await s.close()
+    })
   })
 }
