@@ -21,6 +21,7 @@ import { ACCESS_REVOKED, SESSION_ENDED } from '../collab/close-reasons.js'
 import { publishUser } from '../collab/presence.js'
 import { receiveAttribution } from '../attribution/index.js'
 import { connectSpec, type Collab } from '../collab/provider.js'
+import { mountReview, type ReviewHandles } from '../review/index.js'
 import { createSpecEditor, setEditorLabel } from '../editor/setup.js'
 import { renderSessionArea, signInUrl } from '../session.js'
 import { AvatarsBar } from '../ui/avatars.js'
@@ -37,6 +38,8 @@ export interface ValenceHandles {
   tracker: SaveTracker
   collab: Collab
   me: Me
+  /** The side panel and review data (client/review). */
+  review: ReviewHandles
 }
 
 declare global {
@@ -150,6 +153,7 @@ const start = (specId: string, me: Me): void => {
   receiveAttribution(provider, view)
   publishUser(awareness, me)
   const avatars = new AvatarsBar(byId('presence'), awareness)
+  const review = mountReview({ specId, participantId: me.participantId, role: me.role, view, provider })
 
   const freeze = (): void => {
     view.setProps({ editable: () => false })
@@ -158,6 +162,7 @@ const start = (specId: string, me: Me): void => {
   const teardown = (): void => {
     stopWatching()
     avatars.destroy()
+    review.destroy()
     view.destroy()
     collab.destroy()
     delete window.valence
@@ -220,7 +225,7 @@ const start = (specId: string, me: Me): void => {
       setTitle(error instanceof ApiError && error.status === 0 ? 'Offline copy' : 'Spec')
     })
 
-  window.valence = { specId, ydoc, provider, view, tracker, collab, me }
+  window.valence = { specId, ydoc, provider, view, tracker, collab, me, review }
 }
 
 const boot = async (specId: string): Promise<void> => {

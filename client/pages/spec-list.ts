@@ -62,6 +62,12 @@ const button = (action: string, text: string, label: string, className = 'button
   return b
 }
 
+/** Answers to the reader's own ideas in `spec` they have not seen (the list sends it per spec). */
+const unreadOf = (spec: Spec): number => {
+  const n = (spec as Spec & { unreadAnswers?: unknown }).unreadAnswers
+  return typeof n === 'number' && n > 0 ? n : 0
+}
+
 const itemFor = (spec: Spec): HTMLLIElement => {
   const li = document.createElement('li')
   li.className = 'spec-item'
