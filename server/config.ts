@@ -68,7 +68,13 @@ const envSchema = z.object({
   /** Sessions end after this many days without use (each use extends them). */
   SESSION_TTL_DAYS: z.coerce.number().min(1).max(3650).default(30),
   /** Keep the decisions ledger in this Postgres database instead of beside the specs. */
-  REVIEW_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional()
+  REVIEW_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  /** Send email digests of answers through this SMTP server (`smtp://user:pass@host:port`); unset: no mail. */
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  /** Sender of email digests. */
+  MAIL_FROM: z.string().trim().min(3).max(320).default('Valence <valence@localhost>'),
+  /** How often the email digest job runs. */
+  DIGEST_INTERVAL_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000)
 }).refine((e) => (e.ADMIN_EMAIL === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither',
   path: ['ADMIN_PASSWORD']
@@ -108,6 +114,12 @@ export interface Config {
    * (SQLite file, or memory with `storage: 'memory'`).
    */
   reviewDatabaseUrl: string | null
+  /** SMTP server of email digests, or null to send no mail (server/notify/). */
+  smtpUrl: string | null
+  /** `From` of email digests. */
+  mailFrom: string
+  /** Period of the email digest job. */
+  digestIntervalMs: number
 }
 
 /** Per-connection, per-room and per-process limits of the sync endpoint. */
@@ -179,7 +191,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
         ? { email: e.ADMIN_EMAIL, password: e.ADMIN_PASSWORD, displayName: e.ADMIN_NAME }
         : null,
     sessionTtlMs: e.SESSION_TTL_DAYS * 24 * 60 * 60 * 1000,
-    reviewDatabaseUrl: e.REVIEW_DATABASE_URL ?? null
+    reviewDatabaseUrl: e.REVIEW_DATABASE_URL ?? null,
+    smtpUrl: e.SMTP_URL ?? null,
+    mailFrom: e.MAIL_FROM,
+    digestIntervalMs: e.DIGEST_INTERVAL_MS
   }
 }
 

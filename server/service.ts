@@ -28,6 +28,12 @@ import { openSqliteContributionStore } from './review/contributions-sqlite.js'
 import { LocalReviewEvents, type ReviewEvents } from './review/review-events.js'
 import { EditActivity } from './sync/edit-activity.js'
 import { AttributionEngine } from './attribution/index.js'
+import type { AnswersStore } from './review/answers-store.js'
+import { openAnswersStore } from './review/open-answers-store.js'
+import { AnswersService } from './review/answers-service.js'
+import { digestJobFor, type DigestJob } from './notify/digest.js'
+import { UNSUBSCRIBE_KEY_NAME, UnsubscribeTokens } from './notify/unsubscribe-tokens.js'
+import { newSecret } from './identity/secrets.js'
 
 /** A running service. */
 export interface Service {
@@ -40,6 +46,10 @@ export interface Service {
   readonly contributions: ContributionStore
   /** Review changes, delivered to each spec's live connections (server/review/review-events.ts). */
   readonly events: ReviewEvents
+  /** Answers to each reader, review settings and digest marks (server/review/answers-service.ts). */
+  readonly answers: AnswersService
+  /** The email digest job, or null without `SMTP_URL` (tests call its `runOnce`). */
+  readonly digest: DigestJob | null
   /** Identity: sessions, access decisions, access-change events (tests sign in through it). */
   readonly auth: Auth
   readonly rooms: RoomRegistry
@@ -64,6 +74,8 @@ export interface ServiceOverrides {
   review?: ReviewStore
   /** Contributions. Default: the one {@link openContributionStore} opens. */
   contributions?: ContributionStore
+  /** Review settings and marks. Default: the one server/review/open-answers-store.ts opens. */
+  answers?: AnswersStore
   /** Replaces the sync layer's authentication (sync-level tests with fixed principals). */
   syncAccess?: SyncAccess
 }
@@ -145,6 +157,15 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     await storage.close()
     throw err
   }
+  let answersStore: AnswersStore
+  try {
+    answersStore = overrides.answers ?? (await openAnswersStore(config, log, given !== undefined))
+  } catch (err) {
+    await contributions.close()
+    await review.close()
+    await storage.close()
+    throw err
+  }
   const auth = await createAuth({
     store: storage.identity,
     specs: storage.specs,
@@ -154,6 +175,16 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     trustProxy: config.trustProxy
   })
   const events = new LocalReviewEvents()
+  const answers = new AnswersService({
+    contributions,
+    review,
+    store: answersStore,
+    names: async (ids) => {
+      const found = await Promise.all(ids.map((id) => storage.identity.getParticipant(id)))
+      return new Map(found.flatMap((p) => (p ? [[p.id, p.displayName] as [string, string]] : [])))
+    }
+  })
+  const unsubscribe = new UnsubscribeTokens(await storage.identity.secret(UNSUBSCRIBE_KEY_NAME, () => newSecret()))
   const activity = new EditActivity((id, at, by) => storage.specs.touch(id, at, by), log, config.editActivityMs)
   const rooms = new RoomRegistry({
     events,
@@ -190,6 +221,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     contributions,
     rooms,
     events,
+    answers,
+    unsubscribe,
     auth,
     log,
     clientDir: config.clientDir ?? defaultClientDir(),
@@ -218,11 +251,15 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   // First-run setup before announcing readiness: whoever acts on "listening" can sign in.
   await auth.firstRun.start(config.admin, config.publicUrl ?? url, log)
   log.info({ url, dataDir: config.dataDir, storage: config.storage, review: config.reviewDatabaseUrl ? 'postgres' : config.storage }, 'valence listening')
+  // Only with SMTP_URL: without it nothing is ever sent.
+  const digest = digestJobFor(config, url, { identity: storage.identity, access: auth.access, specs: storage.specs, answers, tokens: unsubscribe, log })
 
   let stopping: Promise<void> | null = null
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       sync.close()
+      // Before the stores close: a digest round in progress still reads them.
+      await digest?.stop()
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       // Order matters: sockets first (their pending commits are awaited by shutdown), then the
       // store is flushed and closed, and only then do we wait for idle HTTP connections.
@@ -231,11 +268,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       await storage.close()
       await review.close()
       await contributions.close()
+      await answersStore.close()
       server.closeAllConnections()
       await closed
       log.info('valence stopped')
     })()
     return stopping
   }
-  return { config, log, storage, review, contributions, events, auth, rooms, sync, server, url, port: address.port, stop }
+  return { config, log, storage, review, contributions, events, answers, digest, auth, rooms, sync, server, url, port: address.port, stop }
 }

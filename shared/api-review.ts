@@ -119,6 +119,8 @@ export interface ContributionView {
   /** `c<clientID>-<clock>`; the `subjectId` of its decisions. */
   id: string
   participantId: string
+  /** The participant's display name now (resolved when the list is read). */
+  displayName: string
   /** Panels the participant belonged to (of those invited to the spec) when they wrote it. */
   panelIds: string[]
   createdAt: string
@@ -132,6 +134,8 @@ export interface ContributionView {
   decision: DecisionEntry | null
   /** Where it is now, one piece per block, in document order; [] when none of its text is live. */
   pieces: ContributionPiece[]
+  /** Comments in threads on this contribution (for sorting by most discussed). */
+  comments: number
 }
 
 /**
@@ -153,7 +157,10 @@ export interface ContributionCounts {
 /** `GET /api/specs/:id/contributions` */
 export interface ContributionsResponse {
   specId: string
-  /** Oldest first. A customer gets only their own. */
+  /**
+   * Oldest first. A customer gets their own, and, when a facilitator made the spec's decisions
+   * public (`GET /review-settings`), other customers' contributions that have a decision.
+   */
   contributions: ContributionView[]
   /** Counts over `contributions` by decision state. */
   counts: ContributionCounts

@@ -27,6 +27,8 @@ export interface Spec {
   updatedAt: string
   /** Who last edited its document, or null before anyone did (or if they are gone). */
   lastEditedBy: { participantId: string; displayName: string } | null
+  /** `GET /api/specs` only: the caller's unread answers in the spec (`GET /api/specs/:id/answers`). */
+  unreadAnswers?: number
 }
 
 /** Every error response: `{ error: { code, message } }`. */

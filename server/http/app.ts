@@ -16,6 +16,11 @@ import type { ReviewEvents } from '../review/review-events.js'
 import type { ReviewStore } from '../review/review-store.js'
 import type { ContributionStore } from '../review/contribution-store.js'
 import { contributionsRouter } from './contributions.js'
+import type { AnswersService } from '../review/answers-service.js'
+import type { UnsubscribeTokens } from '../notify/unsubscribe-tokens.js'
+import { answersRouter } from './answers.js'
+import { reviewSettingsRouter } from './review-settings.js'
+import { emailDigestRouter } from './email-digest.js'
 import type { Auth } from '../auth/auth-service.js'
 import { authenticate, csrfGuard } from './auth-middleware.js'
 import { authRouter, SIGN_IN_PATHS } from './auth-routes.js'
@@ -36,6 +41,10 @@ export interface AppDeps {
   rooms: RoomRegistry
   /** Where review changes are published (delivered to live connections). */
   events: ReviewEvents
+  /** Answers to readers, review settings, digest marks. */
+  answers: AnswersService
+  /** Signs and checks the unsubscribe links of email digests. */
+  unsubscribe: UnsubscribeTokens
   /** Identity: who is calling and what they may do. */
   auth: Auth
   log: Logger
@@ -86,9 +95,12 @@ export function createApp(deps: AppDeps): Express {
   api.use(csrfGuard(SIGN_IN_PATHS))
   api.use(express.json({ limit: MAX_JSON_BYTES, strict: true, type: () => true }))
   api.use('/auth', authRouter(deps.auth))
-  api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access))
+  api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access, (id, specIds) => deps.answers.unreadBySpec(id, specIds)))
   api.use('/specs', decisionsRouter(deps.storage.specs, deps.review, deps.events))
-  api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access))
+  api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access, deps.answers))
+  api.use('/specs', answersRouter(deps.storage.specs, deps.auth.access, deps.answers))
+  api.use('/specs', reviewSettingsRouter(deps.storage.specs, deps.auth.access, deps.answers.store, deps.events))
+  api.use(emailDigestRouter(deps.answers.store, deps.unsubscribe))
   api.use('/members', membersRouter(deps.auth))
   api.use('/panels', panelsRouter(deps.auth))
   api.use('/invites', invitesRouter(deps.auth))

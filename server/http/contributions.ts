@@ -2,10 +2,12 @@
  * `GET /api/specs/:id/contributions`: the contributions of one spec (server/review/
  * contributions.ts) with their current decision, and counts by decision state in all, per panel
  * and per participant. Declared `spec:read`, then narrowed: team roles (`spec:review`) get every
- * contribution; a customer gets only their own (the counts are then over their own too); a
- * viewer gets 403 `forbidden`. A spec the caller cannot see, or that does not exist, is 404
+ * contribution; a customer gets their own, plus other customers' decided contributions (with
+ * their decisions and notes) when the spec's decisions are public (review settings), and the
+ * counts are over what they get; a viewer gets 403 `forbidden`. A spec the caller cannot see, or that does not exist, is 404
  * `spec_not_found`. The list is brought up to date first (a live room records what was
- * written since its last debounced pass), and each contribution says where it is now (`pieces`).
+ * written since its last debounced pass), and each contribution says where it is now (`pieces`),
+ * who wrote it (`displayName`, as named now) and how many comments its threads hold.
  */
 import { Router } from 'express'
 import { type ContributionCounts, type ContributionsResponse, type ContributionView, type DecisionEntry } from '../../shared/api-review.js'
@@ -20,13 +22,22 @@ import { param, principalOf } from './auth-middleware.js'
 import { declareRoutes } from './routes.js'
 import { HttpError } from './errors.js'
 import { zeroCounts } from '../review/ledger.js'
+import { UNKNOWN_NAME, type AnswersService } from '../review/answers-service.js'
+import { commentCounts } from '../review/answers.js'
 
 const specNotFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
 
 const emptyCounts = (): ContributionCounts => ({ total: 0, byState: zeroCounts() })
 
 /** Routes of contributions, mounted under `/api/specs`. */
-export function contributionsRouter(specs: SpecStore, contributions: ContributionStore, review: ReviewStore, rooms: RoomRegistry, access: AccessControl): Router {
+export function contributionsRouter(
+  specs: SpecStore,
+  contributions: ContributionStore,
+  review: ReviewStore,
+  rooms: RoomRegistry,
+  access: AccessControl,
+  answers: AnswersService
+): Router {
   const routes = declareRoutes(Router())
 
   routes.get('/:id/contributions', 'spec:read', async (req, res) => {
@@ -38,8 +49,11 @@ export function contributionsRouter(specs: SpecStore, contributions: Contributio
     if (!all && role !== 'customer') throw new HttpError(403, 'forbidden', `your role (${role ?? principal.role}) may not list contributions`)
     // Flushes the room's pending pass first, so the list below holds everything written.
     const pieces = await rooms.contributionPieces(specId)
-    const records = await contributions.list(specId, all ? undefined : principal.participantId)
+    const everyone = all || (await answers.store.decisionsPublic(specId))
     const decided = new Map<string, DecisionEntry>((await review.current(specId)).map((e) => [e.subjectId, e]))
+    const me = principal.participantId
+    const records = (await contributions.list(specId, everyone ? undefined : me)).filter((r) => all || r.participantId === me || decided.has(r.id))
+    const [names, comments] = await Promise.all([answers.names(records.map((r) => r.participantId)), answers.threads(specId).then(commentCounts)])
     const body: ContributionsResponse = { specId, contributions: [], counts: emptyCounts(), byPanel: {}, byParticipant: {} }
     const bump = (map: Record<string, ContributionCounts>, key: string, view: ContributionView): void => {
       const c = (map[key] ??= emptyCounts())
@@ -51,6 +65,7 @@ export function contributionsRouter(specs: SpecStore, contributions: Contributio
       const view: ContributionView = {
         id: r.id,
         participantId: r.participantId,
+        displayName: names.get(r.participantId) ?? UNKNOWN_NAME,
         panelIds: r.panelIds,
         createdAt: r.createdAt,
         updatedAt: r.updatedAt,
@@ -58,7 +73,8 @@ export function contributionsRouter(specs: SpecStore, contributions: Contributio
         chars: r.chars,
         state: decision?.state ?? 'new',
         decision,
-        pieces: pieces.get(r.id) ?? []
+        pieces: pieces.get(r.id) ?? [],
+        comments: comments.get(r.id) ?? 0
       }
       body.contributions.push(view)
       body.counts.total++

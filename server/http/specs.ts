@@ -30,14 +30,23 @@ async function specView(record: SpecRecord, access: AccessControl): Promise<Spec
 }
 
 /** Routes for spec metadata. Creating seeds the document; deleting closes its live connections. */
-export function specsRouter(specs: SpecStore, docs: DocStore, rooms: RoomRegistry, access: AccessControl): Router {
+export function specsRouter(
+  specs: SpecStore,
+  docs: DocStore,
+  rooms: RoomRegistry,
+  access: AccessControl,
+  /** The caller's unread answers per spec (server/review/answers-service.ts), for the list's badges. */
+  unreadAnswers?: (participantId: string, specIds: string[]) => Promise<Map<string, number>>
+): Router {
   const routes = declareRoutes(Router())
 
   routes.get('/', 'spec:list', async (_req, res) => {
     const visible = await access.visibleSpecIds(principalOf(res))
     const all = await specs.list()
     const shown = visible === 'all' ? all : all.filter((s) => visible.has(s.id))
-    res.json({ specs: await Promise.all(shown.map((s) => specView(s, access))) })
+    const unread = await unreadAnswers?.(principalOf(res).participantId, shown.map((s) => s.id))
+    const views = await Promise.all(shown.map((s) => specView(s, access)))
+    res.json({ specs: unread ? views.map((v) => ({ ...v, unreadAnswers: unread.get(v.id) ?? 0 })) : views })
   })
 
   routes.post('/', 'spec:create', async (req, res) => {

@@ -60,6 +60,8 @@ describe('route declarations', () => {
     expect(named(PUBLIC)).toEqual([
       'GET /api/auth/setup-status',
       'GET /api/auth/signup/:token',
+      // The unsubscribe link of email digests: its signed token is its only credential.
+      'GET /api/email/unsubscribe',
       'GET /api/invites/:token',
       'POST /api/auth/login',
       'POST /api/auth/logout',
@@ -67,7 +69,7 @@ describe('route declarations', () => {
       'POST /api/auth/signup',
       'POST /api/invites/:token/accept'
     ])
-    expect(named(SIGNED_IN)).toEqual(['GET /api/auth/me', 'POST /api/auth/password'])
+    expect(named(SIGNED_IN)).toEqual(['GET /api/auth/me', 'GET /api/me/email-digest', 'POST /api/auth/password', 'PUT /api/me/email-digest'])
   })
 
   it('answers every /api route x role x credential as its declaration and PERMISSIONS say', async () => {
