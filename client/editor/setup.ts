@@ -5,7 +5,7 @@
  */
 import { dropCursor } from 'prosemirror-dropcursor'
 import { gapCursor } from 'prosemirror-gapcursor'
-import { EditorState } from 'prosemirror-state'
+import { EditorState, type Plugin } from 'prosemirror-state'
 import { EditorView } from 'prosemirror-view'
 import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
@@ -38,6 +38,8 @@ export interface SpecEditorOptions {
   readOnly?: boolean
   /** Element the attribution bar (highlight toggle, filter, legend) is rendered into. */
   attributionBar?: HTMLElement
+  /** More plugins (e.g. threads), before the toolbar so its buttons see their state. */
+  plugins?: Plugin[]
 }
 
 /** Accessibility attributes of the editable area for a given name. */
@@ -69,6 +71,7 @@ export const createSpecEditor = (options: SpecEditorOptions): EditorView => {
       gapCursor(),
       placeholderPlugin(),
       attributionPlugin({ bar: options.attributionBar, initial: savedDisplayOptions() }),
+      ...(options.plugins ?? []),
       // Last, so undo/redo availability already reflects this transaction's Yjs change.
       toolbarPlugin(options.toolbar, specToolbarItems(link))
     ]

@@ -4,7 +4,8 @@
  *
  * Follows the WAI-ARIA toolbar pattern: one tab stop (roving tabindex), arrow keys, Home and End
  * move between the enabled buttons. Buttons keep the editor's selection (no focus steal on
- * mouse down) and run their command against the current state.
+ * mouse down) and run their command against the current state. In a read-only editor (viewers)
+ * only the buttons marked `readOnly` show (Comment); the others are hidden.
  */
 import { Plugin, PluginKey, type Command, type EditorState } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
@@ -26,6 +27,7 @@ import {
   toggleStrong
 } from './commands.js'
 import { redo, undo } from './keymap.js'
+import { commentCommand } from '../threads/commands.js'
 
 /** One toolbar button. */
 export interface ToolbarItem {
@@ -45,6 +47,10 @@ export interface ToolbarItem {
   active?: (state: EditorState) => boolean
   /** Starts a new visual group. */
   groupStart?: boolean
+  /** Also works in a read-only editor (the other buttons are hidden there). */
+  readOnly?: boolean
+  /** Opens a dialog of its own: the editor does not get the focus back after it runs. */
+  keepsFocus?: boolean
 }
 
 /** Key of the toolbar plugin. */
@@ -70,7 +76,8 @@ const icons = {
   ),
   code: svg('<path d="M8 7l-5 5 5 5M16 7l5 5-5 5"/>'),
   undo: svg('<path d="M9 14L4 9l5-5"/><path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11"/>'),
-  redo: svg('<path d="M15 14l5-5-5-5"/><path d="M20 9H9.5a5.5 5.5 0 0 0 0 11H13"/>')
+  redo: svg('<path d="M15 14l5-5-5-5"/><path d="M20 9H9.5a5.5 5.5 0 0 0 0 11H13"/>'),
+  comment: svg('<path d="M21 12a8 8 0 0 1-11.6 7.1L4 20l1-4.6A8 8 0 1 1 21 12z"/><path d="M8.5 10.5h7M8.5 13.5h4"/>')
 }
 
 /** The spec editor's buttons; `link` is the command behind the link button. */
@@ -88,7 +95,7 @@ export const specToolbarItems = (link: Command): ToolbarItem[] => {
   return [
     { id: 'bold', label: 'Bold', shortcut: 'Mod-B', icon: 'B', command: toggleStrong, active: (s) => markActive(s, marks.strong) },
     { id: 'italic', label: 'Italic', shortcut: 'Mod-I', icon: 'I', command: toggleEm, active: (s) => markActive(s, marks.em) },
-    { id: 'link', label: 'Link', shortcut: 'Mod-K', icon: icons.link, command: link, active: (s) => markActive(s, marks.link) },
+    { id: 'link', label: 'Link', shortcut: 'Mod-K', icon: icons.link, command: link, active: (s) => markActive(s, marks.link), keepsFocus: true },
     ...headings,
     { id: 'paragraph', label: 'Paragraph', shortcut: 'Mod-Alt-0', icon: '¶', command: setParagraph, active: (s) => blockActive(s, nodes.paragraph) },
     { id: 'bullet-list', label: 'Bulleted list', shortcut: 'Mod-Shift-8', icon: icons.bullet, command: toggleBulletList, active: (s) => listActive(s, nodes.bullet_list), groupStart: true },
@@ -98,7 +105,8 @@ export const specToolbarItems = (link: Command): ToolbarItem[] => {
     { id: 'blockquote', label: 'Quote', icon: icons.quote, command: toggleBlockquote, active: quoteActive, groupStart: true },
     { id: 'code-block', label: 'Code block', icon: icons.code, command: toggleCodeBlock, active: (s) => blockActive(s, nodes.code_block) },
     { id: 'undo', label: 'Undo', shortcut: 'Mod-Z', icon: icons.undo, command: undo, groupStart: true },
-    { id: 'redo', label: 'Redo', shortcut: 'Mod-Shift-Z', icon: icons.redo, command: redo }
+    { id: 'redo', label: 'Redo', shortcut: 'Mod-Shift-Z', icon: icons.redo, command: redo },
+    { id: 'comment', label: 'Comment', shortcut: 'Mod-Alt-M', icon: icons.comment, command: commentCommand, groupStart: true, readOnly: true, keepsFocus: true }
   ]
 }
 
@@ -119,6 +127,8 @@ export const shortcutText = (shortcut: string): string => {
 /** Renders and updates the toolbar for one editor view. */
 class ToolbarView {
   private readonly buttons: HTMLButtonElement[] = []
+  /** The separator before each button (null for none). */
+  private readonly separators: (HTMLElement | null)[] = []
 
   constructor(
     private readonly container: HTMLElement,
@@ -128,12 +138,14 @@ class ToolbarView {
     container.replaceChildren()
     container.setAttribute('role', 'toolbar')
     for (const item of items) {
+      let sep: HTMLElement | null = null
       if (item.groupStart && this.buttons.length > 0) {
-        const sep = document.createElement('span')
+        sep = document.createElement('span')
         sep.className = 'toolbar-separator'
         sep.setAttribute('aria-hidden', 'true')
         container.append(sep)
       }
+      this.separators.push(sep)
       const button = document.createElement('button')
       button.type = 'button'
       button.className = 'toolbar-button'
@@ -158,10 +170,16 @@ class ToolbarView {
   update(view: EditorView): void {
     this.view = view
     const { state } = view
+    let shownBefore = false
     this.items.forEach((item, i) => {
       const button = this.buttons[i]
       if (!button) return
-      button.disabled = !view.editable || !item.command(state, undefined, view)
+      const usable = view.editable || item.readOnly === true
+      button.hidden = !usable
+      const sep = this.separators[i]
+      if (sep) sep.hidden = !usable || !shownBefore
+      shownBefore ||= usable
+      button.disabled = !usable || !item.command(state, undefined, view)
       if (item.active) button.setAttribute('aria-pressed', String(item.active(state)))
     })
     const current = this.buttons.find((b) => b.tabIndex === 0)
@@ -176,7 +194,7 @@ class ToolbarView {
   private run(item: ToolbarItem): void {
     const { view } = this
     item.command(view.state, view.dispatch, view)
-    if (item.id !== 'link') view.focus()
+    if (!item.keepsFocus) view.focus()
   }
 
   private enabled(): HTMLButtonElement[] {

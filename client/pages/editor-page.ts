@@ -23,6 +23,7 @@ import { receiveAttribution } from '../attribution/index.js'
 import { connectSpec, type Collab } from '../collab/provider.js'
 import { mountReview, type ReviewHandles } from '../review/index.js'
 import { createSpecEditor, setEditorLabel } from '../editor/setup.js'
+import { LiveThreads, threadsTab } from '../threads/index.js'
 import { renderSessionArea, signInUrl } from '../session.js'
 import { AvatarsBar } from '../ui/avatars.js'
 import { askText } from '../ui/dialog.js'
@@ -136,8 +137,10 @@ const start = (specId: string, me: Me): void => {
 
   if (readOnly) {
     byId('view-only').hidden = false
-    byId('toolbar').hidden = true
+    // Viewers may comment: their toolbar holds only the Comment button.
+    byId('toolbar').setAttribute('aria-label', 'Comments')
   }
+  const threads = new LiveThreads(specId, me)
 
   const view = createSpecEditor({
     mount: byId('editor'),
@@ -147,13 +150,15 @@ const start = (specId: string, me: Me): void => {
     label: 'Spec editor',
     askForLink,
     readOnly,
-    attributionBar: byId('attribution-bar')
+    attributionBar: byId('attribution-bar'),
+    plugins: [threads.plugin]
   })
   // Registered before the socket can deliver anything (it connects asynchronously).
   receiveAttribution(provider, view)
   publishUser(awareness, me)
   const avatars = new AvatarsBar(byId('presence'), awareness)
-  const review = mountReview({ specId, participantId: me.participantId, role: me.role, view, provider })
+  const review = mountReview({ specId, participantId: me.participantId, role: me.role, view, provider, threadEmbed: threads.embed })
+  threads.attach(view, provider, threadsTab(review.sidePanel, byId('review-toggles')))
 
   const freeze = (): void => {
     view.setProps({ editable: () => false })
@@ -163,6 +168,7 @@ const start = (specId: string, me: Me): void => {
     stopWatching()
     avatars.destroy()
     review.destroy()
+    threads.destroy()
     view.destroy()
     collab.destroy()
     delete window.valence

@@ -1,0 +1,22 @@
+/** Threads in the browser: comments anchored to text, live, with replies, resolve and reopen. */
+export { anchorsOf, resolveAnchors, type Anchors, type Range } from './anchors.js'
+export {
+  cancelDraft,
+  COMMENT_SHORTCUT,
+  commentCommand,
+  openThread,
+  setActiveThread,
+  setThreads,
+  threadAt,
+  threadsKey,
+  threadsState,
+  type Draft,
+  type ThreadsState
+} from './commands.js'
+export { LiveThreads, type ThreadsHost, type ThreadsPerson } from './live-threads.js'
+export { ThreadsPanel, PANEL_IDS } from './panel.js'
+export { threadsTab, THREADS_TAB, type TabbedPanel } from './side-panel-tab.js'
+export { threadsPlugin, type ThreadsPluginOptions } from './plugin.js'
+export { ThreadActions, type ThreadActionsOptions } from './thread-actions.js'
+export { mayResolve, renderThread, timeAgo, type ThreadContext, type ThreadUiStatus } from './thread-view.js'
+export { orderThreads, renderThreadsList, type ThreadFilter } from './threads-list.js'

@@ -1,0 +1,254 @@
+/**
+ * A spec's threads, live: fetches them, hands them to the editor's threads plugin (highlights)
+ * and renders the threads list into a host (the side panel's tab, or the page's own panel),
+ * re-reading on every `threads` review event and after every reconnection.
+ *
+ * Rules: reads never overlap (an event during a read schedules one more read); the newest
+ * answer wins. The list and the highlights show the same threads (the plugin state is the one
+ * copy). Replies from others are announced politely; the person's own actions are announced
+ * as done. Opening a thread from the text (click, or the comment shortcut on its text) shows the
+ * host and, from the keyboard, moves focus to the thread's reply box.
+ */
+import { html, render } from 'lit-html'
+import { repeat } from 'lit-html/directives/repeat.js'
+import type { Plugin } from 'prosemirror-state'
+import type { EditorView } from 'prosemirror-view'
+import type { WebsocketProvider } from 'y-websocket'
+import type { ThreadView } from '../../shared/api-threads.js'
+import type { Role } from '../../shared/permissions.js'
+import { createThread, listThreads } from '../api/threads.js'
+import { onReviewEvents } from '../collab/review-events.js'
+import { shortcutText } from '../editor/toolbar.js'
+import { resolveAnchors } from './anchors.js'
+import { COMMENT_SHORTCUT, setActiveThread, setThreads, threadsKey, type Draft, type ThreadsState } from './commands.js'
+import { threadsPlugin } from './plugin.js'
+import { ThreadActions } from './thread-actions.js'
+import { renderThread, replyInputId, threadElementId, type ThreadContext } from './thread-view.js'
+import { renderThreadsList, type ThreadFilter } from './threads-list.js'
+
+/** Where the threads list lives: a panel (or a panel's tab) the page can show. */
+export interface ThreadsHost {
+  /** Element the list renders into. */
+  readonly container: HTMLElement
+  /** Shows the panel on the threads list (focus stays where it is). */
+  open(): void
+  /** Number of open threads, for a badge on the button that opens the list. */
+  setCount?(open: number): void
+}
+
+/** Who is signed in. */
+export interface ThreadsPerson {
+  participantId: string
+  role: Role
+}
+
+const ID_PREFIX = 'thread'
+
+const excerpt = (text: string, max = 80): string => (text.length > max ? `${text.slice(0, max)}…` : text)
+
+/** The live threads of one spec. */
+export class LiveThreads {
+  /** The editor plugin; pass it to the editor before calling {@link attach}. */
+  readonly plugin: Plugin<ThreadsState>
+  private view: EditorView | null = null
+  private host: ThreadsHost | null = null
+  private filter: ThreadFilter = 'all'
+  private announcement = ''
+  private reading = false
+  private readAgain = false
+  private loaded = false
+  private stopEvents: (() => void) | null = null
+  private readonly actions: ThreadActions
+  private readonly ctx: ThreadContext
+  /** Containers showing one contribution's threads (see {@link embed}). */
+  private readonly embeds = new Map<HTMLElement, string>()
+
+  constructor(
+    private readonly specId: string,
+    private readonly me: ThreadsPerson
+  ) {
+    this.plugin = threadsPlugin({ post: this.post, onChange: this.onChange })
+    this.actions = new ThreadActions({
+      specId,
+      onThread: (thread) => this.merge(thread, 'done'),
+      rerender: () => this.render()
+    })
+    this.ctx = {
+      me,
+      idPrefix: ID_PREFIX,
+      status: this.actions.status,
+      reply: this.actions.reply,
+      resolve: this.actions.resolve,
+      reopen: this.actions.reopen,
+      show: (thread) => this.show(thread),
+      isActive: (id) => this.state()?.activeId === id
+    }
+  }
+
+  /**
+   * Starts fetching and listening, and renders the list into `host` from now on.
+   *
+   * @example
+   *   const threads = new LiveThreads(specId, me)
+   *   const view = createSpecEditor({ ..., plugins: [threads.plugin] })
+   *   threads.attach(view, provider, new ThreadsPanel(...))
+   */
+  attach(view: EditorView, provider: WebsocketProvider, host: ThreadsHost): void {
+    this.view = view
+    this.host = host
+    this.stopEvents = onReviewEvents(provider, this.specId, ['threads'], () => void this.read())
+    this.render()
+    void this.read()
+  }
+
+  destroy(): void {
+    this.stopEvents?.()
+    this.stopEvents = null
+    if (this.host) render('', this.host.container)
+    for (const container of this.embeds.keys()) render('', container)
+    this.embeds.clear()
+    this.view = null
+  }
+
+  /**
+   * Renders the threads of contribution `contributionId` into `container` and keeps them live
+   * (the conversation of a contribution, e.g. in "My ideas").
+   */
+  readonly embed = (container: HTMLElement, contributionId: string): void => {
+    this.embeds.set(container, contributionId)
+    this.renderEmbed(container, contributionId)
+  }
+
+  private renderEmbed(container: HTMLElement, contributionId: string): void {
+    const threads = (this.state()?.threads ?? []).filter((t) => t.contributionId === contributionId)
+    const ctx = { ...this.ctx, idPrefix: `idea-${contributionId}` }
+    render(
+      threads.length === 0
+        ? html`<p class="muted">No comments yet</p>`
+        : html`<ol class="threads-list" aria-label="Comments">
+            ${repeat(threads, (t) => t.id, (t) => html`<li class="threads-item">${renderThread(t, ctx)}</li>`)}
+          </ol>`,
+      container
+    )
+  }
+
+  private state(): ThreadsState | null {
+    return this.view ? (threadsKey.getState(this.view.state) ?? null) : null
+  }
+
+  /** Re-reads the threads (at most one read at a time; see the file header). */
+  private async read(): Promise<void> {
+    if (this.reading) {
+      this.readAgain = true
+      return
+    }
+    this.reading = true
+    try {
+      do {
+        this.readAgain = false
+        try {
+          this.apply(await listThreads(this.specId))
+        } catch (error) {
+          // Offline or a server hiccup: the next event or reconnection reads again.
+          console.warn('valence: could not read the threads', error)
+        }
+      } while (this.readAgain)
+    } finally {
+      this.reading = false
+    }
+  }
+
+  /** Shows `threads`, announcing replies from others that were not there before. */
+  private apply(threads: readonly ThreadView[]): void {
+    const view = this.view
+    if (view === null || view.isDestroyed) return
+    const before = this.state()?.threads ?? []
+    if (this.loaded) this.announceNew(before, threads)
+    this.loaded = true
+    setThreads(threads)(view.state, view.dispatch)
+  }
+
+  private merge(thread: ThreadView, why: 'done' | 'created'): void {
+    const threads = this.state()?.threads ?? []
+    const next = threads.some((t) => t.id === thread.id) ? threads.map((t) => (t.id === thread.id ? thread : t)) : [...threads, thread]
+    this.announcement = why === 'created' ? 'Comment posted.' : `Comment ${thread.status === 'resolved' ? 'resolved' : 'updated'}.`
+    this.apply(next)
+  }
+
+  private announceNew(before: readonly ThreadView[], after: readonly ThreadView[]): void {
+    const known = new Set(before.flatMap((t) => t.comments.map((c) => c.id)))
+    for (const thread of after) {
+      for (const [index, comment] of thread.comments.entries()) {
+        if (known.has(comment.id) || comment.author.participantId === this.me.participantId) continue
+        const what = index === 0 ? 'New comment' : 'New reply'
+        this.announcement = `${what} from ${comment.author.displayName} on “${excerpt(thread.quote, 40)}”: ${excerpt(comment.body)}`
+      }
+    }
+  }
+
+  private readonly post = async (draft: Draft, body: string): Promise<void> => {
+    const thread = await createThread(this.specId, { ...draft.anchors, body })
+    this.merge(thread, 'created')
+  }
+
+  private readonly onChange = (next: ThreadsState, prev: ThreadsState): void => {
+    if (next.threads !== prev.threads || next.activeId !== prev.activeId || !this.loaded) this.render()
+    if (next.open !== null && next.open !== prev.open) this.reveal(next.open.threadId, next.open.focus)
+  }
+
+  /** Shows the host on `threadId`, moving focus to its reply box with `focus`. */
+  private reveal(threadId: string, focus: boolean): void {
+    const thread = this.state()?.threads.find((t) => t.id === threadId)
+    if (!thread || !this.host) return
+    if (this.filter !== 'all' && this.filter !== thread.status) this.filter = 'all'
+    this.host.open()
+    this.render()
+    const el = document.getElementById(threadElementId(ID_PREFIX, threadId))
+    el?.scrollIntoView({ block: 'nearest' })
+    if (focus) document.getElementById(replyInputId(ID_PREFIX, threadId))?.focus()
+  }
+
+  /** Scrolls the editor to a thread's text and makes it the active thread. */
+  private show(thread: ThreadView): void {
+    const view = this.view
+    if (!view) return
+    setActiveThread(thread.id)(view.state, view.dispatch)
+    const range = resolveAnchors(view.state, thread)
+    if (range === null) return
+    const mark = view.dom.querySelector(`[data-thread-id="${CSS.escape(thread.id)}"]`)
+    const target = mark ?? view.domAtPos(range.from).node
+    const el = target instanceof Element ? target : target.parentElement
+    el?.scrollIntoView({ block: 'center' })
+  }
+
+  private readonly positionOf = (thread: ThreadView): number | null => {
+    const view = this.view
+    return view ? (resolveAnchors(view.state, thread)?.from ?? null) : null
+  }
+
+  private render(): void {
+    const host = this.host
+    const state = this.state()
+    if (!host || !state) return
+    for (const [container, contributionId] of this.embeds) {
+      if (container.isConnected) this.renderEmbed(container, contributionId)
+      else this.embeds.delete(container)
+    }
+    host.setCount?.(state.threads.filter((t) => t.status === 'open').length)
+    render(
+      renderThreadsList({
+        threads: state.threads,
+        positionOf: this.positionOf,
+        filter: this.filter,
+        onFilter: (filter) => {
+          this.filter = filter
+          this.render()
+        },
+        announcement: this.announcement,
+        shortcut: shortcutText(COMMENT_SHORTCUT.replace(/-m$/, '-M')),
+        ctx: this.ctx
+      }),
+      host.container
+    )
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The actions behind a rendered thread (reply, resolve, reopen) against the HTTP API, with the
+ * per-thread "busy" and error state the thread view shows. One instance per place that shows
+ * threads; it implements the action half of {@link ThreadContext}.
+ *
+ * Rules: one action at a time per thread; a failed action keeps what was typed and shows the
+ * server's message; a successful one hands the server's updated thread to `onThread` (the list
+ * also re-reads on the live event that follows).
+ */
+import type { ThreadView } from '../../shared/api-threads.js'
+import { reopenThread, replyToThread, resolveThread } from '../api/threads.js'
+import { messageOf } from '../ui/dom.js'
+import type { ThreadContext, ThreadUiStatus } from './thread-view.js'
+
+/** What {@link ThreadActions} reports to its owner. */
+export interface ThreadActionsOptions {
+  specId: string
+  /** The server's copy of a thread after a successful action. */
+  onThread(thread: ThreadView): void
+  /** Something shown changed (busy or error state): render again. */
+  rerender(): void
+}
+
+const IDLE: ThreadUiStatus = { busy: null, error: '' }
+
+/** Reply, resolve and reopen with their per-thread state. */
+export class ThreadActions implements Pick<ThreadContext, 'status' | 'reply' | 'resolve' | 'reopen'> {
+  private readonly states = new Map<string, ThreadUiStatus>()
+
+  constructor(private readonly options: ThreadActionsOptions) {}
+
+  status = (threadId: string): ThreadUiStatus => this.states.get(threadId) ?? IDLE
+
+  reply = (thread: ThreadView, body: string): Promise<boolean> =>
+    this.run(thread, 'reply', () => replyToThread(this.options.specId, thread.id, body))
+
+  resolve = (thread: ThreadView): void => {
+    void this.run(thread, 'resolve', () => resolveThread(this.options.specId, thread.id))
+  }
+
+  reopen = (thread: ThreadView): void => {
+    void this.run(thread, 'reopen', () => reopenThread(this.options.specId, thread.id))
+  }
+
+  private async run(thread: ThreadView, busy: NonNullable<ThreadUiStatus['busy']>, call: () => Promise<ThreadView>): Promise<boolean> {
+    if (this.status(thread.id).busy !== null) return false
+    this.set(thread.id, { busy, error: '' })
+    try {
+      const updated = await call()
+      this.set(thread.id, IDLE)
+      this.options.onThread(updated)
+      return true
+    } catch (error) {
+      this.set(thread.id, { busy: null, error: messageOf(error, 'That did not work. Please try again.') })
+      return false
+    }
+  }
+
+  private set(threadId: string, status: ThreadUiStatus): void {
+    if (status === IDLE) this.states.delete(threadId)
+    else this.states.set(threadId, status)
+    this.options.rerender()
+  }
+}
