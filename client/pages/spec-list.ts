@@ -88,6 +88,10 @@ const itemFor = (spec: Spec): HTMLLIElement => {
   // "Edited by Carla, 2 minutes ago": who keeps a spec alive matters as much as when.
   if (spec.lastEditedBy) meta.append(`Edited by ${spec.lastEditedBy.displayName}, `, time)
   else meta.append('Updated ', time)
+  const unread = unreadOf(spec)
+  if (unread > 0) {
+    meta.append(' ', h('span', { className: 'unread-badge', dataset: { unread: String(unread) } }, `${unread} unread ${unread === 1 ? 'answer' : 'answers'}`))
+  }
   main.append(link, meta)
   li.append(main)
   const name = `“${spec.title || 'Untitled spec'}”`

@@ -16,7 +16,8 @@ import { onReviewEvents } from '../collab/review-events.js'
 import { byId, h } from '../ui/dom.js'
 import { plural } from './format.js'
 import { installReviewHighlight } from './highlight.js'
-import { MY_IDEAS_TAB, MyIdeas, type ThreadEmbed } from './my-ideas.js'
+import { MY_IDEAS_TAB, MyIdeas } from './my-ideas.js'
+import type { ThreadEmbed } from './thread-slots.js'
 import { ReviewData, type ReviewSection } from './review-data.js'
 import { ReviewPanel } from './review-panel.js'
 import { editorSidePanel, type SidePanel } from './side-panel.js'
@@ -87,7 +88,7 @@ export const mountReview = (o: MountReviewOptions): ReviewHandles => {
       id: REVIEW_TAB,
       label: 'Review',
       render: (container) => {
-        const panel = new ReviewPanel({ container, data, view: o.view, role: o.role, sidePanel })
+        const panel = new ReviewPanel({ container, data, view: o.view, role: o.role, sidePanel, threadEmbed: o.threadEmbed })
         cleanups.push(() => panel.destroy())
       }
     })

@@ -10,7 +10,6 @@
  * view is open and the page visible; the unread count then drops on the button and the spec list.
  */
 import { html, nothing, render, type TemplateResult } from 'lit-html'
-import { ref } from 'lit-html/directives/ref.js'
 import { repeat } from 'lit-html/directives/repeat.js'
 import type { EditorView } from 'prosemirror-view'
 import type { AnswerItem } from '../../shared/api-answers.js'
@@ -22,12 +21,12 @@ import { removalsTemplate } from './removals-view.js'
 import type { ReviewData } from './review-data.js'
 import { excerptOf } from './review-item.js'
 import type { SidePanel } from './side-panel.js'
+import { ThreadSlots, type ThreadEmbed } from './thread-slots.js'
+
+export type { ThreadEmbed }
 
 /** Id of the "My ideas" tab of the side panel. */
 export const MY_IDEAS_TAB = 'my-ideas'
-
-/** Renders a contribution's thread into `container` (engineer E's thread view). */
-export type ThreadEmbed = (container: HTMLElement, contributionId: string) => void
 
 /** What "My ideas" needs from the page. */
 export interface MyIdeasOptions {
@@ -46,10 +45,10 @@ export class MyIdeas {
   private notice = ''
   private marking = false
   private readonly stops: Array<() => void>
-  /** One ref callback per contribution, so each thread is embedded once per element. */
-  private readonly embeds = new Map<string, (el: Element | undefined) => void>()
+  private readonly slots: ThreadSlots
 
   constructor(private readonly o: MyIdeasOptions) {
+    this.slots = new ThreadSlots(o.threadEmbed)
     const onVisible = (): void => this.markSeen()
     document.addEventListener('visibilitychange', onVisible)
     this.stops = [
@@ -92,20 +91,8 @@ export class MyIdeas {
     this.render()
   }
 
-  private embed(id: string): (el: Element | undefined) => void {
-    let callback = this.embeds.get(id)
-    if (!callback) {
-      const threadEmbed = this.o.threadEmbed
-      callback = (el) => {
-        if (el instanceof HTMLElement && threadEmbed) threadEmbed(el, id)
-      }
-      this.embeds.set(id, callback)
-    }
-    return callback
-  }
-
   private thread(c: ContributionItem, talk: ReadonlyMap<string, Discussion>): TemplateResult {
-    if (this.o.threadEmbed) return html`<div class="idea-thread" ${ref(this.embed(c.id))}></div>`
+    if (this.slots.available) return html`${this.slots.slot(c.id, 'idea-thread')}`
     const d = talk.get(c.id)
     const comments = c.comments ?? d?.comments ?? 0
     return html`<p class="idea-thread muted">${comments === 0 ? 'No comments yet' : plural(comments, 'comment')}</p>`

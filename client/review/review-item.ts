@@ -26,6 +26,8 @@ export interface ReviewItemProps {
   /** Customer share in percent, or null when its words are not in the document. */
   share: number | null
   threads: number
+  /** The contribution's conversation (engineer E's thread view), or nothing. */
+  thread: TemplateResult | typeof nothing
   selected: boolean
   /** The reviewer may record decisions (`spec:review`). */
   canDecide: boolean
@@ -47,9 +49,11 @@ const decisionForm = (p: ReviewItemProps): TemplateResult => {
   const stateId = `decision-state-${c.id}`
   const noteId = `decision-note-${c.id}`
   const unchanged = current.state === c.state && current.note.trim() === (c.decision?.note ?? '')
+  // aria-disabled, not disabled: the button keeps the focus through saving and re-rendering.
+  const blocked = p.saving || unchanged
   const submit = (event: Event): void => {
     event.preventDefault()
-    p.onSave(current)
+    if (!blocked) p.onSave(current)
   }
   return html`
     <form class="review-decide" @submit=${submit}>
@@ -75,7 +79,7 @@ const decisionForm = (p: ReviewItemProps): TemplateResult => {
         @input=${(e: Event) => p.onDraft({ ...current, note: (e.target as HTMLTextAreaElement).value })}
       ></textarea>
       <div class="review-decide-actions">
-        <button type="submit" class="button button-small button-primary" data-action="save-decision" ?disabled=${p.saving || unchanged}>
+        <button type="submit" class="button button-small button-primary" data-action="save-decision" aria-disabled=${blocked ? 'true' : 'false'}>
           ${p.saving ? 'Saving…' : 'Save decision'}
         </button>
         <span class=${p.message?.error ? 'review-decide-message is-error' : 'review-decide-message'} role="status">${p.message?.text ?? ''}</span>
@@ -105,6 +109,7 @@ export const reviewItemTemplate = (p: ReviewItemProps): TemplateResult => {
         ${decided ? html`<span class="muted">decided ${ago(decided.decidedAt)}</span>` : nothing}
       </p>
       ${decided?.note ? html`<p class="review-note"><span class="review-note-label">Note:</span> ${decided.note}</p>` : nothing}
+      ${p.thread}
       ${p.canDecide ? decisionForm(p) : nothing}
     </li>
   `

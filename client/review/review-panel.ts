@@ -27,6 +27,7 @@ import type { ReviewData } from './review-data.js'
 import { applyFilters, countsTemplate, filtersTemplate, NO_FILTERS, publicSwitchTemplate, type Choice, type ReviewFilters } from './review-filters.js'
 import { reviewItemTemplate, type DecisionDraft } from './review-item.js'
 import type { SidePanel } from './side-panel.js'
+import { ThreadSlots, type ThreadEmbed } from './thread-slots.js'
 
 /** What the review panel needs from the page. */
 export interface ReviewPanelOptions {
@@ -35,6 +36,8 @@ export interface ReviewPanelOptions {
   view: EditorView
   role: Role
   sidePanel: SidePanel
+  /** Engineer E's thread view for a contribution, shown under each item. */
+  threadEmbed?: ThreadEmbed
 }
 
 /** The review panel; see the file header. */
@@ -50,8 +53,10 @@ export class ReviewPanel {
   private settingsError = ''
   private notice = ''
   private readonly stop: () => void
+  private readonly slots: ThreadSlots
 
   constructor(private readonly o: ReviewPanelOptions) {
+    this.slots = new ThreadSlots(o.threadEmbed)
     this.stop = o.data.subscribe(() => {
       this.rehighlight()
       this.render()
@@ -166,6 +171,12 @@ export class ReviewPanel {
         panels: c.panelIds.map(panelLabel),
         share: customerShare(c.chars, blockChars(view.state, ranges)),
         threads: talk.get(c.id)?.threads ?? 0,
+        thread: this.slots.available
+          ? html`<details class="review-thread">
+              <summary>Conversation</summary>
+              ${this.slots.slot(c.id, 'review-thread-body')}
+            </details>`
+          : nothing,
         selected: selected === c.id,
         canDecide: can(role, 'spec:review'),
         draft: this.drafts.get(c.id),
