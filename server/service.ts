@@ -25,6 +25,9 @@ import { openSqliteReviewStore } from './review/sqlite.js'
 import type { ContributionStore } from './review/contribution-store.js'
 import { MemoryContributionStore } from './review/contributions-memory.js'
 import { openSqliteContributionStore } from './review/contributions-sqlite.js'
+import type { RemovalStore } from './review/removal-store.js'
+import { MemoryRemovalStore } from './review/removals-memory.js'
+import { openSqliteRemovalStore } from './review/removals-sqlite.js'
 import { LocalReviewEvents, type ReviewEvents } from './review/review-events.js'
 import { EditActivity } from './sync/edit-activity.js'
 import { AttributionEngine } from './attribution/index.js'
@@ -44,6 +47,8 @@ export interface Service {
   readonly review: ReviewStore
   /** Contributions (server/review/contribution-store.ts), beside the specs in their database. */
   readonly contributions: ContributionStore
+  /** Removals of customer words (server/review/removal-store.ts), beside the contributions. */
+  readonly removals: RemovalStore
   /** Review changes, delivered to each spec's live connections (server/review/review-events.ts). */
   readonly events: ReviewEvents
   /** Answers to each reader, review settings and digest marks (server/review/answers-service.ts). */
@@ -74,6 +79,8 @@ export interface ServiceOverrides {
   review?: ReviewStore
   /** Contributions. Default: the one {@link openContributionStore} opens. */
   contributions?: ContributionStore
+  /** Removals. Default: the one {@link openRemovalStore} opens. */
+  removals?: RemovalStore
   /** Review settings and marks. Default: the one server/review/open-answers-store.ts opens. */
   answers?: AnswersStore
   /** Replaces the sync layer's authentication (sync-level tests with fixed principals). */
@@ -93,6 +100,17 @@ export async function openContributionStore(config: Config, log: Logger, storage
   }
   if (storageGiven || config.storage === 'memory') return new MemoryContributionStore()
   return openSqliteContributionStore({ file: path.join(config.dataDir, DB_FILE), synchronous: config.sqliteSynchronous })
+}
+
+/** Opens the removals store where {@link openContributionStore} opens the contributions. */
+export async function openRemovalStore(config: Config, log: Logger, storageGiven = false): Promise<RemovalStore> {
+  if (config.reviewDatabaseUrl) {
+    // Imported only when configured: the default service never loads `pg`.
+    const { openPostgresRemovalStore } = await import('./review/removals-postgres.js')
+    return openPostgresRemovalStore({ connectionString: config.reviewDatabaseUrl, log })
+  }
+  if (storageGiven || config.storage === 'memory') return new MemoryRemovalStore()
+  return openSqliteRemovalStore({ file: path.join(config.dataDir, DB_FILE), synchronous: config.sqliteSynchronous })
 }
 
 /** Opens the storage backend `config` names. */
@@ -166,6 +184,16 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     await storage.close()
     throw err
   }
+  let removals: RemovalStore
+  try {
+    removals = overrides.removals ?? (await openRemovalStore(config, log, given !== undefined))
+  } catch (err) {
+    await answersStore.close()
+    await contributions.close()
+    await review.close()
+    await storage.close()
+    throw err
+  }
   const auth = await createAuth({
     store: storage.identity,
     specs: storage.specs,
@@ -213,12 +241,21 @@ export async function startService(config: Config, overrides: ServiceOverrides =
         }
         return { role: (await auth.access.roleOnSpec(p, specId)) ?? p.role, panelIds }
       }
+    },
+    removals: {
+      store: removals,
+      events,
+      lookup: async (specId, id) => {
+        const p = await auth.access.principalOf(id)
+        return p ? { role: (await auth.access.roleOnSpec(p, specId)) ?? p.role } : null
+      }
     }
   })
   const app = createApp({
     storage,
     review,
     contributions,
+    removals,
     rooms,
     events,
     answers,
@@ -268,6 +305,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       await storage.close()
       await review.close()
       await contributions.close()
+      await removals.close()
       await answersStore.close()
       server.closeAllConnections()
       await closed
@@ -275,5 +313,5 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     })()
     return stopping
   }
-  return { config, log, storage, review, contributions, events, answers, digest, auth, rooms, sync, server, url, port: address.port, stop }
+  return { config, log, storage, review, contributions, removals, events, answers, digest, auth, rooms, sync, server, url, port: address.port, stop }
 }

@@ -16,6 +16,8 @@ import type { ReviewEvents } from '../review/review-events.js'
 import type { ReviewStore } from '../review/review-store.js'
 import type { ContributionStore } from '../review/contribution-store.js'
 import { contributionsRouter } from './contributions.js'
+import type { RemovalStore } from '../review/removal-store.js'
+import { removalsRouter } from './removals.js'
 import type { AnswersService } from '../review/answers-service.js'
 import type { UnsubscribeTokens } from '../notify/unsubscribe-tokens.js'
 import { answersRouter } from './answers.js'
@@ -38,6 +40,8 @@ export interface AppDeps {
   review: ReviewStore
   /** Contributions, written by the rooms (server/review/contributions-feed.ts). */
   contributions: ContributionStore
+  /** Removals of customer words, written by the rooms (server/review/removals-feed.ts). */
+  removals: RemovalStore
   rooms: RoomRegistry
   /** Where review changes are published (delivered to live connections). */
   events: ReviewEvents
@@ -98,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access, (id, specIds) => deps.answers.unreadBySpec(id, specIds)))
   api.use('/specs', decisionsRouter(deps.storage.specs, deps.review, deps.events))
   api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access, deps.answers))
+  api.use('/specs', removalsRouter({ specs: deps.storage.specs, removals: deps.removals, review: deps.review, rooms: deps.rooms, access: deps.auth.access, events: deps.events }))
   api.use('/specs', answersRouter(deps.storage.specs, deps.auth.access, deps.answers))
   api.use('/specs', reviewSettingsRouter(deps.storage.specs, deps.auth.access, deps.answers.store, deps.events))
   api.use(emailDigestRouter(deps.answers.store, deps.unsubscribe))

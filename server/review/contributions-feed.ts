@@ -86,6 +86,11 @@ export class ContributionsFeed {
     return contributionPieces(this.doc, this.authors(), (client, clock) => this.tracker.contributionOf(client, clock))
   }
 
+  /** The contribution holding origin `client:clock`, if a pass assigned it (removals use it). */
+  contributionOf(client: number, clock: number): string | null {
+    return this.tracker.contributionOf(client, clock)
+  }
+
   /** The tracker's records (tests). */
   list(): ContributionRecord[] {
     return this.tracker.list()

@@ -11,6 +11,11 @@ export type TxOrigin =
   /** An update a room member sent (and the room admitted): attributed to its participant. */
   | { source: 'connection'; peer: Peer }
   | { source: 'server'; reason: string }
+  /**
+   * The server restoring removed words on a team member's request (server/review/restore.ts):
+   * persisted with its attribution facts and broadcast to every member, like an accepted update.
+   */
+  | { source: 'restore'; removalId: string; by: string }
 
 /** Narrows an unknown Yjs transaction origin to a {@link TxOrigin}. */
 export function isTxOrigin(origin: unknown): origin is TxOrigin {

@@ -19,6 +19,9 @@ import { quarantineInvalidContent } from './quarantine.js'
 import { AttributionEngine } from '../attribution/index.js'
 import { AttributionFeed, type ParticipantLookup } from './attribution-feed.js'
 import { ContributionsFeed, type ContributionsDeps } from '../review/contributions-feed.js'
+import { RemovalsFeed, type RemovalsDeps } from '../review/removals-feed.js'
+import { restoreRemoval } from '../review/restore.js'
+import type { RemovalRecord } from '../review/removals.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import type { ContributionPiece } from '../../shared/api-review.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
@@ -27,6 +30,7 @@ import { encodeAwarenessEntries, type AwarenessEntry } from './awareness-codec.j
 import { PresenceRoster } from './presence.js'
 import { SpecSize, SpecTooLargeError } from './spec-size.js'
 import type { ClientBindings } from '../attribution/index.js'
+import type { AuthorMap } from '../attribution/author-map.js'
 
 /** What a room needs from the outside. */
 export interface RoomDeps {
@@ -48,6 +52,8 @@ export interface RoomDeps {
   onEdit?: (specId: string, participantId: string) => void
   /** Where and how the room records contributions (server/review). Default: it does not. */
   contributions?: ContributionsDeps
+  /** Where and how the room records removals of customer words (server/review). Default: it does not. */
+  removals?: RemovalsDeps
 }
 
 /** Encodes a frame once; the same buffer goes to every recipient. */
@@ -77,6 +83,7 @@ export class Room {
   private engine = new AttributionEngine()
   private feed: AttributionFeed | null = null
   private contributionsFeed: ContributionsFeed | null = null
+  private removalsFeed: RemovalsFeed | null = null
   /** Who holds which presence clientID. */
   private readonly roster: PresenceRoster
   private size: SpecSize | null = null
@@ -127,11 +134,21 @@ export class Room {
         deps.log.error({ err, room: name }, 'contributions pass failed')
       )
     }
+    if (deps.removals) {
+      // After the engine attached: its afterTransaction listener runs first (removals-feed.ts).
+      room.removalsFeed = await RemovalsFeed.load(name, room.doc, () => room.engine, deps.removals,
+        (client, clock) => room.contributionsFeed?.contributionOf(client, clock) ?? null,
+        (err) => deps.log.error({ err, room: name }, 'removals capture failed'))
+    }
     room.doc.on('update', (update: Uint8Array, txOrigin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
       if (isTxOrigin(txOrigin) && txOrigin.source === 'connection') {
         // The engine computed this transaction's attribution facts in afterTransaction, which
-        // Yjs runs before 'update': they are stored in the same write as the update.
-        room.persistThenBroadcast(update, txOrigin.peer, room.engine.takeDelta(tr))
+        // Yjs runs before 'update': they are stored in the same write as the update. Removals
+        // it made are stored once that write committed.
+        room.persistThenBroadcast(update, txOrigin.peer, room.engine.takeDelta(tr), room.removalsFeed?.afterCommit(tr) ?? null)
+      } else if (isTxOrigin(txOrigin) && txOrigin.source === 'restore') {
+        // A restore is persisted with its facts (engine rule 6) and broadcast to everyone.
+        room.persistThenBroadcast(update, null, room.engine.takeDelta(tr))
       } else if (txOrigin === null) {
         // Yjs's own follow-up to a remote update: it deletes formatting markers that a
         // concurrent edit made redundant (yjs cleanupYTextAfterTransaction, in a transaction of
@@ -149,6 +166,11 @@ export class Room {
   /** The room's clientID bindings (read-only use: tests and diagnostics). */
   get bindings(): ClientBindings {
     return this.engine.bindings
+  }
+
+  /** Who wrote, moved and first wrote every character (read-only: the engine is its only writer). */
+  get authors(): AuthorMap {
+    return this.engine.authors
   }
 
   /** Presence clientIDs held by connections (tests and diagnostics). */
@@ -179,6 +201,24 @@ export class Room {
   async contributionPieces(): Promise<Map<string, ContributionPiece[]>> {
     await this.flushContributions()
     return this.contributionsFeed?.pieces() ?? new Map()
+  }
+
+  /** Stores the removals of every committed update now (for the HTTP list). */
+  async flushRemovals(): Promise<void> {
+    await this.whenCommitted()
+    await this.removalsFeed?.flush()
+  }
+
+  /**
+   * Puts `removal`'s words back where they were, credited to their author (server/review/
+   * restore.ts), and resolves once that is committed and sent to every member.
+   * @throws Error if storage failed (nothing is then visible to anyone).
+   */
+  async restore(removal: RemovalRecord, by: string): Promise<void> {
+    const origin: TxOrigin = { source: 'restore', removalId: removal.id, by }
+    restoreRemoval(this.doc, this.engine, removal, by, origin)
+    await this.whenCommitted()
+    if (this.failed) throw new Error(`room ${this.name}: storage failed while restoring ${removal.id}`)
   }
 
   /** True once storage failed; the registry replaces the room. */
@@ -319,6 +359,8 @@ export class Room {
     // Nothing written is left unrecorded; a failure is logged, the unload goes on.
     await this.contributionsFeed?.flush().catch((err: unknown) => this.deps.log.error({ err, room: this.name }, 'contributions pass failed'))
     this.contributionsFeed?.stop()
+    await this.removalsFeed?.flush()
+    this.removalsFeed?.stop()
     await this.compacting
     if (!this.failed && this.appendsSinceCompact > 0) await this.deps.docs.compact(this.name)
     this.awareness.destroy()
@@ -347,7 +389,8 @@ export class Room {
     for (const peer of this.conns) peer.sendExtension(message)
   }
 
-  private persistThenBroadcast(update: Uint8Array, author: Peer | null, facts: Uint8Array | null): void {
+  /** `afterCommit` runs once the append committed (before the fan-out). */
+  private persistThenBroadcast(update: Uint8Array, author: Peer | null, facts: Uint8Array | null, afterCommit: (() => void) | null = null): void {
     const committed = this.deps.docs.append(this.name, update, facts)
     // Handled through the chain below; this only prevents an unhandled-rejection report.
     committed.catch(() => {})
@@ -358,6 +401,7 @@ export class Room {
     this.tail = this.tail.then(async () => {
       await committed
       if (this.failed) return
+      afterCommit?.()
       for (const peer of this.conns) if (peer !== author) peer.send(message)
       // Attribution is computed for clients that receive it; stock clients never do, and the
       // HTTP endpoint computes on demand.

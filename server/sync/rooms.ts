@@ -4,6 +4,8 @@
  * loaded: to load another, an idle room (no connections) is unloaded early; when every room is
  * in use, the join is refused with {@link RoomLimitError}.
  */
+import type * as Y from 'yjs'
+import type { AuthorMap } from '../attribution/author-map.js'
 import { CloseCode } from '../../shared/protocol.js'
 import { Room, type RoomDeps } from './room.js'
 import type { Connection } from './connection.js'
@@ -11,6 +13,7 @@ import type { SpecAttribution } from '../../shared/attribution.js'
 import { encodeReviewEvent } from '../../shared/protocol.js'
 import type { ContributionPiece } from '../../shared/api-review.js'
 import type { ReviewEvents } from '../review/review-events.js'
+import type { RemovalRecord } from '../review/removals.js'
 
 /** Options for a {@link RoomRegistry}. */
 export interface RegistryOptions extends RoomDeps {
@@ -88,6 +91,18 @@ export class RoomRegistry {
   }
 
   /**
+   * Runs `fn` on the live Y.Doc of `name` and the origins of its characters (loaded for the
+   * purpose if needed and unloaded again after the idle delay, like {@link attribution}). `fn`
+   * runs synchronously: no update lands while it reads. It must not change either.
+   */
+  async withDoc<T>(name: string, fn: (doc: Y.Doc, origins: AuthorMap) => T): Promise<T> {
+    let room = await this.open(name)
+    while (this.live.get(name) !== room) room = await this.open(name)
+    if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
+    return fn(room.doc, room.authors)
+  }
+
+  /**
    * Brings the stored contributions of `name` up to date: a loaded room records what was
    * written since its last pass; an unloaded room recorded everything when it unloaded.
    */
@@ -106,6 +121,24 @@ export class RoomRegistry {
     while (this.live.get(name) !== room) room = await this.open(name)
     if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
     return room.contributionPieces()
+  }
+
+  /** Brings the stored removals of `name` up to date (a loaded room stores them after commits). */
+  async flushRemovals(name: string): Promise<void> {
+    await this.unloading.get(name)
+    await this.live.get(name)?.flushRemovals()
+  }
+
+  /**
+   * Restores `removal` in `name`'s live room (loaded for the purpose if needed and unloaded
+   * again after the idle delay) and resolves once that is committed and broadcast.
+   */
+  async restore(name: string, removal: RemovalRecord, by: string): Promise<void> {
+    await this.unloading.get(name)
+    let room = await this.open(name)
+    while (this.live.get(name) !== room) room = await this.open(name)
+    if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
+    await room.restore(removal, by)
   }
 
   /** Closes every connection of `name` (e.g. the spec was deleted) and unloads it. */
