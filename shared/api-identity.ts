@@ -44,10 +44,24 @@ export const updatePanelBody = z
   .refine((b) => b.name !== undefined || b.description !== undefined, 'give name or description')
 
 /** `POST /api/panels/:id/invites` */
+/** Longest invite link label, in characters. */
+export const MAX_INVITE_LABEL = 80
+
+/** A facilitator's name for an invite link: trimmed, no control characters; empty means none. */
+const inviteLabel = z
+  .string()
+  .trim()
+  .max(MAX_INVITE_LABEL, `label must be at most ${MAX_INVITE_LABEL} characters`)
+  .refine((s) => !/[\u0000-\u001F\u007F]|\p{Cs}/u.test(s), 'label must not contain control characters')
+  .nullable()
+  .transform((s) => (s ? s : null))
+
 export const createInviteBody = z.strictObject({
   role: panelRole,
   expiresInHours: z.number().positive().max(8760).optional(),
-  maxUses: z.number().int().min(1).max(100_000).nullable().optional()
+  maxUses: z.number().int().min(1).max(100_000).nullable().optional(),
+  /** "Berlin workshop, Tuesday": shown to facilitators beside the link, never to invitees. */
+  label: inviteLabel.optional()
 })
 /**
  * `POST /api/invites/:token/accept`. `identity` is required when the browser already holds an
@@ -133,6 +147,8 @@ export interface Invite {
   uses: number
   revokedAt: string | null
   status: 'active' | 'expired' | 'revoked' | 'used_up'
+  /** The facilitator's label, or null. */
+  label: string | null
 }
 
 /** `GET /api/invites/:token`: what an invite landing page shows. */

@@ -96,6 +96,8 @@ export interface InviteOptions {
   role: 'customer' | 'viewer'
   expiresInHours?: number
   maxUses?: number
+  /** Shown to facilitators beside the link ("Berlin workshop, Tuesday"). */
+  label?: string
 }
 
 export const createInvite = async (

@@ -74,7 +74,12 @@ export interface InviteRecord {
   maxUses: number | null
   uses: number
   revokedAt: string | null
+  /** What the facilitator called it ("Berlin workshop, Tuesday"), or null. */
+  label: string | null
 }
+
+/** What `createInvite` is given: the store adds id, uses, revocation and creation time; no label means none. */
+export type NewInvite = Omit<InviteRecord, 'id' | 'uses' | 'revokedAt' | 'createdAt' | 'label'> & { label?: string | null }
 
 /** A one-time sign-up link for a team account. */
 export interface MemberInviteRecord {
@@ -138,6 +143,7 @@ export type ConsumeResult = 'ok' | 'not_found' | 'expired' | 'revoked' | 'used_u
  *   and `listMembers` return active memberships only.
  * - [I8] `consumeInvite` is atomic: it counts a use only if the link exists, is not revoked, not
  *   expired at `now`, and below `maxUses`; concurrent calls never exceed `maxUses`.
+ *   An invite keeps the `label` it was created with (any script; none: null).
  * - [I9] Member invites are single-use: `useMemberInvite` succeeds once, and only before expiry.
  * - [I10] Tokens are found by hash until revoked (`getTokenByHash` ignores revoked ones).
  * - [I11] `secret(name, make)` returns the same value forever once created (first writer wins).
@@ -205,7 +211,7 @@ export interface IdentityStore {
   membershipsOf(participantId: string): Promise<MembershipRecord[]>
 
   // Invite links
-  createInvite(input: Omit<InviteRecord, 'id' | 'uses' | 'revokedAt' | 'createdAt'>): Promise<InviteRecord>
+  createInvite(input: NewInvite): Promise<InviteRecord>
   getInvite(id: string): Promise<InviteRecord | null>
   getInviteByHash(tokenHash: string): Promise<InviteRecord | null>
   listInvites(panelId: string): Promise<InviteRecord[]>

@@ -10,6 +10,7 @@ import {
   type AccountRole,
   type ConsumeResult,
   type InviteRecord,
+  type NewInvite,
   type MemberInviteRecord,
   type MembershipRecord,
   type PanelRecord,
@@ -257,9 +258,9 @@ class MemoryIdentityRecords implements IdentityBackend {
     return [...this.d.memberships.values()].filter((m) => m.participantId === participantId && !m.removedAt).map(copy)
   }
 
-  async createInvite(input: Omit<InviteRecord, 'id' | 'uses' | 'revokedAt' | 'createdAt'>): Promise<InviteRecord> {
+  async createInvite(input: NewInvite): Promise<InviteRecord> {
     if (!this.d.panels.has(input.panelId)) throw new IdentityStoreError('not_found', 'panel not found')
-    const i: InviteRecord = { ...input, id: newIdentityId(), uses: 0, revokedAt: null, createdAt: now() }
+    const i: InviteRecord = { ...input, label: input.label ?? null, id: newIdentityId(), uses: 0, revokedAt: null, createdAt: now() }
     this.d.invites.set(i.id, i)
     return copy(i)
   }

@@ -121,7 +121,7 @@ export function inviteStatus(invite: InviteRecord, now = new Date()): InviteStat
 /** Creates a panel invite link; `token` goes into `/invite/<token>` and is shown once. */
 export async function createPanelInvite(
   store: IdentityStore,
-  input: { panelId: string; role: PanelRole; expiresInHours?: number; maxUses?: number | null; createdBy: string }
+  input: { panelId: string; role: PanelRole; expiresInHours?: number; maxUses?: number | null; label?: string | null; createdBy: string }
 ): Promise<{ invite: InviteRecord; token: string }> {
   if (!(await store.getPanel(input.panelId))) throw new IdentityError('panel_not_found', 'panel not found')
   const hours = Math.min(input.expiresInHours ?? INVITE_DEFAULT_HOURS, INVITE_MAX_HOURS)
@@ -132,7 +132,8 @@ export async function createPanelInvite(
     role: input.role,
     createdBy: input.createdBy,
     expiresAt: new Date(Date.now() + hours * HOUR_MS).toISOString(),
-    maxUses: input.maxUses ?? null
+    maxUses: input.maxUses ?? null,
+    label: input.label ?? null
   })
   return { invite, token }
 }
@@ -144,10 +145,18 @@ export async function createMemberInvite(
 ): Promise<{ invite: MemberInviteRecord; token: string }> {
   if (await store.getAccountByEmail(input.email)) throw new IdentityError('email_taken', 'an account with this email exists')
   const token = newSecret()
-  const invite = await store.createMemberInvite({
-    ...input,
-    tokenHash: hashSecret(token),
-    expiresAt: new Date(Date.now() + MEMBER_INVITE_HOURS * HOUR_MS).toISOString()
+  // One pending invitation per email: inviting again replaces the earlier link (whose token
+  // nobody can be shown again: only its hash is stored), in one transaction with the new one.
+  const invite = await store.transaction(async (tx) => {
+    const email = input.email.toLowerCase()
+    for (const old of await tx.listMemberInvites()) {
+      if (old.usedAt === null && old.email.toLowerCase() === email) await tx.deleteMemberInvite(old.id)
+    }
+    return tx.createMemberInvite({
+      ...input,
+      tokenHash: hashSecret(token),
+      expiresAt: new Date(Date.now() + MEMBER_INVITE_HOURS * HOUR_MS).toISOString()
+    })
   })
   return { invite, token }
 }

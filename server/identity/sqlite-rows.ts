@@ -79,7 +79,8 @@ export const toInvite = (r: Row): InviteRecord => ({
   expiresAt: str(r.expires_at),
   maxUses: r.max_uses === null ? null : Number(r.max_uses),
   uses: Number(r.uses),
-  revokedAt: strOrNull(r.revoked_at)
+  revokedAt: strOrNull(r.revoked_at),
+  label: strOrNull(r.label)
 })
 
 /** Maps one column or row. */

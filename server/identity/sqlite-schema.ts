@@ -94,7 +94,9 @@ export const IDENTITY_MIGRATIONS: readonly string[] = [
    CREATE TABLE IF NOT EXISTS server_secrets (
      name TEXT PRIMARY KEY,
      value TEXT NOT NULL
-   );`
+   );`,
+  // 2: a facilitator's label on an invite link ("Berlin workshop, Tuesday").
+  `ALTER TABLE invites ADD COLUMN label TEXT;`
 ]
 
 /** Creates or upgrades the identity tables of `db` to the latest version, in one transaction. */

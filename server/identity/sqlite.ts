@@ -14,6 +14,7 @@ import {
   type AccountRole,
   type ConsumeResult,
   type InviteRecord,
+  type NewInvite,
   type MemberInviteRecord,
   type MembershipRecord,
   type PanelRecord,
@@ -269,12 +270,12 @@ class SqliteIdentityRecords implements IdentityBackend {
     return this.all('SELECT * FROM panel_members WHERE participant_id = ? AND removed_at IS NULL ORDER BY joined_at', participantId).map(toMembership)
   }
 
-  async createInvite(input: Omit<InviteRecord, 'id' | 'uses' | 'revokedAt' | 'createdAt'>): Promise<InviteRecord> {
+  async createInvite(input: NewInvite): Promise<InviteRecord> {
     if (!this.panel(input.panelId)) throw new IdentityStoreError('not_found', 'panel not found')
-    const i: InviteRecord = { ...input, id: newIdentityId(), uses: 0, revokedAt: null, createdAt: now() }
+    const i: InviteRecord = { ...input, label: input.label ?? null, id: newIdentityId(), uses: 0, revokedAt: null, createdAt: now() }
     this.run(
-      'INSERT INTO invites (id, panel_id, token_hash, role, created_by, created_at, expires_at, max_uses) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      i.id, i.panelId, i.tokenHash, i.role, i.createdBy, i.createdAt, i.expiresAt, i.maxUses
+      'INSERT INTO invites (id, panel_id, token_hash, role, created_by, created_at, expires_at, max_uses, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      i.id, i.panelId, i.tokenHash, i.role, i.createdBy, i.createdAt, i.expiresAt, i.maxUses, i.label
     )
     return i
   }

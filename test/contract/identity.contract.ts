@@ -151,6 +151,11 @@ export function identityContract(name: string, factory: IdentityStoreFactory): v
       expect(await s.consumeInvite('missing-id', new Date())).toBe('not_found')
       expect((await s.getInviteByHash('a'))?.id).toBe(limited.id)
       expect((await s.listInvites(p.id)).length).toBe(3)
+      // Labels are kept as given; without one, null.
+      expect(limited.label).toBeNull()
+      const labelled = await s.createInvite({ panelId: p.id, role: 'customer', createdBy: 'f', expiresAt: iso(HOUR), maxUses: 20, tokenHash: 'd', label: 'Berlin workshop, Dienstag — 火曜日' })
+      expect(await s.getInvite(labelled.id)).toEqual(labelled)
+      expect(labelled.label).toBe('Berlin workshop, Dienstag — 火曜日')
     })
 
     it('[I9] team sign-up links are single-use and expire', async () => {

@@ -135,6 +135,20 @@ for (const [name, open] of backends) {
       expect((await findUsableMemberInvite(store, token)).usedAt).toBeNull()
     })
 
+    it('inviting the same email again replaces the pending link: one invitation, the newest link works', async () => {
+      const store = open()
+      const first = await createMemberInvite(store, { email: 'twice@x.test', displayName: 'Twice', role: 'team', createdBy: 'f' })
+      const other = await createMemberInvite(store, { email: 'else@x.test', displayName: 'Else', role: 'team', createdBy: 'f' })
+      const second = await createMemberInvite(store, { email: 'TWICE@x.test', displayName: 'Twice', role: 'facilitator', createdBy: 'f' })
+      const pending = await store.listMemberInvites()
+      expect(pending.map((i) => i.id).sort()).toEqual([other.invite.id, second.invite.id].sort())
+      await expect(findUsableMemberInvite(store, first.token)).rejects.toMatchObject({ code: 'signup_not_found' })
+      expect(await signUp(store, { token: second.token, passwordHash: HASH })).toMatchObject({ role: 'facilitator' })
+      // Concurrent invitations of one email still leave one pending link.
+      await Promise.all([1, 2, 3].map(() => createMemberInvite(store, { email: 'race@x.test', displayName: 'Race', role: 'team', createdBy: 'f' })))
+      expect((await store.listMemberInvites()).filter((i) => i.email === 'race@x.test' && i.usedAt === null)).toHaveLength(1)
+    })
+
     it('a sign-up link used twice at once makes one account', async () => {
       const store = open()
       const { token } = await createMemberInvite(store, { email: 'once@x.test', displayName: 'Once', role: 'team', createdBy: 'f' })

@@ -1,113 +1,30 @@
 /**
  * Workspace › Panels: create, edit and delete panels; invite a panel to specs (and withdraw);
- * list and remove its members; create invite links (role, expiry, maximum uses), copy the new
- * link, list links with their uses and expiry, revoke them.
+ * list and remove its members; each panel's invite links (invite-links.ts).
  *
  * Each panel is `#panel-list li[data-panel-id]`; controls carry `[data-action]` (`edit-panel`,
- * `delete-panel`, `invite-to-spec`, `withdraw-spec`, `remove-member`, `create-invite`,
- * `revoke-invite`) and fields `[data-field]` (`spec`, `invite-role`, `invite-expiry`,
- * `invite-max-uses`). The newest invite link is shown in `#invite-url` with `#invite-url-copy`.
+ * `delete-panel`, `invite-to-spec`, `withdraw-spec`, `remove-member`) and fields `[data-field]`
+ * (`spec`).
  */
 import {
   addPanelSpec,
-  createInvite,
   createPanel,
   deletePanel,
-  listInvites,
   listPanelMembers,
   removePanelMember,
   removePanelSpec,
-  revokeInvite,
   updatePanel,
-  type Invite,
   type Panel,
   type PanelMember
 } from '../../api/workspace.js'
-import { copyBox } from '../../ui/copy-box.js'
 import { askText, confirmAction } from '../../ui/dialog.js'
 import { byId, h } from '../../ui/dom.js'
-import { roleBadge, roleLabel } from '../../ui/roles.js'
-import { absoluteUrl, actionButton, formatDate, formatTime, type WorkspaceContext } from './context.js'
+import { roleBadge } from '../../ui/roles.js'
+import { actionButton, formatDate, type WorkspaceContext } from './context.js'
+import { invitesBlock, renderInvites } from './invite-links.js'
+import { focusIn, panelItem, run } from './panel-dom.js'
 
-const EXPIRY_CHOICES: [string, string][] = [
-  ['24', '1 day'],
-  ['168', '7 days'],
-  ['720', '30 days'],
-  ['8760', '1 year']
-]
 
-const panelItem = (id: string): HTMLElement | null =>
-  byId('panel-list').querySelector<HTMLElement>(`[data-panel-id="${CSS.escape(id)}"]`)
-
-const focusIn = (panelId: string, selector: string): void => {
-  panelItem(panelId)?.querySelector<HTMLElement>(selector)?.focus()
-}
-
-/** Runs an action, reports failure, and keeps the page in sync. */
-const run = async (ctx: WorkspaceContext, action: () => Promise<string | void>): Promise<void> => {
-  try {
-    const message = await action()
-    if (message) ctx.announce(message)
-  } catch (error) {
-    ctx.fail(error)
-  }
-}
-
-const STATUS_LABELS: Record<Invite['status'], string> = {
-  active: 'Active',
-  expired: 'Expired',
-  revoked: 'Revoked',
-  used_up: 'Used up'
-}
-
-const inviteStatus = (invite: Invite): string => {
-  if (invite.status in STATUS_LABELS) return STATUS_LABELS[invite.status]
-  if (invite.revokedAt) return 'Revoked'
-  if (invite.expiresAt && Date.parse(invite.expiresAt) <= Date.now()) return 'Expired'
-  if (invite.maxUses !== null && invite.uses >= invite.maxUses) return 'Used up'
-  return 'Active'
-}
-
-const inviteRow = (ctx: WorkspaceContext, panel: Panel, invite: Invite): HTMLLIElement => {
-  const status = inviteStatus(invite)
-  const uses = invite.maxUses === null ? `${invite.uses} uses (no limit)` : `${invite.uses} of ${invite.maxUses} uses`
-  const expired = Date.parse(invite.expiresAt) <= Date.now()
-  const expiry = `${expired ? 'expired' : 'expires'} ${formatTime(invite.expiresAt)}`
-  const li = h(
-    'li',
-    { className: 'ws-row', dataset: { inviteId: invite.id, status: status.toLowerCase().replace(' ', '-') } },
-    h(
-      'div',
-      { className: 'ws-row-main' },
-      h('p', { className: 'ws-row-title-plain' }, roleBadge(invite.role), ' ', h('span', { className: 'invite-state' }, status)),
-      h('p', { className: 'ws-row-meta' }, `${uses} · ${expiry}`)
-    )
-  )
-  if (status === 'Active') {
-    const revoke = actionButton('revoke-invite', 'Revoke', `Revoke ${roleLabel(invite.role).toLowerCase()} link of ${panel.name}`, 'danger-quiet')
-    revoke.addEventListener('click', () => {
-      void run(ctx, async () => {
-        await revokeInvite(invite.id)
-        await renderInvites(ctx, panel)
-        focusIn(panel.id, '[data-action="create-invite"]')
-        return 'Invite link revoked. It no longer lets anyone join.'
-      })
-    })
-    li.append(h('div', { className: 'ws-row-actions' }, revoke))
-  }
-  return li
-}
-
-const renderInvites = async (ctx: WorkspaceContext, panel: Panel): Promise<void> => {
-  const container = panelItem(panel.id)?.querySelector<HTMLElement>('[data-list="invites"]')
-  if (!container) return
-  const invites = await listInvites(panel.id)
-  container.replaceChildren(
-    ...(invites.length === 0
-      ? [h('li', { className: 'ws-empty' }, 'No invite links yet.')]
-      : invites.map((invite) => inviteRow(ctx, panel, invite)))
-  )
-}
 
 const memberRow = (ctx: WorkspaceContext, panel: Panel, member: PanelMember): HTMLLIElement => {
   const remove = actionButton('remove-member', 'Remove', `Remove ${member.displayName} from ${panel.name}`, 'danger-quiet')
@@ -204,78 +121,6 @@ const specsBlock = (ctx: WorkspaceContext, panel: Panel): HTMLElement => {
       ? h('p', { className: 'muted' }, 'Not invited to any spec yet.')
       : h('ul', { className: 'ws-list ws-list-plain', dataset: { list: 'specs' } }, ...items),
     form
-  )
-}
-
-/** The "invite links" block: creation form, newest link, list. */
-const invitesBlock = (ctx: WorkspaceContext, panel: Panel): HTMLElement => {
-  const p = `panel-${panel.id}`
-  const role = h(
-    'select',
-    { id: `${p}-invite-role`, name: 'role', dataset: { field: 'invite-role' } },
-    h('option', { value: 'customer', selected: true }, 'Customer (can edit)'),
-    h('option', { value: 'viewer' }, 'Viewer (read only)')
-  )
-  const expiry = h(
-    'select',
-    { id: `${p}-invite-expiry`, name: 'expiresInHours', dataset: { field: 'invite-expiry' } },
-    ...EXPIRY_CHOICES.map(([value, label]) => h('option', { value, selected: value === '168' }, label))
-  )
-  const maxUses = h('input', {
-    id: `${p}-invite-max-uses`,
-    name: 'maxUses',
-    type: 'number',
-    min: '1',
-    max: '10000',
-    step: '1',
-    placeholder: 'No limit',
-    dataset: { field: 'invite-max-uses' }
-  })
-  const create = actionButton('create-invite', 'Create invite link', 'Create invite link', 'primary')
-  create.type = 'submit'
-  const result = h('div', { className: 'invite-result', dataset: { slot: 'invite-result' } })
-  const form = h(
-    'form',
-    { className: 'ws-form ws-form-compact' },
-    h('div', { className: 'field' }, h('label', { className: 'field-label', htmlFor: role.id }, 'Role'), role),
-    h('div', { className: 'field' }, h('label', { className: 'field-label', htmlFor: expiry.id }, 'Expires after'), expiry),
-    h('div', { className: 'field field-narrow' }, h('label', { className: 'field-label', htmlFor: maxUses.id }, 'Maximum uses'), maxUses),
-    create
-  )
-  form.addEventListener('submit', (event) => {
-    event.preventDefault()
-    const hours = Number(expiry.value)
-    const uses = Number(maxUses.value)
-    create.disabled = true
-    void run(ctx, async () => {
-      const created = await createInvite(panel.id, {
-        role: role.value === 'viewer' ? 'viewer' : 'customer',
-        ...(hours > 0 ? { expiresInHours: hours } : {}),
-        ...(maxUses.value !== '' && uses > 0 ? { maxUses: Math.floor(uses) } : {})
-      })
-      // One link on display at a time: the ids stay unique for tests and assistive tech.
-      document.getElementById('invite-url')?.closest('.copy-box')?.remove()
-      const box = copyBox({
-        id: 'invite-url',
-        label: `Invite link for ${panel.name} (${roleLabel(created.invite.role)})`,
-        value: absoluteUrl(created.url),
-        note: 'Send this link to the panel members. Anyone with it can join until it expires, is used up or revoked.'
-      })
-      result.replaceChildren(box.element)
-      await renderInvites(ctx, panel)
-      box.button.focus()
-      return 'Invite link created.'
-    }).finally(() => {
-      create.disabled = false
-    })
-  })
-  return h(
-    'div',
-    { className: 'panel-block' },
-    h('h4', {}, 'Invite links'),
-    form,
-    result,
-    h('ul', { className: 'ws-list ws-list-plain', dataset: { list: 'invites' } }, h('li', { className: 'ws-empty' }, 'Loading…'))
   )
 }
 
