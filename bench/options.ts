@@ -26,6 +26,11 @@ export interface BenchOptions {
    * (BENCH_PARAGRAPH_ROUNDS; 0 measures only the windows at 10k/50k/100k characters).
    */
   paragraphRounds: number
+  /**
+   * Timed `GET /contributions` requests per caller of the listing bench (contributions-listing.ts;
+   * BENCH_LISTING_REQUESTS, 0 skips it).
+   */
+  listingRequests: number
   /** Skip the fan-out part (BENCH_SKIP_FANOUT=1). */
   skipFanout: boolean
   /** The editing trace (BENCH_TRACE). */
@@ -95,6 +100,7 @@ export function parseOptions(env: NodeJS.ProcessEnv, root: string): BenchOptions
     warmup: int(env, 'BENCH_WARMUP', 300, 0),
     coldRuns: int(env, 'BENCH_COLD_RUNS', 3, 0),
     paragraphRounds: int(env, 'BENCH_PARAGRAPH_ROUNDS', 3, 0),
+    listingRequests: int(env, 'BENCH_LISTING_REQUESTS', 40, 0),
     skipFanout: env.BENCH_SKIP_FANOUT === '1',
     traceFile: path.resolve(root, env.BENCH_TRACE ?? '../shared/traces/automerge-paper.json.gz'),
     valenceEnv: parseEnvList(env.BENCH_VALENCE_ENV ?? ''),

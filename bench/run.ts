@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: Valence against the reference y-websocket server, cold load of a large spec,
- * and the in-process cost of attribution (sync path; one long paragraph against paragraphs).
+ * the in-process cost of attribution (sync path; one long paragraph against paragraphs), and
+ * listing contributions of a large spec over HTTP (contributions-listing.ts).
  * Prints a report and writes the raw results to `.bench/` (gitignored). It measures; it asserts
  * nothing (bounds are reported MET / NOT MET), and exits non-zero only when the benchmark itself
  * could not run.
@@ -24,6 +25,7 @@ import { benchParagraphReplay } from './paragraph-replay.js'
 import { benchSyncPath } from './sync-path.js'
 import { readTrace } from './trace.js'
 import { attackTable, benchAttacks, type AttackResult } from './attack.js'
+import { benchContributionsListing, DEFAULT_LISTING, type ListingResult } from './contributions-listing.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -91,6 +93,13 @@ async function main(): Promise<void> {
   log('\nattribution per update (in process): the trace typed into one paragraph vs into paragraphs')
   const paragraph = benchParagraphReplay(trace, { rounds: opts.paragraphRounds }, log)
 
+  // Issue 10: listing and counting contributions of a 2,000-block spec with 500 contributions.
+  let listing: ListingResult | null = null
+  if (opts.listingRequests > 0) {
+    log('\ncontributions listing: GET /contributions on SQLite, 2,000 blocks, 500 contributions, 250 decided')
+    listing = await benchContributionsListing({ ...DEFAULT_LISTING, requests: opts.listingRequests }, log)
+  }
+
   // Issue 7: what one abusive client does to other rooms.
   let attacks: AttackResult[] | null = null
   if (opts.attack) {
@@ -130,6 +139,12 @@ async function main(): Promise<void> {
     }
     log(`attribution of a ${syncPath.attribution2000Blocks}-block spec: ${syncPath.attribution2000Ms.toFixed(1)} ms median (target < 20 ms)`)
   }
+  if (listing) {
+    const t = (x: ListingResult['team']): string => `p50 ${x.p50.toFixed(1)} ms, p95 ${x.p95.toFixed(1)} ms (CPU ${x.cpuP50.toFixed(1)} ms/request)`
+    log(`\n=== Contributions listing: ${listing.blocks} blocks, ${listing.contributions} contributions, ${listing.decided} decided, end to end over HTTP ===`)
+    log(`team, all with counts: ${t(listing.team)}; customer, own: ${t(listing.customer)}`)
+    log(`Target (p50 < ${listing.targetMs} ms): ${listing.met ? 'MET' : 'NOT MET'}`)
+  }
   if (attacks && opts.attack) {
     log(`\n=== Other rooms under attack: victim fan-out latency (2 clients, fixed rate) and server RSS (target p99 < ${opts.attack.targetP99Ms} ms) ===`)
     log(attackTable(attacks, opts.attack.targetP99Ms))
@@ -162,6 +177,7 @@ async function main(): Promise<void> {
     cold,
     syncPath,
     paragraph,
+    listing,
     attacks,
     totalSeconds: totalS
   }
