@@ -103,7 +103,7 @@ export class MyIdeas {
     return html`
       <li class=${selected === c.id ? 'idea is-selected' : 'idea'} data-contribution-id=${c.id} data-state=${c.state}>
         <button type="button" class="review-item-select" data-action="select" aria-pressed=${selected === c.id ? 'true' : 'false'} @click=${() => this.select(c)}>
-          <span class="visually-hidden">Show in the spec: </span><span class="review-excerpt">${excerptOf(c)}</span>
+          ${excerptOf(c)}
         </button>
         <p class="review-decision">
           <span class="decision-badge" data-state=${c.state}>${DECISION_LABELS[c.state]}</span>
@@ -177,7 +177,7 @@ export class MyIdeas {
                     (c) => c.id,
                     (c) => html`<li class="idea" data-contribution-id=${c.id} data-state=${c.state}>
                       <button type="button" class="review-item-select" @click=${() => this.select(c)}>
-                        <span class="visually-hidden">Show in the spec: </span><span class="review-excerpt">${excerptOf(c)}</span>
+                        ${excerptOf(c)}
                       </button>
                       <p class="review-decision">
                         <span class="decision-badge" data-state=${c.state}>${DECISION_LABELS[c.state]}</span>

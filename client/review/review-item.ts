@@ -40,8 +40,11 @@ export interface ReviewItemProps {
   onSave(draft: DecisionDraft): void
 }
 
-/** The excerpt to show ("(all of its text was deleted)" once nothing is left). */
-export const excerptOf = (c: ContributionItem): string => (c.chars > 0 && c.excerpt.trim() !== '' ? c.excerpt : '(all of its text was deleted)')
+/** The excerpt as the button text of an item; says so once none of its text is left. */
+export const excerptOf = (c: ContributionItem): TemplateResult =>
+  c.chars > 0 && c.excerpt.trim() !== ''
+    ? html`<span class="visually-hidden">Show in the spec: </span><span class="review-excerpt">${c.excerpt}</span>`
+    : html`<span class="review-excerpt is-gone">All of its text was removed</span>`
 
 const decisionForm = (p: ReviewItemProps): TemplateResult => {
   const { c } = p
@@ -95,7 +98,7 @@ export const reviewItemTemplate = (p: ReviewItemProps): TemplateResult => {
   return html`
     <li class=${p.selected ? 'review-item is-selected' : 'review-item'} data-contribution-id=${c.id} data-state=${c.state}>
       <button type="button" class="review-item-select" data-action="select" aria-pressed=${p.selected ? 'true' : 'false'} @click=${p.onSelect}>
-        <span class="visually-hidden">Show in the spec: </span><span class="review-excerpt">${excerptOf(c)}</span>
+        ${excerptOf(c)}
       </button>
       <p class="review-item-meta">
         <strong class="review-contributor">${p.name}</strong>

@@ -33,15 +33,22 @@ const typeIdea = async (page: Page, text: string): Promise<void> => {
 }
 
 /**
- * Writes `ideas` as paragraphs, one Node client per customer (in order), so pages open on a spec
- * that already holds customer contributions.
+ * Writes `ideas` as paragraphs (the first into the new spec's empty one), one Node client per
+ * customer (in order), so pages open on a spec that already holds customer contributions.
  */
 const writeIdeas = async (service: Service, specId: string, ideas: Array<[SignedIn, string]>): Promise<void> => {
   for (const [who, text] of ideas) {
     const client = connectClient(service, specId, { token: who.wsToken(specId) })
     await synced(client)
-    if (pmDoc(client.doc).childCount === 0) {
+    const doc = pmDoc(client.doc)
+    let empty = -1
+    doc.forEach((node, offset) => {
+      if (empty < 0 && node.type.name === 'paragraph' && node.content.size === 0) empty = offset
+    })
+    if (doc.childCount === 0) {
       writePm(client.doc, schema.node('doc', null, [schema.node('title'), schema.node('paragraph', null, [schema.text(text)])]))
+    } else if (empty >= 0) {
+      editPm(client.doc, (tr) => tr.insert(empty + 1, schema.text(text)))
     } else {
       editPm(client.doc, (tr) => tr.insert(tr.doc.content.size, schema.node('paragraph', null, [schema.text(text)])))
     }
@@ -103,6 +110,11 @@ describe('review in the browser', () => {
     const toggle = customer.locator('#my-ideas-toggle')
     await poll(() => toggle.locator('.count-badge').textContent(), LIVE).toBe('1')
     expect(await toggle.textContent()).toContain('1 unread answer')
+    const list = await customer.context().newPage()
+    await list.goto(service.url + '/')
+    await poll(() => list.locator(`[data-spec-id="${spec}"] .unread-badge`).textContent()).toBe('1 unread answer')
+    await expectAccessible(list, 'the spec list with an unread answer')
+    await list.close()
     await toggle.click()
     await poll(() => mine.locator('.decision-badge').textContent()).toBe('Accepted')
     expect(await mine.locator('.review-note').textContent()).toContain(note)
@@ -149,10 +161,12 @@ describe('review in the browser', () => {
     expect(await seen.locator('[data-action=restore]').count()).toBe(0)
     await expectAccessible(facilitator, 'the review panel with a removal')
     await expectAccessible(customer, 'My ideas with a removal')
+    await removal.scrollIntoViewIfNeeded()
     await screenshot(facilitator, 'review-removal-1280')
 
     await removal.locator('[data-action=restore]').click()
-    for (const page of [facilitator, customer, team]) await expectBlocks(page, ['', idea])
+    // Back where it was, in every editor.
+    for (const page of [facilitator, customer, team]) await expectBlocks(page, ['', idea], LIVE.timeout)
     await poll(() => removal.locator('.removal-status').textContent(), LIVE).toContain('Restored by Fay Facilitator')
     await poll(() => seen.locator('.removal-status').textContent(), LIVE).toContain('Restored')
     // Focus moved to the row's status, not lost with the button.
