@@ -9,6 +9,8 @@ import { startService } from '../../server/service.js'
 import { createApiToken, createMemberInvite, createPanelInvite } from '../../server/identity/operations.js'
 import type { Service } from '../../server/service.js'
 import { fetchAs, signInAs, tokenAs, type Caller } from '../helpers/auth.js'
+import { UNSUBSCRIBE_KEY_NAME, UnsubscribeTokens } from '../../server/notify/unsubscribe-tokens.js'
+import { newSecret } from '../../server/identity/secrets.js'
 import { createSpec } from '../helpers/server.js'
 
 type Who = 'facilitator' | 'team' | 'customerA' | 'viewerA' | 'customerB' | 'anonymous' | 'tokenF' | 'tokenT' | 'tokenC' | 'tokenV'
@@ -103,6 +105,25 @@ const ROUTES: Route[] = [
   // Team roles list every contribution, a customer of a panel invited to the spec their own; viewers may not.
   { method: 'GET', name: '/api/specs/:specA/contributions', path: (f) => `/api/specs/${f.specA}/contributions`, expect: signedIn(200, { viewerA: 403, tokenV: 403, customerB: 404 }) },
   { method: 'GET', name: '/api/specs/:unknown/contributions', path: () => '/api/specs/unknownspec1/contributions', expect: signedIn(404) },
+  // Review settings: any reader; publishing decisions is the facilitator's.
+  { method: 'GET', name: '/api/specs/:specA/review-settings', path: (f) => `/api/specs/${f.specA}/review-settings`, expect: signedIn(200, { customerB: 404 }) },
+  { method: 'GET', name: '/api/specs/:unknown/review-settings', path: () => '/api/specs/unknownspec1/review-settings', expect: signedIn(404) },
+  { method: 'PUT', name: '/api/specs/:specA/review-settings', path: (f) => `/api/specs/${f.specA}/review-settings`, body: { decisionsPublic: false }, expect: facilitatorOnly(200) },
+  // Answers: every reader gets their own; nothing names anyone else.
+  { method: 'GET', name: '/api/specs/:specA/answers', path: (f) => `/api/specs/${f.specA}/answers`, expect: signedIn(200, { customerB: 404 }) },
+  { method: 'GET', name: '/api/specs/:unknown/answers', path: () => '/api/specs/unknownspec1/answers', expect: signedIn(404) },
+  { method: 'POST', name: '/api/specs/:specA/answers/seen', path: (f) => `/api/specs/${f.specA}/answers/seen`, body: { upTo: '2026-12-01T10:00:00Z' }, expect: signedIn(200, { customerB: 404 }) },
+  // The email digest switch: one's own, any signed-in caller; the unsubscribe link is public and needs its signed token.
+  { method: 'GET', name: '/api/me/email-digest', path: () => '/api/me/email-digest', expect: signedIn(200) },
+  { method: 'PUT', name: '/api/me/email-digest', path: () => '/api/me/email-digest', body: { enabled: true }, expect: signedIn(200) },
+  { method: 'GET', name: '/api/email/unsubscribe?token=:valid',
+    path: async (f) => {
+      const tokens = new UnsubscribeTokens(await f.service.storage.identity.secret(UNSUBSCRIBE_KEY_NAME, () => newSecret()))
+      return `/api/email/unsubscribe?token=${encodeURIComponent(tokens.issue(f.teamId))}`
+    },
+    expect: everyone(200)
+  },
+  { method: 'GET', name: '/api/email/unsubscribe?token=:forged', path: (f) => `/api/email/unsubscribe?token=${Buffer.from(f.teamId).toString('base64url')}.forged`, expect: everyone(400) },
   { method: 'POST', name: '/api/auth/ws-token {specA}', path: () => '/api/auth/ws-token', body: 'specA', expect: signedIn(200, { customerB: 404 }) },
   { method: 'POST', name: '/api/auth/ws-token {specB}', path: () => '/api/auth/ws-token', body: 'specB', expect: signedIn(200, { customerA: 404, viewerA: 404, tokenC: 404, tokenV: 404 }) },
   { method: 'GET', name: '/api/members', path: () => '/api/members', expect: facilitatorOnly(200) },
