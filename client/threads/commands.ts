@@ -37,10 +37,17 @@ export interface ThreadsState {
   open: OpenRequest | null
   /** Highlights of the open threads' text (and of the draft's). */
   decorations: DecorationSet
+  /** True once the document has synced with the server: only then is missing text really gone. */
+  ready: boolean
+  /**
+   * Open threads the server still reports with text whose text is gone from this editor (a
+   * deletion the server has not reported yet): shown as "text removed" at once.
+   */
+  gone: ReadonlySet<string>
 }
 
 /** What commands set as meta; omitted fields keep their value. */
-export type ThreadsMeta = Partial<Pick<ThreadsState, 'threads' | 'activeId' | 'draft' | 'open'>>
+export type ThreadsMeta = Partial<Pick<ThreadsState, 'threads' | 'activeId' | 'draft' | 'open' | 'ready'>>
 
 /** Key of the threads plugin. */
 export const threadsKey = new PluginKey<ThreadsState>('valence-threads')
@@ -78,6 +85,9 @@ const setMeta =
     dispatch?.(state.tr.setMeta(threadsKey, meta))
     return true
   }
+
+/** Says the document has synced with the server (threads whose text is missing are gone). */
+export const setThreadsReady: Command = setMeta({ ready: true })
 
 /** Replaces the threads the editor shows (after every fetch). */
 export const setThreads = (threads: readonly ThreadView[]): Command => setMeta({ threads })

@@ -14,7 +14,6 @@ export {
   type ThreadsState
 } from './commands.js'
 export { LiveThreads, type ThreadsHost, type ThreadsPerson } from './live-threads.js'
-export { ThreadsPanel, PANEL_IDS } from './panel.js'
 export { threadsTab, THREADS_TAB, type TabbedPanel } from './side-panel-tab.js'
 export { threadsPlugin, type ThreadsPluginOptions } from './plugin.js'
 export { ThreadActions, type ThreadActionsOptions } from './thread-actions.js'

@@ -20,7 +20,7 @@ import { createThread, listThreads } from '../api/threads.js'
 import { onReviewEvents } from '../collab/review-events.js'
 import { shortcutText } from '../editor/toolbar.js'
 import { resolveAnchors } from './anchors.js'
-import { COMMENT_SHORTCUT, setActiveThread, setThreads, threadsKey, type Draft, type ThreadsState } from './commands.js'
+import { COMMENT_SHORTCUT, setActiveThread, setThreads, setThreadsReady, threadsKey, type Draft, type ThreadsState } from './commands.js'
 import { threadsPlugin } from './plugin.js'
 import { ThreadActions } from './thread-actions.js'
 import { renderThread, replyInputId, threadElementId, type ThreadContext } from './thread-view.js'
@@ -91,12 +91,21 @@ export class LiveThreads {
    * @example
    *   const threads = new LiveThreads(specId, me)
    *   const view = createSpecEditor({ ..., plugins: [threads.plugin] })
-   *   threads.attach(view, provider, new ThreadsPanel(...))
+   *   threads.attach(view, provider, threadsTab(review.sidePanel, byId("review-toggles")))
    */
   attach(view: EditorView, provider: WebsocketProvider, host: ThreadsHost): void {
     this.view = view
     this.host = host
-    this.stopEvents = onReviewEvents(provider, this.specId, ['threads'], () => void this.read())
+    const stop = onReviewEvents(provider, this.specId, ['threads'], () => void this.read())
+    const onSync = (synced: boolean): void => {
+      if (synced && !view.isDestroyed) setThreadsReady(view.state, view.dispatch)
+    }
+    provider.on('sync', onSync)
+    if (provider.synced) onSync(true)
+    this.stopEvents = () => {
+      stop()
+      provider.off('sync', onSync)
+    }
     this.render()
     void this.read()
   }
@@ -120,7 +129,8 @@ export class LiveThreads {
   }
 
   private renderEmbed(container: HTMLElement, contributionId: string): void {
-    const threads = (this.state()?.threads ?? []).filter((t) => t.contributionId === contributionId)
+    const state = this.state()
+    const threads = state ? this.shownThreads(state).filter((t) => t.contributionId === contributionId) : []
     const ctx = { ...this.ctx, idPrefix: `idea-${contributionId}` }
     render(
       threads.length === 0
@@ -192,7 +202,7 @@ export class LiveThreads {
   }
 
   private readonly onChange = (next: ThreadsState, prev: ThreadsState): void => {
-    if (next.threads !== prev.threads || next.activeId !== prev.activeId || !this.loaded) this.render()
+    if (next.threads !== prev.threads || next.activeId !== prev.activeId || next.gone !== prev.gone) this.render()
     if (next.open !== null && next.open !== prev.open) this.reveal(next.open.threadId, next.open.focus)
   }
 
@@ -221,6 +231,12 @@ export class LiveThreads {
     el?.scrollIntoView({ block: 'center' })
   }
 
+  /** The threads as shown: those whose text is gone here are "text removed" at once. */
+  private shownThreads(state: ThreadsState): readonly ThreadView[] {
+    if (state.gone.size === 0) return state.threads
+    return state.threads.map((t) => (state.gone.has(t.id) ? { ...t, textRemoved: true, text: '' } : t))
+  }
+
   private readonly positionOf = (thread: ThreadView): number | null => {
     const view = this.view
     return view ? (resolveAnchors(view.state, thread)?.from ?? null) : null
@@ -237,7 +253,7 @@ export class LiveThreads {
     host.setCount?.(state.threads.filter((t) => t.status === 'open').length)
     render(
       renderThreadsList({
-        threads: state.threads,
+        threads: this.shownThreads(state),
         positionOf: this.positionOf,
         filter: this.filter,
         onFilter: (filter) => {

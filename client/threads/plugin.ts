@@ -16,7 +16,7 @@ import { Plugin, type EditorState, type Transaction } from 'prosemirror-state'
 import { DecorationSet, type EditorView } from 'prosemirror-view'
 import { ySyncPluginKey } from 'y-prosemirror'
 import { Composer, type PostComment } from './composer.js'
-import { COMMENT_SHORTCUT, commentCommand, openThread, threadAt, threadIn, threadsKey, type ThreadsMeta, type ThreadsState } from './commands.js'
+import { COMMENT_SHORTCUT, commentCommand, openThread, threadAt, threadIn, threadsKey, type AnchorSpec, type ThreadsMeta, type ThreadsState } from './commands.js'
 import { ANCHOR_CLASS, buildDecorations } from './decorations.js'
 import { decorationMapping } from '../attribution/mapping.js'
 
@@ -28,7 +28,22 @@ export interface ThreadsPluginOptions {
   onChange(state: ThreadsState, prev: ThreadsState): void
 }
 
+const NONE: ReadonlySet<string> = new Set()
+
+/** The open threads with text on the server that have no highlight here (`prev` if unchanged). */
+const goneThreads = (next: ThreadsState, prev: ReadonlySet<string>): ReadonlySet<string> => {
+  if (!next.ready) return NONE
+  const drawn = new Set(next.decorations.find(undefined, undefined, (spec) => typeof (spec as Partial<AnchorSpec>).threadId === 'string').map((d) => (d.spec as AnchorSpec).threadId))
+  const gone = new Set(next.threads.filter((t) => t.status === 'open' && !t.textRemoved && !drawn.has(t.id)).map((t) => t.id))
+  return gone.size === prev.size && [...gone].every((id) => prev.has(id)) ? prev : gone
+}
+
 const reduce = (tr: Transaction, prev: ThreadsState, state: EditorState): ThreadsState => {
+  const next = reduceDecorations(tr, prev, state)
+  return next.decorations === prev.decorations && next.ready === prev.ready ? next : { ...next, gone: goneThreads(next, prev.gone) }
+}
+
+const reduceDecorations = (tr: Transaction, prev: ThreadsState, state: EditorState): ThreadsState => {
   const meta = tr.getMeta(threadsKey) as ThreadsMeta | undefined
   const fromYjs = tr.docChanged && tr.getMeta(ySyncPluginKey) !== undefined
   let next = meta === undefined ? prev : { ...prev, ...meta }
@@ -55,7 +70,7 @@ export const threadsPlugin = (options: ThreadsPluginOptions): Plugin<ThreadsStat
   return new Plugin<ThreadsState>({
     key: threadsKey,
     state: {
-      init: () => ({ threads: [], activeId: null, draft: null, open: null, decorations: DecorationSet.empty }),
+      init: () => ({ threads: [], activeId: null, draft: null, open: null, decorations: DecorationSet.empty, ready: false, gone: NONE }),
       apply: (tr, prev, _old, state) => reduce(tr, prev, state)
     },
     props: {

@@ -78,7 +78,7 @@ export const renderThreadsList = (p: ThreadsListProps): TemplateResult => {
             .checked=${live(p.filter === f.value)}
             @change=${() => p.onFilter(f.value)}
           />
-          <span>${f.label} <span class="threads-count">${counts[f.value]}</span></span>
+          <span class="threads-filter-label">${f.label} <span class="threads-count">${counts[f.value]}</span></span>
         </label>`
       )}
     </fieldset>
