@@ -12,6 +12,7 @@ import { fetchAs, signInAs, tokenAs, type Caller } from '../helpers/auth.js'
 import { UNSUBSCRIBE_KEY_NAME, UnsubscribeTokens } from '../../server/notify/unsubscribe-tokens.js'
 import { newSecret } from '../../server/identity/secrets.js'
 import { createSpec } from '../helpers/server.js'
+import { newRemovalId } from '../../server/review/removals-feed.js'
 
 type Who = 'facilitator' | 'team' | 'customerA' | 'viewerA' | 'customerB' | 'anonymous' | 'tokenF' | 'tokenT' | 'tokenC' | 'tokenV'
 const WHO: Who[] = ['facilitator', 'team', 'customerA', 'viewerA', 'customerB', 'anonymous', 'tokenF', 'tokenT', 'tokenC', 'tokenV']
@@ -85,7 +86,18 @@ const fresh = {
         passwordHash: 'scrypt$1$1$1$AA==$AA=='
       })
     ).id,
-  invite: async (f: Fixture) => createPanelInvite(f.service.storage.identity, { panelId: f.panelA, role: 'customer', createdBy: f.teamId })
+  invite: async (f: Fixture) => createPanelInvite(f.service.storage.identity, { panelId: f.panelA, role: 'customer', createdBy: f.teamId }),
+  /** An open removal in spec A (its place resolves nowhere: a restore appends a paragraph). */
+  removal: async (f: Fixture) => {
+    const id = newRemovalId()
+    const place = { inText: null, inFragment: '', blockType: 'paragraph', level: null, blockKey: '1:0' }
+    await f.service.removals.add({
+      specId: f.specA, id, contributionId: null, text: 'offline mode', authorId: 'acct-cust', authorRole: 'customer', removedBy: f.teamId, removedByRole: 'team',
+      removedAt: new Date().toISOString(), origins: [{ client: 1, clock: 0, len: 12 }], pieces: [{ text: 'offline mode', place }],
+      status: 'open', restoredBy: null, restoredByRole: null, restoredAt: null
+    })
+    return id
+  }
 }
 
 const ROUTES: Route[] = [
@@ -105,6 +117,11 @@ const ROUTES: Route[] = [
   // Team roles list every contribution, a customer of a panel invited to the spec their own; viewers may not.
   { method: 'GET', name: '/api/specs/:specA/contributions', path: (f) => `/api/specs/${f.specA}/contributions`, expect: signedIn(200, { viewerA: 403, tokenV: 403, customerB: 404 }) },
   { method: 'GET', name: '/api/specs/:unknown/contributions', path: () => '/api/specs/unknownspec1/contributions', expect: signedIn(404) },
+  // Removals: team roles all, customers their own words, viewers none; restoring is the team's.
+  { method: 'GET', name: '/api/specs/:specA/removals', path: (f) => `/api/specs/${f.specA}/removals`, expect: signedIn(200, { viewerA: 403, tokenV: 403, customerB: 404 }) },
+  { method: 'GET', name: '/api/specs/:unknown/removals', path: () => '/api/specs/unknownspec1/removals', expect: signedIn(404) },
+  { method: 'POST', name: '/api/specs/:specA/removals/:fresh/restore', path: async (f) => `/api/specs/${f.specA}/removals/${await fresh.removal(f)}/restore`, expect: reviewersOnly(200) },
+  { method: 'POST', name: '/api/specs/:specA/removals/:unknown/restore', path: (f) => `/api/specs/${f.specA}/removals/rnosuchremoval/restore`, expect: reviewersOnly(404) },
   // Review settings: any reader; publishing decisions is the facilitator's.
   { method: 'GET', name: '/api/specs/:specA/review-settings', path: (f) => `/api/specs/${f.specA}/review-settings`, expect: signedIn(200, { customerB: 404 }) },
   { method: 'GET', name: '/api/specs/:unknown/review-settings', path: () => '/api/specs/unknownspec1/review-settings', expect: signedIn(404) },
