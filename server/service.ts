@@ -207,6 +207,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     contributions,
     review,
     store: answersStore,
+    removals: (specId, authorId) => removals.list(specId, authorId),
     names: async (ids) => {
       const found = await Promise.all(ids.map((id) => storage.identity.getParticipant(id)))
       return new Map(found.flatMap((p) => (p ? [[p.id, p.displayName] as [string, string]] : [])))

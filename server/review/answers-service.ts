@@ -24,8 +24,8 @@ export interface AnswersDeps {
   store: AnswersStore
   /** Every thread of a spec (the threads store's records fit). Default: none. */
   threads?: (specId: string) => Promise<readonly ThreadFacts[]>
-  /** Every removal of a spec. Default: none. */
-  removals?: (specId: string) => Promise<readonly RemovalFacts[]>
+  /** The removals of `authorId`'s words in a spec (the removals store's records fit). Default: none. */
+  removals?: (specId: string, authorId: string) => Promise<readonly RemovalFacts[]>
   /** Current display names of participants (missing ones show as {@link UNKNOWN_NAME}). */
   names: (participantIds: readonly string[]) => Promise<Map<string, string>>
   /** Server clock (tests may fix it). */
@@ -56,7 +56,7 @@ export class AnswersService {
       this.deps.contributions.list(specId, readerId),
       this.deps.review.history(specId),
       this.threads(specId),
-      this.deps.removals?.(specId) ?? Promise.resolve([])
+      this.deps.removals?.(specId, readerId) ?? Promise.resolve([])
     ])
     const facts: SpecFacts = { ownContributions: new Set(own.map((c) => c.id)), history, threads, removals }
     return deriveAnswers(readerId, facts)

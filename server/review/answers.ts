@@ -37,17 +37,17 @@ export interface ThreadFacts {
   comments: readonly CommentFacts[]
 }
 
-/** One removal of a customer's words (the fields answers need). */
+/** One removal of a customer's words (server/review/removals.ts RemovalRecord; the fields answers need). */
 export interface RemovalFacts {
   id: string
   contributionId: string | null
   text: string
   authorId: string
   removedBy: string
-  removedRole: Role
+  removedByRole: Role
   removedAt: string
   restoredBy: string | null
-  restoredRole: Role | null
+  restoredByRole: Role | null
   restoredAt: string | null
 }
 
@@ -121,18 +121,18 @@ export function deriveAnswers(readerId: string, facts: SpecFacts): Answer[] {
         contributionId: r.contributionId,
         threadId: null,
         at: r.removedAt,
-        by: { participantId: r.removedBy, role: r.removedRole },
+        by: { participantId: r.removedBy, role: r.removedByRole },
         summary: oneLine(`Removed: “${oneLine(r.text, SUMMARY_LENGTH - 12)}”`)
       })
     }
-    if (r.restoredBy !== null && r.restoredRole !== null && r.restoredAt !== null && r.restoredBy !== readerId) {
+    if (r.restoredBy !== null && r.restoredByRole !== null && r.restoredAt !== null && r.restoredBy !== readerId) {
       out.push({
         id: `restore:${r.id}`,
         kind: 'restore',
         contributionId: r.contributionId,
         threadId: null,
         at: r.restoredAt,
-        by: { participantId: r.restoredBy, role: r.restoredRole },
+        by: { participantId: r.restoredBy, role: r.restoredByRole },
         summary: oneLine(`Restored: “${oneLine(r.text, SUMMARY_LENGTH - 13)}”`)
       })
     }

@@ -10,6 +10,7 @@ import type { AnswersResponse, ReviewSettingsResponse } from '../../shared/api-a
 import type { ContributionsResponse } from '../../shared/api-review.js'
 import type { ContributionRecord } from '../../server/review/contribution-store.js'
 import type { Service } from '../../server/service.js'
+import type { RemovalRecord } from '../../server/review/removals.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 
@@ -30,6 +31,29 @@ async function seedIdea(service: Service, spec: string, who: SignedIn, client: n
   }
   await service.contributions.save([record])
   return id
+}
+
+/** Seeds a removal of `author`'s words by `by` (what the room's removals feed would record). */
+async function seedRemoval(service: Service, spec: string, author: SignedIn, by: SignedIn, contributionId: string, text: string): Promise<RemovalRecord> {
+  const record: RemovalRecord = {
+    specId: spec,
+    id: `r${Math.random().toString(36).slice(2, 14)}`,
+    contributionId,
+    text,
+    authorId: author.principal.participantId,
+    authorRole: 'customer',
+    removedBy: by.principal.participantId,
+    removedByRole: by.principal.role,
+    removedAt: new Date().toISOString(),
+    origins: [{ client: Number(contributionId.slice(1).split('-')[0]), clock: 0, len: text.length }],
+    pieces: [{ text, place: { inText: null, inFragment: 'AAA=', blockType: 'paragraph', level: null, blockKey: '1:0' } }],
+    status: 'open',
+    restoredBy: null,
+    restoredByRole: null,
+    restoredAt: null
+  }
+  await service.removals.add(record)
+  return record
 }
 
 const json = async <T>(res: Response): Promise<T> => (await res.json()) as T
@@ -82,6 +106,27 @@ describe('answers over HTTP', () => {
       expect([res.status, ((await res.json()) as { error: { code: string } }).error.code]).toEqual([400, 'invalid_body'])
     }
     expect((await json<AnswersResponse>(await carla.fetch(`/api/specs/${spec}/answers`))).unread).toBe(1)
+  })
+
+  it('removals of a customer’s words and their restores are answers to that customer only', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service)
+    const carla = await signInAs(service, 'customer', { panelSpecIds: [spec] })
+    const cem = await signInAs(service, 'customer', { panelSpecIds: [spec] })
+    const team = await signInAs(service, 'team', { displayName: 'Tess' })
+    const facilitator = await signInAs(service, 'facilitator', { displayName: 'Fay' })
+    const idea = await seedIdea(service, spec, carla, 301, 'Offline mode please')
+    const removal = await seedRemoval(service, spec, carla, team, idea, 'Offline mode please')
+    // Words a customer deleted themselves are no answer to them.
+    await seedRemoval(service, spec, cem, cem, await seedIdea(service, spec, cem, 302, 'Typo'), 'Typo')
+    await service.removals.transition(spec, removal.id, ['open'], { status: 'restored', restoredBy: facilitator.principal.participantId, restoredByRole: 'facilitator', restoredAt: new Date(Date.now() + 1).toISOString() })
+
+    const answers = await json<AnswersResponse>(await carla.fetch(`/api/specs/${spec}/answers`))
+    expect(answers.items.map((i) => [i.kind, i.id, i.contributionId, i.by.displayName, i.summary, i.unread])).toEqual([
+      ['removal', `removal:${removal.id}`, idea, 'Tess', 'Removed: “Offline mode please”', true],
+      ['restore', `restore:${removal.id}`, idea, 'Fay', 'Restored: “Offline mode please”', true]
+    ])
+    expect((await json<AnswersResponse>(await cem.fetch(`/api/specs/${spec}/answers`))).items).toEqual([])
   })
 
   it('customers see others’ decided contributions only while a facilitator makes decisions public', async () => {
