@@ -29,6 +29,8 @@ import type { RemovalStore } from './review/removal-store.js'
 import { MemoryRemovalStore } from './review/removals-memory.js'
 import { openSqliteRemovalStore } from './review/removals-sqlite.js'
 import { LocalReviewEvents, type ReviewEvents } from './review/review-events.js'
+import type { ThreadStore } from './review/thread-store.js'
+import { openThreadStore } from './review/open-thread-store.js'
 import { EditActivity } from './sync/edit-activity.js'
 import { AttributionEngine } from './attribution/index.js'
 import type { AnswersStore } from './review/answers-store.js'
@@ -51,6 +53,8 @@ export interface Service {
   readonly removals: RemovalStore
   /** Review changes, delivered to each spec's live connections (server/review/review-events.ts). */
   readonly events: ReviewEvents
+  /** Comment threads (server/review/thread-store.ts), beside the contributions. */
+  readonly threads: ThreadStore
   /** Answers to each reader, review settings and digest marks (server/review/answers-service.ts). */
   readonly answers: AnswersService
   /** The email digest job, or null without `SMTP_URL` (tests call its `runOnce`). */
@@ -79,6 +83,8 @@ export interface ServiceOverrides {
   review?: ReviewStore
   /** Contributions. Default: the one {@link openContributionStore} opens. */
   contributions?: ContributionStore
+  /** Threads. Default: the one server/review/open-thread-store.ts opens. */
+  threads?: ThreadStore
   /** Removals. Default: the one {@link openRemovalStore} opens. */
   removals?: RemovalStore
   /** Review settings and marks. Default: the one server/review/open-answers-store.ts opens. */
@@ -194,6 +200,17 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     await storage.close()
     throw err
   }
+  let threads: ThreadStore
+  try {
+    threads = overrides.threads ?? (await openThreadStore(config, log, given !== undefined))
+  } catch (err) {
+    await removals.close()
+    await answersStore.close()
+    await contributions.close()
+    await review.close()
+    await storage.close()
+    throw err
+  }
   const auth = await createAuth({
     store: storage.identity,
     specs: storage.specs,
@@ -258,6 +275,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     contributions,
     removals,
     rooms,
+    threads,
     events,
     answers,
     unsubscribe,
@@ -306,6 +324,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       await storage.close()
       await review.close()
       await contributions.close()
+      await threads.close()
       await removals.close()
       await answersStore.close()
       server.closeAllConnections()
@@ -314,5 +333,5 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     })()
     return stopping
   }
-  return { config, log, storage, review, contributions, removals, events, answers, digest, auth, rooms, sync, server, url, port: address.port, stop }
+  return { config, log, storage, review, contributions, removals, events, threads, answers, digest, auth, rooms, sync, server, url, port: address.port, stop }
 }

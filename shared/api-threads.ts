@@ -18,6 +18,12 @@ export const MAX_COMMENT_LENGTH = 4000
  */
 export const MAX_ANCHOR_LENGTH = 128
 
+/**
+ * Longest `quote` and `text` of a thread, in UTF-16 code units: longer anchored text is cut
+ * and ends with "…" (the anchors still cover all of it).
+ */
+export const MAX_QUOTE_LENGTH = 1000
+
 /** Most threads one spec may hold; creating one more answers `409 limit_reached`. */
 export const MAX_THREADS_PER_SPEC = 2000
 

@@ -16,6 +16,9 @@ import type { ReviewEvents } from '../review/review-events.js'
 import type { ReviewStore } from '../review/review-store.js'
 import type { ContributionStore } from '../review/contribution-store.js'
 import { contributionsRouter } from './contributions.js'
+import type { ThreadStore } from '../review/thread-store.js'
+import { namesIn } from '../review/thread-views.js'
+import { threadsRouter } from './threads.js'
 import type { RemovalStore } from '../review/removal-store.js'
 import { removalsRouter } from './removals.js'
 import type { AnswersService } from '../review/answers-service.js'
@@ -43,6 +46,8 @@ export interface AppDeps {
   /** Removals of customer words, written by the rooms (server/review/removals-feed.ts). */
   removals: RemovalStore
   rooms: RoomRegistry
+  /** Comment threads anchored to text (server/review/thread-store.ts). */
+  threads: ThreadStore
   /** Where review changes are published (delivered to live connections). */
   events: ReviewEvents
   /** Answers to readers, review settings, digest marks. */
@@ -106,6 +111,18 @@ export function createApp(deps: AppDeps): Express {
   api.use('/specs', answersRouter(deps.storage.specs, deps.auth.access, deps.answers))
   api.use('/specs', reviewSettingsRouter(deps.storage.specs, deps.auth.access, deps.answers.store, deps.events))
   api.use(emailDigestRouter(deps.answers.store, deps.unsubscribe))
+  api.use(
+    '/specs',
+    threadsRouter({
+      specs: deps.storage.specs,
+      threads: deps.threads,
+      contributions: deps.contributions,
+      rooms: deps.rooms,
+      access: deps.auth.access,
+      events: deps.events,
+      names: namesIn(deps.storage.identity)
+    })
+  )
   api.use('/members', membersRouter(deps.auth))
   api.use('/panels', panelsRouter(deps.auth))
   api.use('/invites', invitesRouter(deps.auth))

@@ -19,6 +19,7 @@ export const THREADS_MIGRATIONS: readonly string[] = [
      contribution_id TEXT,
      start_anchor TEXT NOT NULL,
      end_anchor TEXT NOT NULL,
+     anchored TEXT NOT NULL,
      quote TEXT NOT NULL,
      created_by TEXT NOT NULL,
      created_role TEXT NOT NULL,
@@ -52,6 +53,7 @@ export interface ThreadRow {
   contribution_id: string | null
   start_anchor: string
   end_anchor: string
+  anchored: string
   quote: string
   created_by: string
   created_role: string
@@ -74,7 +76,7 @@ export interface CommentRow {
 }
 
 /** Columns of a thread insert, in the order of {@link threadValues}. */
-export const THREAD_COLUMNS = 'spec_id, id, seq, contribution_id, start_anchor, end_anchor, quote, created_by, created_role, created_at, status'
+export const THREAD_COLUMNS = 'spec_id, id, seq, contribution_id, start_anchor, end_anchor, anchored, quote, created_by, created_role, created_at, status'
 
 /** Columns of a comment insert, in the order of {@link commentValues}. */
 export const COMMENT_COLUMNS = 'spec_id, thread_id, seq, id, author_id, author_role, body, created_at'
@@ -90,6 +92,7 @@ export const threadValues = (t: NewThread, seq: number): unknown[] => [
   t.contributionId,
   t.start,
   t.end,
+  t.anchored,
   t.quote,
   t.createdBy,
   t.createdRole,
@@ -130,6 +133,7 @@ export function toThreads(threads: ThreadRow[], comments: CommentRow[]): ThreadR
       contributionId: r.contribution_id,
       start: r.start_anchor,
       end: r.end_anchor,
+      anchored: r.anchored,
       quote: r.quote,
       createdBy: r.created_by,
       createdRole: r.created_role as Role,

@@ -22,7 +22,7 @@
  * - [T5] Specs are isolated: a thread id of one spec is unknown in another.
  * - [T6] Malformed input (ids not of their pattern, an existing thread id, empty participant
  *   ids, unknown roles, timestamps that are not ISO-8601 UTC, anchors that are not bounded
- *   base64, a quote over {@link MAX_QUOTE_LENGTH}, a comment body the API would refuse) is
+ *   base64, anchored characters that are not non-empty encoded id runs, a quote over {@link MAX_QUOTE_LENGTH}, a comment body the API would refuse) is
  *   refused with a RangeError, and nothing is stored.
  * - [T7] Limits: a spec holds at most `maxThreadsPerSpec` threads and a thread at most
  *   `maxCommentsPerThread` comments; one more is refused with {@link ThreadLimitError} and
@@ -31,11 +31,11 @@
  *   store accepted them (the order `reply` calls resolved in), and the limit holds under them.
  * - [T9] Threads survive `close` and reopening the same database (durable stores).
  */
-import { anchor, commentBody, CONTRIBUTION_ID_PATTERN, MAX_COMMENTS_PER_THREAD, MAX_THREADS_PER_SPEC, THREAD_ID_PATTERN, type ThreadStatus } from '../../shared/api-threads.js'
+import { anchor, commentBody, CONTRIBUTION_ID_PATTERN, MAX_COMMENTS_PER_THREAD, MAX_QUOTE_LENGTH, MAX_THREADS_PER_SPEC, THREAD_ID_PATTERN, type ThreadStatus } from '../../shared/api-threads.js'
 import { ROLES, type Role } from '../../shared/permissions.js'
+import { decodeRuns } from './thread-anchors.js'
 
-/** Longest quote a thread stores (the route cuts longer anchored text to this, see thread-anchors.ts). */
-export const MAX_QUOTE_LENGTH = 1000
+export { MAX_QUOTE_LENGTH }
 
 /** Shape of a comment id (server-generated): `m` then 22 base64url characters. */
 export const COMMENT_ID_PATTERN = /^m[A-Za-z0-9_-]{22}$/
@@ -60,6 +60,8 @@ export interface ThreadRecord {
   /** Base64 `Y.RelativePosition`s of the anchored range (start inclusive, end exclusive). */
   start: string
   end: string
+  /** The anchored characters: Yjs id runs, encoded by thread-anchors.ts `encodeRuns`. */
+  anchored: string
   /** The anchored text at creation, computed by the server. */
   quote: string
   createdBy: string
@@ -124,6 +126,14 @@ export interface ThreadStore {
   close(): Promise<void>
 }
 
+const validRuns = (stored: string): boolean => {
+  try {
+    return decodeRuns(stored).length > 0
+  } catch {
+    return false
+  }
+}
+
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/
 
 const fail = (what: string): never => {
@@ -154,6 +164,7 @@ export function checkThread(t: NewThread): void {
   checkIds(t?.specId, t?.id)
   if (t.contributionId !== null && (typeof t.contributionId !== 'string' || !CONTRIBUTION_ID_PATTERN.test(t.contributionId))) fail(`thread ${t.id}: malformed contribution id`)
   if (!anchor.safeParse(t.start).success || !anchor.safeParse(t.end).success) fail(`thread ${t.id}: anchors must be bounded base64`)
+  if (typeof t.anchored !== 'string' || !validRuns(t.anchored)) fail(`thread ${t.id}: anchored characters must be encoded, non-empty id runs`)
   if (typeof t.quote !== 'string' || t.quote.length > MAX_QUOTE_LENGTH) fail(`thread ${t.id}: quote longer than ${MAX_QUOTE_LENGTH}`)
   checkActor(t.createdBy, t.createdRole, t.createdAt, `thread ${t.id}`)
   checkComment(t.comment)

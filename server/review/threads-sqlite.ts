@@ -48,7 +48,7 @@ export class SqliteThreadStore implements ThreadStore {
     this.q = {
       threadCount: db.prepare('SELECT COUNT(*) AS n FROM review_threads WHERE spec_id = ?').pluck(),
       threadExists: db.prepare('SELECT 1 FROM review_threads WHERE spec_id = ? AND id = ?').pluck(),
-      insertThread: db.prepare(`INSERT INTO review_threads (${THREAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertThread: db.prepare(`INSERT INTO review_threads (${THREAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       commentCount: db.prepare('SELECT COUNT(*) AS n FROM review_thread_comments WHERE spec_id = ? AND thread_id = ?').pluck(),
       commentExists: db.prepare('SELECT 1 FROM review_thread_comments WHERE spec_id = ? AND thread_id = ? AND id = ?').pluck(),
       insertComment: db.prepare(`INSERT INTO review_thread_comments (${COMMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),

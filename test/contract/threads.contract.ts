@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { MAX_COMMENT_LENGTH } from '../../shared/api-threads.js'
 import { MAX_QUOTE_LENGTH, ThreadLimitError, type CommentRecord, type NewThread, type ThreadLimits, type ThreadStore } from '../../server/review/thread-store.js'
+import { encodeRuns } from '../../server/review/thread-anchors.js'
 import { newSpecId } from './review.contract.js'
 
 /**
@@ -41,6 +42,7 @@ export const newThread = (specId: string, over: Partial<NewThread> = {}): NewThr
   contributionId: null,
   start: 'AQKFyZS5CAA=',
   end: 'AQKFyZS5CAU=',
+  anchored: encodeRuns([{ client: 2217347717, clock: 0, len: 12 }]),
   quote: 'offline mode',
   createdBy: 'acct-cust-0001',
   createdRole: 'customer',
@@ -133,6 +135,9 @@ export function threadsContract(name: string, factory: ThreadStoreFactory): void
         { start: '' },
         { end: 'not base64!' },
         { start: 'A'.repeat(200) },
+        { anchored: '' },
+        { anchored: encodeRuns([]) },
+        { anchored: 'AQID' },
         { quote: 'x'.repeat(MAX_QUOTE_LENGTH + 1) },
         { createdBy: '' },
         { createdRole: 'admin' as never },
