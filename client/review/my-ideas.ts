@@ -14,9 +14,8 @@ import { repeat } from 'lit-html/directives/repeat.js'
 import type { EditorView } from 'prosemirror-view'
 import type { AnswerItem } from '../../shared/api-answers.js'
 import { markAnswersSeen } from '../api/review.js'
-import { ago, DECISION_LABELS, fullDate, plural } from './format.js'
+import { ago, DECISION_LABELS, discussions, fullDate, plural, type ContributionItem, type Discussion } from './format.js'
 import { highlightedContribution, showContribution } from './highlight.js'
-import { contributorName, discussions, namesFromAttribution, type ContributionItem, type Discussion } from './people.js'
 import { removalsTemplate } from './removals-view.js'
 import type { ReviewData } from './review-data.js'
 import { excerptOf } from './review-item.js'
@@ -94,7 +93,7 @@ export class MyIdeas {
   private thread(c: ContributionItem, talk: ReadonlyMap<string, Discussion>): TemplateResult {
     if (this.slots.available) return html`${this.slots.slot(c.id, 'idea-thread')}`
     const d = talk.get(c.id)
-    const comments = c.comments ?? d?.comments ?? 0
+    const comments = Math.max(c.comments, d?.comments ?? 0)
     return html`<p class="idea-thread muted">${comments === 0 ? 'No comments yet' : plural(comments, 'comment')}</p>`
   }
 
@@ -141,7 +140,6 @@ export class MyIdeas {
     const known = new Set(mine.map((c) => c.id))
     const loose = (removals ?? []).filter((r) => r.contributionId === null || !known.has(r.contributionId))
     const latest = [...(answers?.items ?? [])].reverse().slice(0, 10)
-    const names = namesFromAttribution(view.state)
 
     render(
       html`
@@ -181,7 +179,7 @@ export class MyIdeas {
                       </button>
                       <p class="review-decision">
                         <span class="decision-badge" data-state=${c.state}>${DECISION_LABELS[c.state]}</span>
-                        <span class="muted">${contributorName(c, names)}</span>
+                        <span class="muted">${c.displayName}</span>
                       </p>
                       ${c.decision?.note ? html`<p class="review-note"><span class="review-note-label">Note:</span> ${c.decision.note}</p>` : nothing}
                     </li>`

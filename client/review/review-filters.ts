@@ -5,8 +5,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit-html'
 import { DECISION_STATES, type ContributionCounts, type DecisionState } from '../../shared/api-review.js'
-import { DECISION_LABELS } from './format.js'
-import type { ContributionItem } from './people.js'
+import { DECISION_LABELS, type ContributionItem } from './format.js'
 
 /** How the list is sorted. */
 export type ReviewSort = 'newest' | 'discussed'

@@ -9,8 +9,7 @@
  */
 import { html, nothing, type TemplateResult } from 'lit-html'
 import { MAX_NOTE_LENGTH, type DecisionState } from '../../shared/api-review.js'
-import { ago, DECISION_LABELS, DECISION_OPTIONS, fullDate, plural } from './format.js'
-import type { ContributionItem } from './people.js'
+import { ago, DECISION_LABELS, DECISION_OPTIONS, fullDate, plural, type ContributionItem } from './format.js'
 
 /** What the reviewer typed but did not save yet. */
 export interface DecisionDraft {

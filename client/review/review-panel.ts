@@ -19,9 +19,8 @@ import type { RemovalView } from '../../shared/api-removals.js'
 import { decide, putReviewSettings, restoreRemoval } from '../api/review.js'
 import { listPanels } from '../api/workspace.js'
 import { messageOf } from '../ui/dom.js'
-import { customerShare, plural } from './format.js'
+import { commentCount, customerShare, discussions, panelName, plural, type ContributionItem } from './format.js'
 import { blockChars, highlightContribution, highlightedContribution, piecesToRanges, showContribution } from './highlight.js'
-import { commentCount, contributorName, discussions, namesFromAttribution, panelName, type ContributionItem } from './people.js'
 import { removalsTemplate, removalStatusId } from './removals-view.js'
 import type { ReviewData } from './review-data.js'
 import { applyFilters, countsTemplate, filtersTemplate, NO_FILTERS, publicSwitchTemplate, type Choice, type ReviewFilters } from './review-filters.js'
@@ -152,14 +151,13 @@ export class ReviewPanel {
     const { data, view, role } = this.o
     const { contributions: response, threads, removals, settings, errors } = data.snapshot
     const all: ContributionItem[] = response?.contributions ?? []
-    const names = namesFromAttribution(view.state)
     const talk = discussions(threads)
     const panelIds = [...new Set(all.flatMap((c) => c.panelIds))].sort()
     const panelChoices: Choice[] = panelIds.map((id, i) => ({ value: id, label: panelName(id, this.panels, i) }))
     if (all.some((c) => c.panelIds.length === 0)) panelChoices.push({ value: '-', label: 'No panel' })
-    const participants = new Map(all.map((c) => [c.participantId, contributorName(c, names)]))
+    const participants = new Map(all.map((c) => [c.participantId, c.displayName]))
     const participantChoices: Choice[] = [...participants].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label))
-    const shown = applyFilters(all, this.filters, (c) => commentCount(c, talk))
+    const shown = applyFilters(all, this.filters, commentCount)
     const selected = highlightedContribution(view.state)
     const panelLabel = (id: string): string => panelName(id, this.panels, panelIds.indexOf(id))
 
@@ -167,7 +165,7 @@ export class ReviewPanel {
       const ranges = piecesToRanges(view.state, c.pieces)
       return reviewItemTemplate({
         c,
-        name: contributorName(c, names),
+        name: c.displayName,
         panels: c.panelIds.map(panelLabel),
         share: customerShare(c.chars, blockChars(view.state, ranges)),
         threads: talk.get(c.id)?.threads ?? 0,
