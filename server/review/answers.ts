@@ -3,7 +3,8 @@
  * digest all read this one definition). Pure functions over facts the review stores hold; the
  * service that gathers them is server/review/answers-service.ts.
  *
- * Rules (tested in test/server/answers-http.test.ts and test/server/digest.test.ts):
+ * Rules (tested in test/server/answers-rules.test.ts, on the service in answers-http.test.ts
+ * and digest.test.ts):
  * - [N1] A decision is an answer to the author of its contribution: every ledger entry on one
  *   of the reader's contributions, made by someone else.
  * - [N2] A comment is an answer to the reader when someone else wrote it in a thread on one of
