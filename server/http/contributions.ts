@@ -66,7 +66,8 @@ export function contributionsRouter(
         id: r.id,
         participantId: r.participantId,
         displayName: names.get(r.participantId) ?? UNKNOWN_NAME,
-        panelIds: r.panelIds,
+        // Panels are the facilitators' business: a customer sees none on other people's ideas.
+        panelIds: all || r.participantId === me ? r.panelIds : [],
         createdAt: r.createdAt,
         updatedAt: r.updatedAt,
         excerpt: r.excerpt,
@@ -79,7 +80,7 @@ export function contributionsRouter(
       body.contributions.push(view)
       body.counts.total++
       body.counts.byState[view.state]++
-      for (const panel of r.panelIds.length > 0 ? r.panelIds : ['']) bump(body.byPanel, panel, view)
+      for (const panel of view.panelIds.length > 0 ? view.panelIds : ['']) bump(body.byPanel, panel, view)
       bump(body.byParticipant, r.participantId, view)
     }
     res.json(body)

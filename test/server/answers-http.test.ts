@@ -162,6 +162,9 @@ describe('answers over HTTP', () => {
       [cemIdea, 'Cem', 'new', null]
     ])
     expect(shown[0]!.comments).toBe(0)
+    // Other customers' panels stay the facilitators' business.
+    expect(shown.map((c) => c.panelIds)).toEqual([[], [cem.panelId]])
+    expect(Object.keys((await json<ContributionsResponse>(await cem.fetch(`/api/specs/${spec}/contributions`))).byPanel).sort()).toEqual(['', cem.panelId].sort())
 
     await facilitator.fetch(`/api/specs/${spec}/review-settings`, { method: 'PUT', body: { decisionsPublic: false } })
     expect((await seenBy(cem)).map((c) => c.id)).toEqual([cemIdea])
