@@ -13,6 +13,14 @@ import { UNSUBSCRIBE_KEY_NAME, UnsubscribeTokens } from '../../server/notify/uns
 import { newSecret } from '../../server/identity/secrets.js'
 import { createSpec } from '../helpers/server.js'
 import { newRemovalId } from '../../server/review/removals-feed.js'
+import * as Y from 'yjs'
+import { absolutePositionToRelativePosition, initProseMirrorDoc } from 'y-prosemirror'
+import { FRAGMENT_NAME, schema } from '../../shared/schema.js'
+import { encodeRuns } from '../../server/review/thread-anchors.js'
+import { commentId, threadId } from '../contract/threads.contract.js'
+import { connectAs, synced } from '../helpers/clients.js'
+import { eventually } from '../helpers/eventually.js'
+import { editPm } from '../helpers/pm-edit.js'
 
 type Who = 'facilitator' | 'team' | 'customerA' | 'viewerA' | 'customerB' | 'anonymous' | 'tokenF' | 'tokenT' | 'tokenC' | 'tokenV'
 const WHO: Who[] = ['facilitator', 'team', 'customerA', 'viewerA', 'customerB', 'anonymous', 'tokenF', 'tokenT', 'tokenC', 'tokenV']
@@ -64,6 +72,8 @@ interface Fixture {
   panelA: string
   teamId: string
   callers: Record<Who, Caller>
+  /** Relative positions around text of spec A (for starting threads). */
+  anchors: { start: string; end: string }
 }
 
 interface Route {
@@ -97,8 +107,23 @@ const fresh = {
       status: 'open', restoredBy: null, restoredByRole: null, restoredAt: null
     })
     return id
+  },
+  /** A thread in spec A started by the team member, open or resolved. */
+  thread: async (f: Fixture, status: 'open' | 'resolved' = 'open') => {
+    const at = new Date().toISOString()
+    const t = await f.service.threads.create({
+      specId: f.specA, id: threadId(), contributionId: null, ...f.anchors, anchored: encodeRuns([{ client: 1, clock: 0, len: 4 }]), quote: 'mode',
+      createdBy: f.teamId, createdRole: 'team', createdAt: at, comment: { id: commentId(), authorId: f.teamId, role: 'team', body: 'Look', createdAt: at }
+    })
+    if (status === 'resolved') await f.service.threads.setStatus(f.specA, t.id, { status, by: f.teamId, role: 'team', at })
+    return t.id
   }
 }
+
+/** Readers of spec A get `ok`; customer B (not invited) 404. */
+const readersOfA = (ok: number, over: Partial<Expect> = {}): Expect => signedIn(ok, { customerB: 404, ...over })
+/** Only team roles may resolve or reopen a thread someone else started. */
+const othersThread = (ok: number): Expect => readersOfA(ok, { customerA: 403, viewerA: 403, tokenC: 403, tokenV: 403 })
 
 const ROUTES: Route[] = [
   { method: 'GET', name: '/api/auth/setup-status', path: () => '/api/auth/setup-status', expect: everyone(200) },
@@ -122,6 +147,14 @@ const ROUTES: Route[] = [
   { method: 'GET', name: '/api/specs/:unknown/removals', path: () => '/api/specs/unknownspec1/removals', expect: signedIn(404) },
   { method: 'POST', name: '/api/specs/:specA/removals/:fresh/restore', path: async (f) => `/api/specs/${f.specA}/removals/${await fresh.removal(f)}/restore`, expect: reviewersOnly(200) },
   { method: 'POST', name: '/api/specs/:specA/removals/:unknown/restore', path: (f) => `/api/specs/${f.specA}/removals/rnosuchremoval/restore`, expect: reviewersOnly(404) },
+  // Threads: any reader of the spec starts and replies; resolving someone else's thread is the team's.
+  { method: 'GET', name: '/api/specs/:specA/threads', path: (f) => `/api/specs/${f.specA}/threads`, expect: readersOfA(200) },
+  { method: 'GET', name: '/api/specs/:unknown/threads', path: () => '/api/specs/unknownspec1/threads', expect: signedIn(404) },
+  { method: 'POST', name: '/api/specs/:specA/threads', path: (f) => `/api/specs/${f.specA}/threads`, body: 'thread', expect: readersOfA(201) },
+  { method: 'POST', name: '/api/specs/:specA/threads/:fresh/replies', path: async (f) => `/api/specs/${f.specA}/threads/${await fresh.thread(f)}/replies`, body: { body: 'Agreed' }, expect: readersOfA(201) },
+  { method: 'POST', name: '/api/specs/:specA/threads/:unknown/replies', path: (f) => `/api/specs/${f.specA}/threads/${threadId()}/replies`, body: { body: 'Agreed' }, expect: readersOfA(404) },
+  { method: 'POST', name: '/api/specs/:specA/threads/:freshTeam/resolve', path: async (f) => `/api/specs/${f.specA}/threads/${await fresh.thread(f)}/resolve`, expect: othersThread(200) },
+  { method: 'POST', name: '/api/specs/:specA/threads/:freshTeamResolved/reopen', path: async (f) => `/api/specs/${f.specA}/threads/${await fresh.thread(f, 'resolved')}/reopen`, expect: othersThread(200) },
   // Review settings: any reader; publishing decisions is the facilitator's.
   { method: 'GET', name: '/api/specs/:specA/review-settings', path: (f) => `/api/specs/${f.specA}/review-settings`, expect: signedIn(200, { customerB: 404 }) },
   { method: 'GET', name: '/api/specs/:unknown/review-settings', path: () => '/api/specs/unknownspec1/review-settings', expect: signedIn(404) },
@@ -206,6 +239,16 @@ describe('HTTP permission matrix', () => {
     const viewerA = await signInAs(service, 'viewer', { panelId: panelA })
     const customerB = await signInAs(service, 'customer', { panelSpecIds: [specB] })
     const team = await signInAs(service, 'team')
+    // Text in spec A, and the editor's relative positions around it, for starting threads.
+    const writer = await connectAs(service, specA)
+    await synced(writer)
+    editPm(writer.doc, (tr) => tr.insert(3, schema.text('Offline mode')))
+    await eventually(() => expect(writer.tracker.current.status).toBe('saved'))
+    const fragment = writer.doc.getXmlFragment(FRAGMENT_NAME)
+    const { mapping } = initProseMirrorDoc(fragment, schema)
+    const rel = (pos: number) => Buffer.from(Y.encodeRelativePosition(absolutePositionToRelativePosition(pos, fragment, mapping))).toString('base64')
+    const anchors = { start: rel(11), end: rel(15) }
+    writer.destroy()
     const bearer = async (role: 'facilitator' | 'team' | 'customer' | 'viewer') => ({ bearer: (await tokenAs(service, role, [panelA])).secret })
     f = {
       service,
@@ -213,6 +256,7 @@ describe('HTTP permission matrix', () => {
       specB,
       panelA,
       teamId: team.principal.participantId,
+      anchors,
       callers: {
         facilitator: await signInAs(service, 'facilitator'),
         team,
@@ -237,6 +281,7 @@ describe('HTTP permission matrix', () => {
         const body =
           route.body === 'specA' ? { specId: f.specA }
           : route.body === 'specB' ? { specId: f.specB }
+          : route.body === 'thread' ? { ...f.anchors, body: 'Why offline?' }
           : route.body === 'memberInvite' ? { email: `new-${Math.random()}@example.com`, displayName: 'New', role: 'team' }
           : route.body
         const res = await fetchAs(f.service, f.callers[who], route.method, path, body)
