@@ -108,6 +108,8 @@ export interface Member {
 /** A pending team sign-up link (the link itself was shown once). */
 export interface PendingMemberInvite {
   id: string
+  /** `signup` creates the account; `reset` sets a new password for an existing one. */
+  purpose: 'signup' | 'reset'
   email: string
   displayName: string
   role: Role

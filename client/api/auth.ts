@@ -69,7 +69,19 @@ export interface SetupInput {
 export const setup = async (input: SetupInput): Promise<Me> =>
   meFrom(await request('POST', '/api/auth/setup', input))
 
-/** Sets the password of an invited team member and signs them in. */
+/** What a team link is for, as `GET /api/auth/signup/:token` says. */
+export interface TeamLink {
+  email: string
+  displayName: string
+  role: Role
+  /** `signup`: create the account; `reset`: choose a new password for it. */
+  purpose: 'signup' | 'reset'
+}
+
+/** Reads a team sign-up or password-reset link (404/410 when it is unknown, used or expired). */
+export const readTeamLink = async (token: string): Promise<TeamLink> => (await request('GET', `/api/auth/signup/${seg(token)}`)) as TeamLink
+
+/** Sets the password of an invited team member, or the new one of a reset link, and signs them in. */
 export const signup = async (token: string, password: string): Promise<Me> =>
   meFrom(await request('POST', '/api/auth/signup', { token, password }))
 

@@ -38,6 +38,10 @@ export const inviteMember = async (
 ): Promise<{ url: string; token: string }> =>
   (await request('POST', '/api/members/invites', { email, displayName, role })) as { url: string; token: string }
 
+/** Creates a one-time link for `participantId` to choose a new password; returns it to hand over. */
+export const resetMemberPassword = async (participantId: string): Promise<{ url: string; token: string }> =>
+  (await request('POST', `/api/members/${seg(participantId)}/password-reset`, {})) as { url: string; token: string }
+
 /** Lets a deactivated member sign in again. */
 export const reactivateMember = async (participantId: string): Promise<void> => {
   await request('PATCH', `/api/members/${seg(participantId)}`, { active: true })

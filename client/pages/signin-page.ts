@@ -25,20 +25,42 @@ const waitText = (seconds: number): string => {
   return `${minutes} ${minutes === 1 ? 'minute' : 'minutes'}`
 }
 
-let lockedUntil = 0
+/**
+ * Sign-in is throttled per email (and address): a lock holds for the email it was reported for,
+ * so correcting a mistyped email re-enables the button, and going back to the locked one
+ * disables it again until the wait is over.
+ */
+const locks = new Map<string, number>()
 let lockTimer: number | undefined
 
-/** Disables the form until the rate limit is over, then says so. */
+const emailKey = (): string => email.value.trim().toLowerCase()
+
+/** Whether the email now in the field is still locked. */
+const locked = (): boolean => (locks.get(emailKey()) ?? 0) > Date.now()
+
+/** Disables the form for the email now in the field until the rate limit is over, then says so. */
 const lockFor = (seconds: number): void => {
-  lockedUntil = Date.now() + seconds * 1000
+  const key = emailKey()
+  locks.set(key, Date.now() + seconds * 1000)
   submit.disabled = true
   window.clearTimeout(lockTimer)
   lockTimer = window.setTimeout(() => {
+    locks.delete(key)
+    if (emailKey() !== key) return
     submit.disabled = false
     errorBox.textContent = ''
     notice.textContent = 'You can try signing in again now.'
   }, seconds * 1000)
 }
+
+let submitting = false
+
+email.addEventListener('input', () => {
+  if (submitting) return
+  const wasDisabled = submit.disabled
+  submit.disabled = locked()
+  if (wasDisabled && !submit.disabled) errorBox.textContent = ''
+})
 
 const explain = (error: unknown): string => {
   if (error instanceof ApiError) {
@@ -59,16 +81,18 @@ const explain = (error: unknown): string => {
 
 form.addEventListener('submit', (event) => {
   event.preventDefault()
-  if (Date.now() < lockedUntil) return
+  if (locked()) return
   errorBox.textContent = ''
   notice.textContent = ''
   submit.disabled = true
   submit.textContent = 'Signing in…'
+  submitting = true
   login(email.value.trim(), password.value)
     .then(() => window.location.assign(next))
     .catch((error: unknown) => {
+      submitting = false
       errorBox.textContent = explain(error)
-      if (Date.now() >= lockedUntil) submit.disabled = false
+      if (!locked()) submit.disabled = false
       submit.textContent = 'Sign in'
       password.value = ''
       password.focus()

@@ -1,8 +1,9 @@
 /**
- * Team sign-up (`/signup?token=<invite token>`): an invited team member sets a password and is
- * signed in.
+ * Team sign-up (`/signup?token=<link token>`): an invited team member sets a password and is
+ * signed in; the same page serves a facilitator's password-reset link. The page names the email
+ * the account is for (and gives it to password managers) as soon as the link is read.
  */
-import { signup } from '../api/auth.js'
+import { readTeamLink, signup } from '../api/auth.js'
 import { ApiError } from '../api/http.js'
 import { byId, h, messageOf } from '../ui/dom.js'
 
@@ -20,6 +21,23 @@ if (token === '') {
   )
 } else {
   password.focus()
+  readTeamLink(token)
+    .then((link) => {
+      byId<HTMLInputElement>('signup-email').value = link.email
+      byId('signup-email-field').hidden = false
+      if (link.purpose === 'reset') {
+        document.title = 'Choose a new password · Valence'
+        byId('signup-heading').textContent = 'Choose a new password'
+        byId('signup-lead').textContent = `For ${link.displayName}'s team account. Other devices signed in to it are signed out.`
+        submit.textContent = 'Set password'
+      } else {
+        byId('signup-lead').textContent = `You were invited to the team workspace as ${link.displayName}. Choose a password to finish creating your account.`
+      }
+    })
+    .catch((error: unknown) => {
+      const gone = error instanceof ApiError && (error.status === 404 || error.status === 410)
+      if (gone) errorBox.textContent = 'This link is no longer valid. Ask a facilitator for a new one.'
+    })
 }
 
 confirm.addEventListener('input', () => confirm.setCustomValidity(''))

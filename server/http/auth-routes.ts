@@ -89,7 +89,7 @@ export function authRouter(auth: Auth): Router {
 
   routes.get('/signup/:token', PUBLIC, async (req, res) => {
     const invite = await findUsableMemberInvite(store, param(req, 'token'))
-    res.json({ email: invite.email, displayName: invite.displayName, role: invite.role })
+    res.json({ email: invite.email, displayName: invite.displayName, role: invite.role, purpose: invite.purpose })
   })
 
   routes.post('/signup', PUBLIC, requireJson, async (req, res) => {

@@ -42,7 +42,8 @@ export const IDENTITY_ERROR_STATUS: Record<IdentityErrorCode, number> = {
   spec_not_found: 404,
   member_not_found: 404,
   token_not_found: 404,
-  not_an_account: 403
+  not_an_account: 403,
+  account_deactivated: 403
 }
 
 /** 404 for routes that do not exist. */

@@ -1,5 +1,6 @@
 /**
- * `/api/members` (facilitators): team accounts, sign-up links, role changes, deactivation.
+ * `/api/members` (facilitators): team accounts, sign-up and password-reset links, role changes,
+ * deactivation.
  * The last active facilitator can be neither demoted nor deactivated, so a workspace always
  * keeps someone who can manage it.
  */
@@ -7,7 +8,7 @@ import { Router } from 'express'
 import { memberInviteBody, updateMemberBody, type Member, type PendingMemberInvite } from '../../shared/api-identity.js'
 import type { Auth } from '../auth/auth-service.js'
 import { IdentityError } from '../identity/errors.js'
-import { changeMember, createMemberInvite } from '../identity/operations.js'
+import { changeMember, createMemberInvite, createPasswordReset } from '../identity/operations.js'
 import type { AccountRecord, AccountRole } from '../identity/identity-store.js'
 import { param, principalOf } from './auth-middleware.js'
 import { declareRoutes } from './routes.js'
@@ -52,6 +53,14 @@ export function membersRouter(auth: Auth): Router {
   routes.delete('/invites/:id', 'member:manage', async (req, res) => {
     if (!(await store.deleteMemberInvite(param(req, 'id')))) throw new IdentityError('signup_not_found', 'sign-up link not found')
     res.status(204).end()
+  })
+
+  // A one-time link to choose a new password (the member forgot theirs); it signs them in and
+  // ends their other sessions. Shown once: only its hash is stored.
+  routes.post('/:participantId/password-reset', 'member:manage', async (req, res) => {
+    const { invite, token } = await createPasswordReset(store, { participantId: param(req, 'participantId'), createdBy: principalOf(res).participantId })
+    const { tokenHash: _hash, createdBy: _by, ...view } = invite
+    res.status(201).json({ invite: view, token, url: `${publicOrigin(auth, req)}/signup?token=${token}` })
   })
 
   routes.patch('/:participantId', 'member:manage', async (req, res) => {

@@ -25,7 +25,8 @@ export const IDENTITY_ERROR_CODES = [
   'spec_not_found',
   'member_not_found',
   'token_not_found',
-  'not_an_account'
+  'not_an_account',
+  'account_deactivated'
 ] as const
 export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number]
 

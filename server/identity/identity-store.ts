@@ -81,9 +81,13 @@ export interface InviteRecord {
 /** What `createInvite` is given: the store adds id, uses, revocation and creation time; no label means none. */
 export type NewInvite = Omit<InviteRecord, 'id' | 'uses' | 'revokedAt' | 'createdAt' | 'label'> & { label?: string | null }
 
-/** A one-time sign-up link for a team account. */
+/** What a one-time team link does: create the account, or set a new password for it. */
+export type MemberLinkPurpose = 'signup' | 'reset'
+
+/** A one-time team link: sign-up for a new team account, or a password reset of an existing one. */
 export interface MemberInviteRecord {
   id: string
+  purpose: MemberLinkPurpose
   tokenHash: string
   email: string
   displayName: string
@@ -219,7 +223,7 @@ export interface IdentityStore {
   consumeInvite(id: string, now: Date): Promise<ConsumeResult>
 
   // Team sign-up links
-  createMemberInvite(input: Omit<MemberInviteRecord, 'id' | 'usedAt' | 'createdAt'>): Promise<MemberInviteRecord>
+  createMemberInvite(input: Omit<MemberInviteRecord, 'id' | 'usedAt' | 'createdAt' | 'purpose'> & { purpose?: MemberLinkPurpose }): Promise<MemberInviteRecord>
   getMemberInviteByHash(tokenHash: string): Promise<MemberInviteRecord | null>
   listMemberInvites(): Promise<MemberInviteRecord[]>
   deleteMemberInvite(id: string): Promise<boolean>

@@ -10,6 +10,7 @@ import {
   type AccountRole,
   type ConsumeResult,
   type InviteRecord,
+  type MemberLinkPurpose,
   type NewInvite,
   type MemberInviteRecord,
   type MembershipRecord,
@@ -296,8 +297,8 @@ class MemoryIdentityRecords implements IdentityBackend {
     return 'ok'
   }
 
-  async createMemberInvite(input: Omit<MemberInviteRecord, 'id' | 'usedAt' | 'createdAt'>): Promise<MemberInviteRecord> {
-    const i: MemberInviteRecord = { ...input, email: input.email.toLowerCase(), id: newIdentityId(), usedAt: null, createdAt: now() }
+  async createMemberInvite(input: Omit<MemberInviteRecord, 'id' | 'usedAt' | 'createdAt' | 'purpose'> & { purpose?: MemberLinkPurpose }): Promise<MemberInviteRecord> {
+    const i: MemberInviteRecord = { ...input, purpose: input.purpose ?? 'signup', email: input.email.toLowerCase(), id: newIdentityId(), usedAt: null, createdAt: now() }
     this.d.memberInvites.set(i.id, i)
     return copy(i)
   }

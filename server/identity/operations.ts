@@ -171,8 +171,35 @@ export async function findUsableMemberInvite(store: IdentityStore, token: string
 }
 
 /**
- * Turns a team sign-up link into an account with `passwordHash`. Using the link and creating
- * the account share a transaction: if the account cannot be created (`email_taken`), the link
+ * Creates a one-time password-reset link (`/signup?token=<token>`, purpose `reset`) for the team
+ * account `participantId`, made by a facilitator in the Workspace (the CLI's reset-password is
+ * the offline way). Like a sign-up link, it replaces any pending link for the same email.
+ */
+export async function createPasswordReset(store: IdentityStore, input: { participantId: string; createdBy: string }): Promise<{ invite: MemberInviteRecord; token: string }> {
+  const token = newSecret()
+  const invite = await store.transaction(async (tx) => {
+    const account = await tx.getAccount(input.participantId)
+    if (!account) throw new IdentityError('member_not_found', 'no team account with this id')
+    for (const old of await tx.listMemberInvites()) {
+      if (old.usedAt === null && old.email.toLowerCase() === account.email) await tx.deleteMemberInvite(old.id)
+    }
+    return tx.createMemberInvite({
+      purpose: 'reset',
+      email: account.email,
+      displayName: account.displayName,
+      role: account.role,
+      createdBy: input.createdBy,
+      tokenHash: hashSecret(token),
+      expiresAt: new Date(Date.now() + MEMBER_INVITE_HOURS * HOUR_MS).toISOString()
+    })
+  })
+  return { invite, token }
+}
+
+/**
+ * Uses a team link with `passwordHash`: a sign-up link creates the account; a reset link sets
+ * the account's new password and ends its sessions. Using the link and the change share a
+ * transaction: if the change fails (`email_taken`, the account is gone or deactivated), the link
  * stays unused.
  */
 export function signUp(store: IdentityStore, input: { token: string; passwordHash: string }): Promise<AccountRecord> {
@@ -180,7 +207,13 @@ export function signUp(store: IdentityStore, input: { token: string; passwordHas
     const invite = await findUsableMemberInvite(tx, input.token)
     if (!(await tx.useMemberInvite(invite.id, new Date()))) throw new IdentityError('signup_used', 'this sign-up link was already used')
     const { email, displayName, role } = invite
-    return createAccount(tx, { email, displayName, role, passwordHash: input.passwordHash })
+    if (invite.purpose === 'signup') return createAccount(tx, { email, displayName, role, passwordHash: input.passwordHash })
+    const account = await tx.getAccountByEmail(email)
+    if (!account) throw new IdentityError('member_not_found', 'the account of this link no longer exists')
+    if (account.deactivatedAt) throw new IdentityError('account_deactivated', 'this account is deactivated; ask a facilitator to reactivate it')
+    const updated = await tx.updateAccount(account.id, { passwordHash: input.passwordHash })
+    await tx.deleteSessionsOf(account.id)
+    return updated!
   })
 }
 

@@ -86,6 +86,7 @@ export const toInvite = (r: Row): InviteRecord => ({
 /** Maps one column or row. */
 export const toMemberInvite = (r: Row): MemberInviteRecord => ({
   id: str(r.id),
+  purpose: r.purpose === 'reset' ? 'reset' : 'signup',
   tokenHash: str(r.token_hash),
   email: str(r.email),
   displayName: str(r.display_name),

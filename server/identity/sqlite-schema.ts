@@ -96,7 +96,9 @@ export const IDENTITY_MIGRATIONS: readonly string[] = [
      value TEXT NOT NULL
    );`,
   // 2: a facilitator's label on an invite link ("Berlin workshop, Tuesday").
-  `ALTER TABLE invites ADD COLUMN label TEXT;`
+  `ALTER TABLE invites ADD COLUMN label TEXT;`,
+  // 3: a team link either signs someone up or resets an existing account's password.
+  `ALTER TABLE member_invites ADD COLUMN purpose TEXT NOT NULL DEFAULT 'signup' CHECK (purpose IN ('signup', 'reset'));`
 ]
 
 /** Creates or upgrades the identity tables of `db` to the latest version, in one transaction. */

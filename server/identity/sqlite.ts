@@ -14,6 +14,7 @@ import {
   type AccountRole,
   type ConsumeResult,
   type InviteRecord,
+  type MemberLinkPurpose,
   type NewInvite,
   type MemberInviteRecord,
   type MembershipRecord,
@@ -312,11 +313,11 @@ class SqliteIdentityRecords implements IdentityBackend {
     }).immediate()
   }
 
-  async createMemberInvite(input: Omit<MemberInviteRecord, 'id' | 'usedAt' | 'createdAt'>): Promise<MemberInviteRecord> {
-    const i: MemberInviteRecord = { ...input, email: input.email.toLowerCase(), id: newIdentityId(), usedAt: null, createdAt: now() }
+  async createMemberInvite(input: Omit<MemberInviteRecord, 'id' | 'usedAt' | 'createdAt' | 'purpose'> & { purpose?: MemberLinkPurpose }): Promise<MemberInviteRecord> {
+    const i: MemberInviteRecord = { ...input, purpose: input.purpose ?? 'signup', email: input.email.toLowerCase(), id: newIdentityId(), usedAt: null, createdAt: now() }
     this.run(
-      'INSERT INTO member_invites (id, token_hash, email, display_name, role, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      i.id, i.tokenHash, i.email, i.displayName, i.role, i.createdBy, i.createdAt, i.expiresAt
+      'INSERT INTO member_invites (id, token_hash, email, display_name, role, created_by, created_at, expires_at, purpose) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      i.id, i.tokenHash, i.email, i.displayName, i.role, i.createdBy, i.createdAt, i.expiresAt, i.purpose
     )
     return i
   }

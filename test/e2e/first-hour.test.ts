@@ -3,9 +3,9 @@
  * team member and a customer see when they start, with axe on each page touched.
  */
 import { describe, expect, test } from 'vitest'
-import { facilitatorOf, signInAs } from '../helpers/auth.js'
+import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { expectAccessible, openEditor, poll, signedInPage, waitForStatus } from '../helpers/browser.js'
+import { expectAccessible, newPage, openEditor, poll, signedInPage, waitForStatus } from '../helpers/browser.js'
 import { caretAtEnd } from './editor-page.js'
 import { createPanel } from './workspace-api.js'
 
@@ -70,5 +70,76 @@ describe('first hour', () => {
       ['viewer', 'Berlin workshop, Tuesday'],
       ['viewer', 'Berlin workshop, Tuesday']
     ])
+  })
+
+  test('a facilitator resets a team member’s password with a one-time link that names the account', async () => {
+    const service = await startTestService()
+    const tess = await signInAs(service, 'team', { displayName: 'Tess Team' })
+    const { page } = await signedInPage(service, await facilitatorOf(service))
+    await page.goto(service.url + '/workspace')
+    const row = page.locator(`#member-list li[data-member-id="${tess.principal.participantId}"]`)
+    await row.locator('[data-action="reset-password"]').click()
+    await poll(() => page.locator('#signup-url').textContent()).toMatch(new RegExp(`^${service.url}/signup\\?token=`))
+    const link = (await page.locator('#signup-url').textContent())!.trim()
+    await poll(() => page.locator('#member-list li[data-signup-id]').textContent()).toContain('Password reset sent')
+    await expectAccessible(page, 'the workspace with a password reset link')
+
+    // Tess opens it: the page says it is a reset and for which account.
+    const tessPage = await newPage()
+    await tessPage.goto(link)
+    await poll(() => tessPage.locator('#signup-heading').textContent()).toBe('Choose a new password')
+    expect(await tessPage.locator('#signup-email').inputValue()).toBe(tess.email)
+    await expectAccessible(tessPage, 'the password reset page')
+    await tessPage.locator('#signup-password').fill('a brand new password')
+    await tessPage.locator('#signup-confirm').fill('a brand new password')
+    await tessPage.locator('#signup-submit').click()
+    await tessPage.waitForURL(`${service.url}/`)
+    // Her old session ended; the new password works, the old one no longer does, the link is spent.
+    expect((await tess.fetch('/api/auth/me')).status).toBe(401)
+    const login = (password: string) =>
+      fetch(`${service.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: tess.email, password }) })
+    expect((await login('a brand new password')).status).toBe(200)
+    expect((await login(TEST_PASSWORD)).status).toBe(401)
+    await tessPage.goto(link)
+    await poll(() => tessPage.locator('#signup-error').textContent()).toBe('This link is no longer valid. Ask a facilitator for a new one.')
+  })
+
+  test('the sign-up page names the email the account is for', async () => {
+    const service = await startTestService()
+    const facilitator = await facilitatorOf(service)
+    const res = await facilitator.fetch('/api/members/invites', { method: 'POST', body: { email: 'Newt@Example.com', displayName: 'Newt', role: 'team' } })
+    const { url } = (await res.json()) as { url: string }
+    const page = await newPage()
+    await page.goto(url)
+    await poll(() => page.locator('#signup-email').inputValue()).toBe('newt@example.com')
+    expect(await page.locator('#signup-heading').textContent()).toBe('Join the team')
+    expect(await page.locator('#signup-lead').textContent()).toContain('as Newt')
+    await expectAccessible(page, 'the sign-up page')
+  })
+
+  test('after the sign-in limit for one email, correcting the email re-enables the button', async () => {
+    const service = await startTestService()
+    const ada = await signInAs(service, 'team', { displayName: 'Ada' })
+    const page = await newPage()
+    await page.goto(service.url + '/signin')
+    const submit = page.locator('#signin-submit')
+    await page.locator('#signin-email').fill('ada@typo.example')
+    for (let i = 0; i < 10 && !(await submit.isDisabled()); i++) {
+      await page.locator('#signin-password').fill('wrong password')
+      await submit.click()
+      await poll(() => submit.textContent()).toBe('Sign in')
+    }
+    await poll(() => page.locator('#signin-error').textContent()).toMatch(/^Too many sign-in attempts/)
+    expect(await submit.isDisabled()).toBe(true)
+    await page.locator('#signin-email').fill(ada.email!)
+    expect(await submit.isDisabled()).toBe(false)
+    expect(await page.locator('#signin-error').textContent()).toBe('')
+    // Back to the locked email: locked again.
+    await page.locator('#signin-email').fill('ada@typo.example')
+    expect(await submit.isDisabled()).toBe(true)
+    await page.locator('#signin-email').fill(ada.email!)
+    await page.locator('#signin-password').fill(TEST_PASSWORD)
+    await submit.click()
+    await page.waitForURL(`${service.url}/`)
   })
 })

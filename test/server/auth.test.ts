@@ -234,7 +234,7 @@ describe('team members', () => {
     expect(created.body.url).toBe(`${service.url}/signup?token=${created.body.token}`)
     expect(JSON.stringify(created.body.invite)).not.toContain('tokenHash')
     const preview = await fetchAs(service, null, 'GET', `/api/auth/signup/${created.body.token}`)
-    expect(preview.body).toEqual({ email: 'new@example.com', displayName: 'Newt', role: 'team' })
+    expect(preview.body).toEqual({ email: 'new@example.com', displayName: 'Newt', role: 'team', purpose: 'signup' })
     const signup = await fetchAs(service, null, 'POST', '/api/auth/signup', { token: created.body.token, password: 'short' })
     expect(signup.status).toBe(400)
     const ok = await fetchAs(service, null, 'POST', '/api/auth/signup', { token: created.body.token, password: 'long enough pw' })

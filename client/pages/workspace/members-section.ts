@@ -1,7 +1,8 @@
 /**
  * Workspace › Members: invite a team member (shows the sign-up link once, `#signup-url`), change
  * a member's role (`select[data-action="change-role"]`), deactivate (`[data-action="deactivate-member"]`)
- * and reactivate (`[data-action="reactivate-member"]`). Rows are `#member-list li[data-member-id]`;
+ * and reactivate (`[data-action="reactivate-member"]`), or give them a one-time link to choose a
+ * new password (`[data-action="reset-password"]`, shown once in `#signup-url`). Rows are `#member-list li[data-member-id]`;
  * sign-up links not used yet are `li[data-signup-id]` with `[data-action="withdraw-signup"]`.
  */
 import {
@@ -10,6 +11,7 @@ import {
   inviteMember,
   listMembers,
   reactivateMember,
+  resetMemberPassword,
   withdrawMemberInvite,
   type Member,
   type PendingMemberInvite,
@@ -97,9 +99,31 @@ const row = (ctx: WorkspaceContext, member: Member): HTMLLIElement => {
         }
       })
     })
+    const reset = actionButton('reset-password', 'Reset password', `Reset password of ${name}`)
+    reset.addEventListener('click', () => {
+      reset.disabled = true
+      resetMemberPassword(member.participantId)
+        .then(async ({ url }) => {
+          const box = copyBox({
+            id: 'signup-url',
+            label: `Password reset link for ${name}`,
+            value: absoluteUrl(url),
+            note: 'Send this link to them; it lets them choose a new password once, within 7 days, and signs them out elsewhere. It is shown only now.'
+          })
+          byId('member-invite-result').replaceChildren(box.element)
+          await renderMembers(ctx)
+          ctx.announce(`Password reset link created for ${name}.`)
+          box.button.focus()
+        })
+        .catch((error: unknown) => {
+          reset.disabled = false
+          ctx.fail(error)
+        })
+    })
     actions.append(
       h('label', { className: 'visually-hidden', htmlFor: selectId }, `Role of ${name}`),
       select,
+      reset,
       deactivate
     )
   }
@@ -139,7 +163,14 @@ const pendingRow = (ctx: WorkspaceContext, invite: PendingMemberInvite): HTMLLIE
     h(
       'div',
       { className: 'ws-row-main' },
-      h('p', { className: 'ws-row-title-plain' }, name, ' ', roleBadge(invite.role), h('span', { className: 'tag tag-muted' }, 'Invited')),
+      h(
+        'p',
+        { className: 'ws-row-title-plain' },
+        name,
+        ' ',
+        roleBadge(invite.role),
+        h('span', { className: 'tag tag-muted' }, invite.purpose === 'reset' ? 'Password reset sent' : 'Invited')
+      ),
       h('p', { className: 'ws-row-meta' }, `${invite.email} · link expires ${formatDate(invite.expiresAt)}`)
     ),
     h('div', { className: 'ws-row-actions' }, withdraw)
