@@ -160,7 +160,8 @@ const start = (specId: string, me: Me): void => {
   publishUser(awareness, me)
   const avatars = new AvatarsBar(byId('presence'), awareness)
   const review = mountReview({ specId, participantId: me.participantId, role: me.role, view, provider, threadEmbed: threads.embed })
-  threads.attach(view, provider, threadsTab(review.sidePanel, byId('review-toggles')))
+  threads.attach(view, provider, threadsTab(review.sidePanel, byId('review-toggles')), () => review.data?.snapshot.contributions?.contributions ?? [])
+  const stopThreadsData = review.data?.subscribe(threads.refresh)
 
   const freeze = (): void => {
     view.setProps({ editable: () => false })
@@ -170,6 +171,7 @@ const start = (specId: string, me: Me): void => {
     stopWatching()
     avatars.destroy()
     review.destroy()
+    stopThreadsData?.()
     threads.destroy()
     view.destroy()
     collab.destroy()

@@ -9,8 +9,7 @@
  * as done. Opening a thread from the text (click, or the comment shortcut on its text) shows the
  * host and, from the keyboard, moves focus to the thread's reply box.
  */
-import { html, render } from 'lit-html'
-import { repeat } from 'lit-html/directives/repeat.js'
+import { render } from 'lit-html'
 import type { Plugin } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import type { WebsocketProvider } from 'y-websocket'
@@ -23,7 +22,8 @@ import { resolveAnchors } from './anchors.js'
 import { COMMENT_SHORTCUT, setActiveThread, setThreads, setThreadsReady, threadsKey, type Draft, type ThreadsState } from './commands.js'
 import { threadsPlugin } from './plugin.js'
 import { ThreadActions } from './thread-actions.js'
-import { renderThread, replyInputId, threadElementId, type ThreadContext } from './thread-view.js'
+import { contributionAt, ContributionThreads, type ContributionPlace } from './contribution-threads.js'
+import { replyInputId, threadElementId, type ThreadContext } from './thread-view.js'
 import { renderThreadsList, type ThreadFilter } from './threads-list.js'
 
 /** Where the threads list lives: a panel (or a panel's tab) the page can show. */
@@ -60,8 +60,8 @@ export class LiveThreads {
   private stopEvents: (() => void) | null = null
   private readonly actions: ThreadActions
   private readonly ctx: ThreadContext
-  /** Containers showing one contribution's threads (see {@link embed}). */
-  private readonly embeds = new Map<HTMLElement, string>()
+  private readonly conversations: ContributionThreads
+  private contributions: () => readonly ContributionPlace[] = () => []
 
   constructor(
     private readonly specId: string,
@@ -83,19 +83,31 @@ export class LiveThreads {
       show: (thread) => this.show(thread),
       isActive: (id) => this.state()?.activeId === id
     }
+    this.conversations = new ContributionThreads({
+      specId,
+      ctx: this.ctx,
+      threads: () => {
+        const state = this.state()
+        return state ? this.shownThreads(state) : []
+      },
+      contributions: () => this.contributions(),
+      onCreated: (thread) => this.merge(thread, 'created')
+    })
   }
 
   /**
-   * Starts fetching and listening, and renders the list into `host` from now on.
+   * Starts fetching and listening, and renders the list into `host` from now on. `contributions`
+   * (as the review data last read them) lets comments and conversations know their contribution.
    *
    * @example
    *   const threads = new LiveThreads(specId, me)
    *   const view = createSpecEditor({ ..., plugins: [threads.plugin] })
    *   threads.attach(view, provider, threadsTab(review.sidePanel, byId("review-toggles")))
    */
-  attach(view: EditorView, provider: WebsocketProvider, host: ThreadsHost): void {
+  attach(view: EditorView, provider: WebsocketProvider, host: ThreadsHost, contributions?: () => readonly ContributionPlace[]): void {
     this.view = view
     this.host = host
+    if (contributions) this.contributions = contributions
     const stop = onReviewEvents(provider, this.specId, ['threads'], () => void this.read())
     const onSync = (synced: boolean): void => {
       if (synced && !view.isDestroyed) setThreadsReady(view.state, view.dispatch)
@@ -114,33 +126,18 @@ export class LiveThreads {
     this.stopEvents?.()
     this.stopEvents = null
     if (this.host) render('', this.host.container)
-    for (const container of this.embeds.keys()) render('', container)
-    this.embeds.clear()
+    this.conversations.destroy()
     this.view = null
   }
 
   /**
-   * Renders the threads of contribution `contributionId` into `container` and keeps them live
-   * (the conversation of a contribution, e.g. in "My ideas").
+   * Renders the conversation of contribution `contributionId` into `container` and keeps it
+   * live (review items, "My ideas"); see `contribution-threads.ts`.
    */
-  readonly embed = (container: HTMLElement, contributionId: string): void => {
-    this.embeds.set(container, contributionId)
-    this.renderEmbed(container, contributionId)
-  }
+  readonly embed = (container: HTMLElement, contributionId: string): void => this.conversations.embed(container, contributionId)
 
-  private renderEmbed(container: HTMLElement, contributionId: string): void {
-    const state = this.state()
-    const threads = state ? this.shownThreads(state).filter((t) => t.contributionId === contributionId) : []
-    const ctx = { ...this.ctx, idPrefix: `idea-${contributionId}` }
-    render(
-      threads.length === 0
-        ? html`<p class="muted">No comments yet</p>`
-        : html`<ol class="threads-list" aria-label="Comments">
-            ${repeat(threads, (t) => t.id, (t) => html`<li class="threads-item">${renderThread(t, ctx)}</li>`)}
-          </ol>`,
-      container
-    )
-  }
+  /** Renders the list and the conversations again (e.g. the contributions were read again). */
+  readonly refresh = (): void => this.render()
 
   private state(): ThreadsState | null {
     return this.view ? (threadsKey.getState(this.view.state) ?? null) : null
@@ -197,7 +194,9 @@ export class LiveThreads {
   }
 
   private readonly post = async (draft: Draft, body: string): Promise<void> => {
-    const thread = await createThread(this.specId, { ...draft.anchors, body })
+    const view = this.view
+    const contributionId = view ? contributionAt(view.state, draft.anchors, this.contributions()) : null
+    const thread = await createThread(this.specId, { ...draft.anchors, body, ...(contributionId ? { contributionId } : {}) })
     this.merge(thread, 'created')
   }
 
@@ -246,10 +245,7 @@ export class LiveThreads {
     const host = this.host
     const state = this.state()
     if (!host || !state) return
-    for (const [container, contributionId] of this.embeds) {
-      if (container.isConnected) this.renderEmbed(container, contributionId)
-      else this.embeds.delete(container)
-    }
+    this.conversations.renderAll()
     host.setCount?.(state.threads.filter((t) => t.status === 'open').length)
     render(
       renderThreadsList({

@@ -2,7 +2,8 @@
  * Browser end-to-end tests of threads on the real service: a thread from the keyboard alone
  * (start it, see it live in another browser, reply, see the reply live); a customer cannot
  * resolve a team member's thread (no button, and the API refuses); deleting the anchored text
- * shows "Text removed" with the quote to everyone; a viewer can comment. Axe runs on every page;
+ * shows "Text removed" with the quote to everyone; a viewer can comment; a conversation started
+ * on a customer's idea in the review panel shows in the customer's "My ideas". Axe runs on every page;
  * screenshots at 1280 and 375 px go to SHOTS_DIR (test/helpers/browser.ts).
  */
 import { describe, expect, test } from 'vitest'
@@ -220,5 +221,33 @@ describe('threads in the browser', () => {
     await screenshot(viewer, 'threads-viewer-composer-375')
     await viewer.keyboard.press('Escape')
     await poll(() => viewer.locator('.thread-composer').isHidden()).toBe(true)
+  })
+
+  test('a conversation on a customer’s idea, from the review panel to My ideas', async () => {
+    const idea = 'Sync photos on wifi only'
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Field app')
+    const tom = await signInAs(service, 'team', { displayName: 'Tom Team' })
+    const carla = await signInAs(service, 'customer', { panelSpecIds: [spec], displayName: 'Carla Customer' })
+    await writeSpec(service, spec, carla, [idea])
+    const [team, customer] = await Promise.all([openEditor(service, spec, tom), openEditor(service, spec, carla)])
+    await expectBlocks(team, ['', idea])
+
+    await team.locator('#review-toggle').click()
+    const item = team.locator('#side-panel [data-contribution-id]', { hasText: idea })
+    await item.waitFor({ timeout: LIVE.timeout })
+    await item.locator('.review-thread summary').click()
+    const start = item.getByLabel('Comment on this idea')
+    await start.fill('Planned for the next release.')
+    await start.press('Enter')
+    await poll(() => item.locator('.thread-comment').count(), LIVE).toBe(1)
+    await poll(() => team.locator('#editor .thread-anchor').textContent()).toBe(idea)
+
+    await customer.locator('#my-ideas-toggle').click()
+    const mine = customer.locator('#side-panel [data-contribution-id]', { hasText: idea })
+    await poll(() => mine.locator('.thread-comment').count(), LIVE).toBe(1)
+    expect(await mine.locator('.thread-comment').innerText()).toContain('Planned for the next release.')
+    await expectAccessible(customer, 'My ideas with a conversation')
+    await screenshot(customer, 'threads-my-ideas-1280')
   })
 })
