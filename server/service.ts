@@ -225,6 +225,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
     review,
     store: answersStore,
     removals: (specId, authorId) => removals.list(specId, authorId),
+    threads: (specId) => threads.list(specId),
     names: async (ids) => {
       const found = await Promise.all(ids.map((id) => storage.identity.getParticipant(id)))
       return new Map(found.flatMap((p) => (p ? [[p.id, p.displayName] as [string, string]] : [])))

@@ -5,12 +5,14 @@
  * decided contributions; contributions carry their author's current display name. Refusals
  * (a customer publishing decisions, malformed bodies) change nothing.
  */
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import type { AnswersResponse, ReviewSettingsResponse } from '../../shared/api-answers.js'
 import type { ContributionsResponse } from '../../shared/api-review.js'
 import type { ContributionRecord } from '../../server/review/contribution-store.js'
 import type { Service } from '../../server/service.js'
 import type { RemovalRecord } from '../../server/review/removals.js'
+import { encodeRuns } from '../../server/review/thread-anchors.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 
@@ -55,6 +57,9 @@ async function seedRemoval(service: Service, spec: string, author: SignedIn, by:
   await service.removals.add(record)
   return record
 }
+
+/** A server-style id: `prefix` + 22 base64url characters. */
+const newId = (prefix: string): string => prefix + randomBytes(16).toString('base64url').slice(0, 22)
 
 const json = async <T>(res: Response): Promise<T> => (await res.json()) as T
 
@@ -127,6 +132,39 @@ describe('answers over HTTP', () => {
       ['restore', `restore:${removal.id}`, idea, 'Fay', 'Restored: “Offline mode please”', true]
     ])
     expect((await json<AnswersResponse>(await cem.fetch(`/api/specs/${spec}/answers`))).items).toEqual([])
+  })
+
+  it('comments by others in a thread on a customer’s idea are answers, and count on the contribution', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service)
+    const carla = await signInAs(service, 'customer', { panelSpecIds: [spec] })
+    const team = await signInAs(service, 'team', { displayName: 'Tess' })
+    const idea = await seedIdea(service, spec, carla, 401, 'Offline mode please')
+    const now = (ms = 0): string => new Date(Date.now() + ms).toISOString()
+    // What POST /threads and /replies store (their anchors are checked there, not here).
+    const thread = await service.threads.create({
+      specId: spec,
+      id: newId('t'),
+      contributionId: idea,
+      start: 'AAA=',
+      end: 'AAE=',
+      quote: 'Offline mode please',
+      anchored: encodeRuns([{ client: 401, clock: 0, len: 19 }]),
+      createdBy: team.principal.participantId,
+      createdRole: 'team',
+      createdAt: now(),
+      comment: { id: newId('m'), authorId: team.principal.participantId, role: 'team', body: 'Which devices?', createdAt: now() }
+    })
+    await service.threads.reply(spec, thread.id, { id: newId('m'), authorId: carla.principal.participantId, role: 'customer', body: 'Phones mostly.', createdAt: now(1) })
+    await service.threads.reply(spec, thread.id, { id: newId('m'), authorId: team.principal.participantId, role: 'team', body: 'Thanks!', createdAt: now(2) })
+
+    const answers = await json<AnswersResponse>(await carla.fetch(`/api/specs/${spec}/answers`))
+    expect(answers.items.map((i) => [i.kind, i.threadId, i.contributionId, i.by.displayName, i.summary])).toEqual([
+      ['comment', thread.id, idea, 'Tess', 'Which devices?'],
+      ['comment', thread.id, idea, 'Tess', 'Thanks!']
+    ])
+    const listed = await json<ContributionsResponse>(await team.fetch(`/api/specs/${spec}/contributions`))
+    expect(listed.contributions.map((c) => [c.id, c.comments])).toEqual([[idea, 3]])
   })
 
   it('customers see others’ decided contributions only while a facilitator makes decisions public', async () => {
