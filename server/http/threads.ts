@@ -12,7 +12,7 @@
  * the spec (404 `contribution_not_found`), and a caller without `spec:review` may attach a
  * thread to their own contribution only (403 `forbidden`). Anchors are checked against the live
  * doc (server/review/thread-anchors.ts: 400 `invalid_anchor`, `empty_range`, `range_too_long`);
- * limits answer 409 `limit_reached`. Every change publishes the topic `threads`.
+ * limits answer 409 `limit_reached`, and a server whose room limit is reached 503 `too_many_rooms`. Every change publishes the topic `threads`.
  */
 import { randomBytes } from 'node:crypto'
 import { Router, type Request, type Response } from 'express'
@@ -26,7 +26,7 @@ import type { ReviewEvents } from '../review/review-events.js'
 import { AnchorError, decodeRuns, DocIndex, encodeRuns } from '../review/thread-anchors.js'
 import { ThreadLimitError, type ThreadRecord, type ThreadStore } from '../review/thread-store.js'
 import { cut, participantsOf, threadViews, type NameLookup } from '../review/thread-views.js'
-import type { RoomRegistry } from '../sync/rooms.js'
+import { RoomLimitError, type RoomRegistry } from '../sync/rooms.js'
 import type { AccessControl } from '../auth/access-control.js'
 import { param, principalOf } from './auth-middleware.js'
 import { declareRoutes } from './routes.js'
@@ -60,6 +60,7 @@ async function domain<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof AnchorError) throw new HttpError(400, err.code, err.message)
     if (err instanceof ThreadLimitError) throw new HttpError(409, 'limit_reached', err.message)
+    if (err instanceof RoomLimitError) throw new HttpError(503, 'too_many_rooms', err.message)
     throw err
   }
 }
@@ -88,10 +89,12 @@ export function threadsRouter(deps: ThreadsDeps): Router {
 
   /** Views of `records` with their current text, read from the live doc. */
   async function present(specId: string, records: ThreadRecord[]): Promise<ThreadView[]> {
-    const texts = await rooms.withDoc(specId, (doc, origins) => {
-      const index = new DocIndex(doc, origins)
-      return records.map((r) => index.textOf(decodeRuns(r.anchored)))
-    })
+    const texts = await domain(() =>
+      rooms.withDoc(specId, (doc, origins) => {
+        const index = new DocIndex(doc, origins)
+        return records.map((r) => index.textOf(decodeRuns(r.anchored)))
+      })
+    )
     return threadViews(records, texts, await deps.names(participantsOf(records)))
   }
 
