@@ -153,10 +153,14 @@ export class ReviewPanel {
     const all: ContributionItem[] = response?.contributions ?? []
     const talk = discussions(threads)
     const panelIds = [...new Set(all.flatMap((c) => c.panelIds))].sort()
-    const panelChoices: Choice[] = panelIds.map((id, i) => ({ value: id, label: panelName(id, this.panels, i) }))
-    if (all.some((c) => c.panelIds.length === 0)) panelChoices.push({ value: '-', label: 'No panel' })
+    // Each choice carries its count (per panel and per participant, from the server's counts).
+    const total = (counts: Record<string, { total: number }> | undefined, key: string): string => ` (${counts?.[key]?.total ?? 0})`
+    const panelChoices: Choice[] = panelIds.map((id, i) => ({ value: id, label: panelName(id, this.panels, i) + total(response?.byPanel, id) }))
+    if (all.some((c) => c.panelIds.length === 0)) panelChoices.push({ value: '-', label: 'No panel' + total(response?.byPanel, '') })
     const participants = new Map(all.map((c) => [c.participantId, c.displayName]))
-    const participantChoices: Choice[] = [...participants].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label))
+    const participantChoices: Choice[] = [...participants]
+      .sort((a, b) => a[1].localeCompare(b[1]))
+      .map(([value, name]) => ({ value, label: name + total(response?.byParticipant, value) }))
     const shown = applyFilters(all, this.filters, commentCount)
     const selected = highlightedContribution(view.state)
     const panelLabel = (id: string): string => panelName(id, this.panels, panelIds.indexOf(id))

@@ -127,6 +127,13 @@ describe('review in the browser', () => {
     await item.locator('select[data-field=state]').selectOption('planned')
     await item.locator('[data-action=save-decision]').click()
     await poll(() => mine.locator('.decision-badge').textContent(), LIVE).toBe('Planned')
+
+    // My ideas on a phone: a sheet that fits.
+    await customer.setViewportSize({ width: 375, height: 740 })
+    expect(await customer.locator('#side-panel').getAttribute('class')).toContain('is-sheet')
+    expect(await overflowsX(customer)).toBe(false)
+    await expectAccessible(customer, 'My ideas at 375 px')
+    await screenshot(customer, 'my-ideas-375')
   })
 
   test('a deleted customer paragraph shows as a removal, and the facilitator restores it', async () => {
@@ -234,7 +241,7 @@ describe('review in the browser', () => {
     // Filter by participant: Dan.
     await tabTo(team, '#review-filter-participant')
     const options = await team.locator('#review-filter-participant option').allTextContents()
-    expect(options).toEqual(['Everyone', 'Carla Customer', 'Dan Customer'])
+    expect(options).toEqual(['Everyone', 'Carla Customer (31)', 'Dan Customer (1)'])
     await team.keyboard.press('ArrowDown')
     await team.keyboard.press('ArrowDown')
     await poll(() => team.locator('#side-panel .review-item').count()).toBe(1)
