@@ -23,7 +23,8 @@ describe('HTTP API', () => {
     const spec = created.body!.spec
     expect(spec).toMatchObject({ title: 'Offline mode' })
     expect(spec.id).toMatch(/^[A-Za-z0-9_-]{16}$/)
-    expect((await call(service, 'GET', '/api/specs')).body!.specs).toEqual([spec])
+    // The list adds the caller's unread answers to each spec (none yet).
+    expect((await call(service, 'GET', '/api/specs')).body!.specs).toEqual([{ ...spec, unreadAnswers: 0 }])
     expect((await call(service, 'GET', `/api/specs/${spec.id}`)).body!.spec).toEqual(spec)
     const renamed = await call(service, 'PATCH', `/api/specs/${spec.id}`, { title: 'Offline sync' })
     expect(renamed.status).toBe(200)
