@@ -62,7 +62,7 @@ import { TextPool, type PoolSegment } from './pool.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
 import { AuthorMap, UNKNOWN, type Origin } from './author-map.js'
 import { undoClaims, undoHints } from './undo.js'
-import { authorRuns, sliceIds } from './runs.js'
+import { authorRuns, sliceIds, type DeletionReport, type UnmatchedRun } from './runs.js'
 import { restoreFacts } from './restore-credit.js'
 import { computeSpecAttribution, type ParticipantDirectory } from './blocks.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
@@ -77,24 +77,6 @@ export interface AttributionEngineOptions {
   recentMaxChars?: number
   /** Shortest partial match that keeps attribution (whole deleted runs match at any length). Default 6. */
   minMatch?: number
-}
-
-/** Deleted characters of one update that nobody re-used, with at least one not the deleter's (rule 5). */
-export interface UnmatchedRun {
-  text: string
-  /** Author ref of each character (see {@link AuthorMap.idOf}). */
-  authors: Int32Array
-  /** Their Yjs ids, in text order. */
-  ids: IdRange[]
-}
-
-/** What one participant update deleted of other people's words, and whether it re-used recent deletions. */
-export interface DeletionReport {
-  participantId: string
-  /** Rule 5's runs (empty if none). */
-  runs: UnmatchedRun[]
-  /** True if rule 3 re-used characters from the participant's recent deletions (paste, undo). */
-  reused: boolean
 }
 
 /** Maps a transaction origin to the participant who made it, or null to ignore the transaction. */
@@ -184,9 +166,8 @@ export class AttributionEngine {
   }
 
   /**
-   * Rule 5's report of transaction `tr` (null if it deleted none of other people's words and
-   * re-used nothing). Read it in an `afterTransaction` listener added after {@link attach}:
-   * the deleted items are still there to locate (Yjs GCs them after those listeners).
+   * Rule 5's report of `tr` (null if it deleted none of other people's words and re-used
+   * nothing), once. Read it in an `afterTransaction` listener added after {@link attach}.
    */
   takeDeletions(tr: Y.Transaction): DeletionReport | null {
     const report = this.reports.get(tr) ?? null

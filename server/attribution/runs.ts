@@ -1,6 +1,8 @@
 /**
- * Small run-length helpers the attribution engine and its server-only entry points share: the
- * ids of a slice of characters, and per-character author refs as runs. Pure functions.
+ * Runs of characters as the attribution engine reports and stores them: the deleted runs nobody
+ * re-used (engine.ts rule 5, what removals are recorded from), and small run-length helpers the
+ * engine and its server-only entry points share (the ids of a slice of characters, per-character
+ * author refs as runs). Pure functions and types.
  */
 import type { AuthorRun, IdRange } from './facts.js'
 
@@ -28,4 +30,22 @@ export function authorRuns(authors: ArrayLike<number>, id: (ref: number) => stri
     i = j
   }
   return runs
+}
+
+/** Deleted characters of one update that nobody re-used, with at least one not the deleter's (rule 5). */
+export interface UnmatchedRun {
+  text: string
+  /** Author ref of each character (see `AuthorMap.idOf`). */
+  authors: Int32Array
+  /** Their Yjs ids, in text order. */
+  ids: IdRange[]
+}
+
+/** What one participant update deleted of other people's words, and whether it re-used recent deletions. */
+export interface DeletionReport {
+  participantId: string
+  /** Rule 5's runs (empty if none). */
+  runs: UnmatchedRun[]
+  /** True if rule 3 re-used characters from the participant's recent deletions (paste, undo). */
+  reused: boolean
 }

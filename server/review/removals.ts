@@ -34,8 +34,8 @@ import type { RemovalStatus } from '../../shared/api-removals.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
 import type { AuthorMap } from '../attribution/author-map.js'
 import { UNKNOWN } from '../attribution/author-map.js'
-import type { AttributionEngine, DeletionReport } from '../attribution/engine.js'
-import { sliceIds } from '../attribution/runs.js'
+import type { AttributionEngine } from '../attribution/engine.js'
+import { sliceIds, type DeletionReport } from '../attribution/runs.js'
 import type { OriginRange } from './contributions.js'
 
 /** Where a removed piece was (rule 5). Relative positions are base64 `Y.encodeRelativePosition`. */

@@ -51,8 +51,8 @@ function textblocks(doc: PMNode): Array<{ from: number; to: number; text: string
 }
 
 type Op = 'delete-range' | 'delete-block' | 'drag' | 'split' | 'join' | 'heading' | 'cut-paste'
-const MOVES: readonly Op[] = ['drag', 'split', 'join', 'heading']
-const OPS: readonly Op[] = ['delete-range', 'delete-block', 'drag', 'split', 'join', 'heading', 'cut-paste']
+const MOVES: Op[] = ['drag', 'split', 'join', 'heading']
+const OPS: Op[] = ['delete-range', 'delete-block', 'drag', 'split', 'join', 'heading', 'cut-paste']
 
 describe('removals, seeded', () => {
   for (const seed of SEEDS) {
