@@ -23,6 +23,7 @@ import { coldLoadTable, fanoutTable, verdicts } from './report.js'
 import { clockTicksPerSecond } from './servers.js'
 import { benchParagraphReplay } from './paragraph-replay.js'
 import { benchSyncPath } from './sync-path.js'
+import { benchReviewPath } from './review-path.js'
 import { readTrace } from './trace.js'
 import { attackTable, benchAttacks, type AttackResult } from './attack.js'
 import { benchContributionsListing, DEFAULT_LISTING, type ListingResult } from './contributions-listing.js'
@@ -89,6 +90,10 @@ async function main(): Promise<void> {
   const trace = readTrace(opts.traceFile)
   const syncPath = benchSyncPath(trace, { updates: 20_000, rounds: 3 }, log)
 
+  // Issue 10: what review tracking (removal capture, contributions feed) adds per keystroke.
+  log('\nreview path (in process): attribution vs + removal capture vs + contributions feed')
+  const reviewPath = await benchReviewPath(trace, { updates: 20_000, rounds: 3 }, log)
+
   // Issue 7 item 9: attribution cost per keystroke must not grow with the paragraph.
   log('\nattribution per update (in process): the trace typed into one paragraph vs into paragraphs')
   const paragraph = benchParagraphReplay(trace, { rounds: opts.paragraphRounds }, log)
@@ -145,6 +150,14 @@ async function main(): Promise<void> {
     log(`team, all with counts: ${t(listing.team)}; customer, own: ${t(listing.customer)}`)
     log(`Target (p50 < ${listing.targetMs} ms): ${listing.met ? 'MET' : 'NOT MET'}`)
   }
+  {
+    const { attribute, removals, review } = reviewPath.cpuUsPerUpdate
+    const pct = (x: number): string => `${((x - 1) * 100).toFixed(1)}%`
+    log(`\n=== Review tracking on the sync path (in process, ${reviewPath.updates} keystroke updates, a contributions pass per ${reviewPath.keystrokesPerPass}) ===`)
+    log(`attribution ${attribute.toFixed(1)} us/update; + removal capture ${removals.toFixed(1)} us (${pct(reviewPath.removalsRatio)});` +
+      ` + contributions feed ${review.toFixed(1)} us (${pct(reviewPath.ratio)}); one contributions pass ${((review - removals) * reviewPath.keystrokesPerPass).toFixed(0)} us`)
+    log(`Target (review tracking <= ${reviewPath.target}x the path without it, per keystroke): ${reviewPath.met ? 'MET' : 'NOT MET'} (${reviewPath.ratio.toFixed(2)}x)`)
+  }
   if (attacks && opts.attack) {
     log(`\n=== Other rooms under attack: victim fan-out latency (2 clients, fixed rate) and server RSS (target p99 < ${opts.attack.targetP99Ms} ms) ===`)
     log(attackTable(attacks, opts.attack.targetP99Ms))
@@ -176,6 +189,7 @@ async function main(): Promise<void> {
     targetMet: fanout.length > 0 ? vs.every((v) => v.met) : null,
     cold,
     syncPath,
+    reviewPath,
     paragraph,
     listing,
     attacks,

@@ -32,7 +32,7 @@ export interface SyncPathResult {
 type Mode = 'apply' | 'verify' | 'full'
 
 /** The first `limit` trace transactions as updates of one client typing into a paragraph. */
-function keystrokeUpdates(trace: Trace, limit: number): Uint8Array[] {
+export function keystrokeUpdates(trace: Trace, limit: number): Uint8Array[] {
   const doc = new Y.Doc()
   Y.applyUpdate(doc, emptySpecUpdate())
   const paragraph = doc.getXmlFragment(FRAGMENT_NAME).get(1) as Y.XmlElement
