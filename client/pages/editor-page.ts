@@ -23,7 +23,7 @@ import { ACCESS_REVOKED, SESSION_ENDED } from '../collab/close-reasons.js'
 import { publishUser } from '../collab/presence.js'
 import { receiveAttribution } from '../attribution/index.js'
 import { connectSpec, type Collab } from '../collab/provider.js'
-import { mountReview, type ReviewHandles } from '../review/index.js'
+import { mountReview, reviewHighlightPlugin, type ReviewHandles } from '../review/index.js'
 import { createSpecEditor, setEditorLabel } from '../editor/setup.js'
 import { LiveThreads, threadsTab } from '../threads/index.js'
 import { renderSessionArea, signInUrl } from '../session.js'
@@ -153,7 +153,7 @@ const start = (specId: string, me: Me): void => {
     askForLink,
     readOnly,
     attributionBar: byId('attribution-bar'),
-    plugins: [threads.plugin]
+    plugins: [threads.plugin, reviewHighlightPlugin()]
   })
   // Registered before the socket can deliver anything (it connects asynchronously).
   receiveAttribution(provider, view)

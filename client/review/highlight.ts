@@ -57,7 +57,11 @@ const reduce = (tr: Transaction, prev: ReviewHighlightState, state: EditorState)
   return { ...prev, decorations: prev.decorations.map(decorationMapping(tr), tr.doc) }
 }
 
-/** The review highlight plugin; {@link installReviewHighlight} adds it to a running editor. */
+/**
+ * The review highlight plugin; pass it to the editor when it is created (`createSpecEditor`'s
+ * `plugins`). Not added later with `reconfigure`: that recreates every plugin view, and
+ * y-prosemirror's undo plugin destroys its UndoManager with its view.
+ */
 export const reviewHighlightPlugin = (): Plugin<ReviewHighlightState> =>
   new Plugin<ReviewHighlightState>({
     key: reviewHighlightKey,
@@ -67,12 +71,6 @@ export const reviewHighlightPlugin = (): Plugin<ReviewHighlightState> =>
     },
     props: { decorations: (state) => reviewHighlightKey.getState(state)?.decorations }
   })
-
-/** Adds {@link reviewHighlightPlugin} to `view` (once). */
-export const installReviewHighlight = (view: EditorView): void => {
-  if (reviewHighlightKey.getState(view.state)) return
-  view.updateState(view.state.reconfigure({ plugins: [...view.state.plugins, reviewHighlightPlugin()] }))
-}
 
 /** Command: highlights `ranges` as contribution `contributionId`'s words. */
 export const highlightContribution =

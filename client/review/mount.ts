@@ -1,8 +1,8 @@
 /**
  * Puts the review UI on the editor page: the side panel, its header buttons ("Review" for team
  * roles, "My ideas" with an unread badge for customers), the review data with live re-reads
- * (review events on the sync socket, and everything again after each reconnection) and the
- * editor's review highlight plugin.
+ * (review events on the sync socket, and everything again after each reconnection). The editor
+ * must have been created with `reviewHighlightPlugin()` (highlight.ts) for selecting to work.
  *
  * Rules: viewers get the side panel only (for the threads view), with no review button. Which
  * lists a role reads is decided here, once; the server still checks every read.
@@ -15,7 +15,6 @@ import { REVIEW_TOPICS } from '../../shared/review-events.js'
 import { onReviewEvents } from '../collab/review-events.js'
 import { byId, h } from '../ui/dom.js'
 import { plural } from './format.js'
-import { installReviewHighlight } from './highlight.js'
 import { MY_IDEAS_TAB, MyIdeas } from './my-ideas.js'
 import type { ThreadEmbed } from './thread-slots.js'
 import { ReviewData, type ReviewSection } from './review-data.js'
@@ -76,7 +75,6 @@ export const mountReview = (o: MountReviewOptions): ReviewHandles => {
   const sections = sectionsFor(o.role)
   if (sections === null) return { sidePanel, data: null, destroy: () => sidePanel.close() }
 
-  installReviewHighlight(o.view)
   const data = new ReviewData(o.specId, sections)
   const toggles = byId('review-toggles')
   const cleanups: Array<() => void> = []
