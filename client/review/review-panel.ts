@@ -48,6 +48,11 @@ export class ReviewPanel {
   private readonly restoring = new Set<string>()
   private readonly restoreErrors = new Map<string, string>()
   private panels = new Map<string, string>()
+  /**
+   * Customer share per contribution, for the document it was computed on: mapping pieces walks
+   * the document, so re-rendering for a keystroke in a note must not redo it for every item.
+   */
+  private readonly shares = new WeakMap<ContributionItem, { doc: unknown; share: number | null }>()
   private settingsBusy = false
   private settingsError = ''
   private notice = ''
@@ -84,6 +89,15 @@ export class ReviewPanel {
     if (!id || !c) return
     const ranges = piecesToRanges(view.state, c.pieces)
     if (ranges.length > 0) highlightContribution(id, ranges)(view.state, view.dispatch)
+  }
+
+  private shareOf(c: ContributionItem): number | null {
+    const { state } = this.o.view
+    const cached = this.shares.get(c)
+    if (cached?.doc === state.doc) return cached.share
+    const share = customerShare(c.chars, blockChars(state, piecesToRanges(state, c.pieces)))
+    this.shares.set(c, { doc: state.doc, share })
+    return share
   }
 
   private select(c: ContributionItem): void {
@@ -166,12 +180,11 @@ export class ReviewPanel {
     const panelLabel = (id: string): string => panelName(id, this.panels, panelIds.indexOf(id))
 
     const item = (c: ContributionItem) => {
-      const ranges = piecesToRanges(view.state, c.pieces)
       return reviewItemTemplate({
         c,
         name: c.displayName,
         panels: c.panelIds.map(panelLabel),
-        share: customerShare(c.chars, blockChars(view.state, ranges)),
+        share: this.shareOf(c),
         threads: talk.get(c.id)?.threads ?? 0,
         thread: this.slots.available
           ? html`<details class="review-thread">
