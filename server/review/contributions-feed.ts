@@ -39,6 +39,21 @@ export class ContributionsFeed {
   private readonly tracker: ContributionTracker
   private readonly delayMs: number
   private readonly now: () => number
+  /**
+   * The last {@link pieces} answer, kept until the doc changes or a pass assigns characters:
+   * lists are read far more often than specs change (every reviewer re-reads on each review
+   * event), and walking every character of a large spec is the expensive part of a list.
+   */
+  private piecesCache: Map<string, ContributionPiece[]> | null = null
+  /**
+   * True when a pass has work: the doc changed since the last pass, or its work failed. A pass
+   * walks every character of the spec, so a list of an unchanged spec skips it.
+   */
+  private dirty = true
+  private readonly onDocUpdate = (): void => {
+    this.piecesCache = null
+    this.dirty = true
+  }
 
   private constructor(
     private readonly specId: string,
@@ -53,6 +68,8 @@ export class ContributionsFeed {
       isCustomer: (id) => this.people.get(id)?.role === 'customer',
       panelsOf: (id) => [...(this.people.get(id)?.panelIds ?? [])]
     })
+    // Every change to the doc, deletions included, emits 'update'.
+    doc.on('update', this.onDocUpdate)
   }
 
   /** A feed resuming from the spec's stored contributions. */
@@ -81,9 +98,13 @@ export class ContributionsFeed {
     return next
   }
 
-  /** Where every contribution with live text is now (contribution-pieces.ts), by id. */
+  /**
+   * Where every contribution with live text is now (contribution-pieces.ts), by id. The answer
+   * is shared until the doc or the assignments change: callers must not modify it.
+   */
   pieces(): Map<string, ContributionPiece[]> {
-    return contributionPieces(this.doc, this.authors(), (client, clock) => this.tracker.contributionOf(client, clock))
+    this.piecesCache ??= contributionPieces(this.doc, this.authors(), (client, clock) => this.tracker.contributionOf(client, clock))
+    return this.piecesCache
   }
 
   /** The contribution holding origin `client:clock`, if a pass assigned it (removals use it). */
@@ -100,20 +121,31 @@ export class ContributionsFeed {
   stop(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = null
+    this.doc.off('update', this.onDocUpdate)
   }
 
   private async pass(): Promise<void> {
-    const authors = this.authors()
-    const missing = authors.participants.filter((id) => !this.people.has(id))
-    for (const id of missing) this.people.set(id, await this.deps.lookup(this.specId, id))
-    const changed = this.tracker.update(this.doc, authors, this.now())
+    if (!this.dirty) return
+    this.dirty = false
+    let changed: ContributionRecord[]
+    try {
+      const authors = this.authors()
+      const missing = authors.participants.filter((id) => !this.people.has(id))
+      for (const id of missing) this.people.set(id, await this.deps.lookup(this.specId, id))
+      changed = this.tracker.update(this.doc, authors, this.now())
+    } catch (err) {
+      this.dirty = true
+      throw err
+    }
     if (changed.length === 0) return
+    this.piecesCache = null
     try {
       await this.deps.store.save(changed)
       this.deps.events?.publish(this.specId, 'contributions')
     } catch (err) {
       // Saved with the next pass instead (the next commit or list schedules one).
       this.tracker.retry(changed.map((r) => r.id))
+      this.dirty = true
       throw err
     }
   }
