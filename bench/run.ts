@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   if (listing) {
     const t = (x: ListingResult['team']): string => `p50 ${x.p50.toFixed(1)} ms, p95 ${x.p95.toFixed(1)} ms (CPU ${x.cpuP50.toFixed(1)} ms/request)`
     log(`\n=== Contributions listing: ${listing.blocks} blocks, ${listing.contributions} contributions, ${listing.decided} decided, end to end over HTTP ===`)
-    log(`team, all with counts: ${t(listing.team)}; customer, own: ${t(listing.customer)}`)
+    log(`team, all with counts: ${t(listing.team)}; customer, own: ${t(listing.customer)}; team right after a keystroke: ${t(listing.afterEdit)}`)
     log(`Target (p50 < ${listing.targetMs} ms): ${listing.met ? 'MET' : 'NOT MET'}`)
   }
   {
