@@ -1,7 +1,7 @@
 /**
  * A spec's threads, live: fetches them, hands them to the editor's threads plugin (highlights)
- * and renders the threads list into a host (the side panel's tab, or the page's own panel),
- * re-reading on every `threads` review event and after every reconnection.
+ * and renders the threads list into a host (the side panel's Comments tab) and the contributions'
+ * conversations, re-reading on every `threads` review event and after every reconnection.
  *
  * Rules: reads never overlap (an event during a read schedules one more read); the newest
  * answer wins. The list and the highlights show the same threads (the plugin state is the one

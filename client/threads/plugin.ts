@@ -16,9 +16,19 @@ import { Plugin, type EditorState, type Transaction } from 'prosemirror-state'
 import { DecorationSet, type EditorView } from 'prosemirror-view'
 import { ySyncPluginKey } from 'y-prosemirror'
 import { Composer, type PostComment } from './composer.js'
-import { COMMENT_SHORTCUT, commentCommand, openThread, threadAt, threadIn, threadsKey, type AnchorSpec, type ThreadsMeta, type ThreadsState } from './commands.js'
-import { ANCHOR_CLASS, buildDecorations } from './decorations.js'
 import { decorationMapping } from '../attribution/mapping.js'
+import {
+  COMMENT_SHORTCUT,
+  commentCommand,
+  openThread,
+  threadAt,
+  threadIn,
+  threadsKey,
+  type AnchorSpec,
+  type ThreadsMeta,
+  type ThreadsState
+} from './commands.js'
+import { ANCHOR_CLASS, buildDecorations } from './decorations.js'
 
 /** What the threads plugin needs from the page. */
 export interface ThreadsPluginOptions {
@@ -33,17 +43,22 @@ const NONE: ReadonlySet<string> = new Set()
 /** The open threads with text on the server that have no highlight here (`prev` if unchanged). */
 const goneThreads = (next: ThreadsState, prev: ReadonlySet<string>): ReadonlySet<string> => {
   if (!next.ready) return NONE
-  const drawn = new Set(next.decorations.find(undefined, undefined, (spec) => typeof (spec as Partial<AnchorSpec>).threadId === 'string').map((d) => (d.spec as AnchorSpec).threadId))
-  const gone = new Set(next.threads.filter((t) => t.status === 'open' && !t.textRemoved && !drawn.has(t.id)).map((t) => t.id))
+  const isAnchor = (spec: Partial<AnchorSpec>): boolean => typeof spec.threadId === 'string'
+  const drawn = new Set(next.decorations.find(undefined, undefined, isAnchor).map((d) => (d.spec as AnchorSpec).threadId))
+  const gone = new Set<string>()
+  for (const t of next.threads) if (t.status === 'open' && !t.textRemoved && !drawn.has(t.id)) gone.add(t.id)
   return gone.size === prev.size && [...gone].every((id) => prev.has(id)) ? prev : gone
 }
 
+/** The next plugin state; `gone` follows the highlights. */
 const reduce = (tr: Transaction, prev: ThreadsState, state: EditorState): ThreadsState => {
-  const next = reduceDecorations(tr, prev, state)
-  return next.decorations === prev.decorations && next.ready === prev.ready ? next : { ...next, gone: goneThreads(next, prev.gone) }
+  const next = reduceHighlights(tr, prev, state)
+  if (next.decorations === prev.decorations && next.ready === prev.ready) return next
+  return { ...next, gone: goneThreads(next, prev.gone) }
 }
 
-const reduceDecorations = (tr: Transaction, prev: ThreadsState, state: EditorState): ThreadsState => {
+/** Meta, highlights (rebuilt or mapped, see the file header) and the active thread. */
+const reduceHighlights = (tr: Transaction, prev: ThreadsState, state: EditorState): ThreadsState => {
   const meta = tr.getMeta(threadsKey) as ThreadsMeta | undefined
   const fromYjs = tr.docChanged && tr.getMeta(ySyncPluginKey) !== undefined
   let next = meta === undefined ? prev : { ...prev, ...meta }
@@ -52,7 +67,9 @@ const reduceDecorations = (tr: Transaction, prev: ThreadsState, state: EditorSta
   // The person moved the caret into a thread's text: that thread becomes the active one.
   if (meta?.activeId === undefined && tr.selectionSet && !fromYjs && state.selection.empty) {
     const id = threadIn(next.decorations, state.selection.head)
-    if (id !== null && id !== next.activeId) next = { ...next, activeId: id, decorations: buildDecorations(state, { ...next, activeId: id }) }
+    if (id !== null && id !== next.activeId) {
+      next = { ...next, activeId: id, decorations: buildDecorations(state, { ...next, activeId: id }) }
+    }
   }
   return next
 }
@@ -70,7 +87,15 @@ export const threadsPlugin = (options: ThreadsPluginOptions): Plugin<ThreadsStat
   return new Plugin<ThreadsState>({
     key: threadsKey,
     state: {
-      init: () => ({ threads: [], activeId: null, draft: null, open: null, decorations: DecorationSet.empty, ready: false, gone: NONE }),
+      init: () => ({
+        threads: [],
+        activeId: null,
+        draft: null,
+        open: null,
+        decorations: DecorationSet.empty,
+        ready: false,
+        gone: NONE
+      }),
       apply: (tr, prev, _old, state) => reduce(tr, prev, state)
     },
     props: {

@@ -161,14 +161,16 @@ export const renderThread = (thread: ThreadView, ctx: ThreadContext): TemplateRe
         <button type="submit" class="button button-primary button-small" aria-describedby=${titleId} ?disabled=${status.busy !== null}>
           ${status.busy === 'reply' ? 'Sending…' : 'Reply'}
         </button>
-        ${mayAct && !resolved
-          ? html`<button type="button" class="button button-secondary button-small" data-action="resolve" aria-describedby=${titleId} ?disabled=${status.busy !== null} @click=${() => ctx.resolve(thread)}>
-              Resolve
-            </button>`
-          : nothing}
-        ${mayAct && resolved
-          ? html`<button type="button" class="button button-secondary button-small" data-action="reopen" aria-describedby=${titleId} ?disabled=${status.busy !== null} @click=${() => ctx.reopen(thread)}>
-              Reopen
+        ${mayAct
+          ? html`<button
+              type="button"
+              class="button button-secondary button-small"
+              data-action=${resolved ? 'reopen' : 'resolve'}
+              aria-describedby=${titleId}
+              ?disabled=${status.busy !== null}
+              @click=${() => (resolved ? ctx.reopen(thread) : ctx.resolve(thread))}
+            >
+              ${resolved ? 'Reopen' : 'Resolve'}
             </button>`
           : nothing}
       </div>
