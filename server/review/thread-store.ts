@@ -1,8 +1,8 @@
 /**
  * The threads seam: every comment thread of every spec, beside the decisions ledger and the
  * contributions in the same database. A thread is anchored to a range of text by two
- * `Y.RelativePosition`s (server/review/thread-anchors.ts) and holds an append-only list of
- * comments. The server is its only writer: routes (server/http/threads.ts) stamp authors,
+ * `Y.RelativePosition`s and the origins of the characters between them when it was started
+ * (server/review/thread-anchors.ts), and holds an append-only list of comments. The server is its only writer: routes (server/http/threads.ts) stamp authors,
  * roles, times and ids from the caller's credentials and the server clock; the store keeps
  * participant ids and roles only, never display names (those are read from the identity layer
  * when a thread is shown, so a renamed person shows under their new name). Every
@@ -20,9 +20,10 @@
  * - [T4] `list` returns every thread of a spec in creation order, comments oldest first; an
  *   unknown spec has `[]`. `get` returns one thread, or null.
  * - [T5] Specs are isolated: a thread id of one spec is unknown in another.
- * - [T6] Malformed input (ids not of their pattern, an existing thread id, empty participant
- *   ids, unknown roles, timestamps that are not ISO-8601 UTC, anchors that are not bounded
- *   base64, anchored characters that are not non-empty encoded id runs, a quote over {@link MAX_QUOTE_LENGTH}, a comment body the API would refuse) is
+ * - [T6] Malformed input (ids not of their pattern, a thread or comment id that exists
+ *   already, empty participant ids, unknown roles, timestamps that are not ISO-8601 UTC,
+ *   anchors that are not bounded base64, anchored characters that are not non-empty encoded id
+ *   runs, a quote over {@link MAX_QUOTE_LENGTH}, a comment body the API would refuse) is
  *   refused with a RangeError, and nothing is stored.
  * - [T7] Limits: a spec holds at most `maxThreadsPerSpec` threads and a thread at most
  *   `maxCommentsPerThread` comments; one more is refused with {@link ThreadLimitError} and
@@ -35,6 +36,7 @@ import { anchor, commentBody, CONTRIBUTION_ID_PATTERN, MAX_COMMENTS_PER_THREAD, 
 import { ROLES, type Role } from '../../shared/permissions.js'
 import { decodeRuns } from './thread-anchors.js'
 
+/** Longest quote a thread stores (shared/api-threads.ts; the route cuts longer text). */
 export { MAX_QUOTE_LENGTH }
 
 /** Shape of a comment id (server-generated): `m` then 22 base64url characters. */
