@@ -173,6 +173,16 @@ function placeOf(doc: Y.Doc, id: { client: number; clock: number }): Place {
   const inText = survived ? encode(Y.createRelativePositionFromTypeIndex(text, liveIndex(text._start, item))) : null
   const inFragment = encode(Y.createRelativePositionFromTypeIndex(fragment, top.deleted ? topIndex : topIndex + 1))
   const blockType = block instanceof Y.XmlElement ? block.nodeName : 'paragraph'
-  const level = blockType === 'heading' ? Number(block.getAttribute('level')) || 1 : null
+  const level = blockType === 'heading' ? levelOf(block) : null
   return { inText, inFragment, blockType, level, blockKey: `${textItem.id.client}:${textItem.id.clock}` }
+}
+
+/**
+ * A heading's level, read from its attribute item even when the heading was deleted in this
+ * transaction (`getAttribute` skips deleted items; their content is there until Yjs GCs it).
+ */
+function levelOf(heading: Y.XmlElement): number {
+  const item = heading._map.get('level')
+  const value: unknown = item === undefined ? undefined : item.content.getContent()[item.length - 1]
+  return Math.min(3, Math.max(1, Number(value) || 1))
 }
