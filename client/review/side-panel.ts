@@ -12,9 +12,10 @@
  * - A tab's `render` runs once, on first show, into its own container; the tab owns that
  *   container from then on (render lists keyed, e.g. with lit-html `repeat`).
  *
- * @example Engineer E's threads view:
- *   const tab = sidePanel.addTab({ id: 'threads', label: 'Threads', render: (el) => mountThreads(el) })
- *   threadsButton.addEventListener('click', () => sidePanel.toggle('threads', threadsButton))
+ * @example The threads view (client/threads/side-panel-tab.ts):
+ *   const tab = sidePanel.addTab({ id: 'threads', label: 'Comments', render: () => {} })
+ *   sidePanel.addToggle(commentsButton, 'threads') // the button toggles it, focus to the heading
+ *   tab.open() // from the editor: shows it, focus stays where it is
  *   sidePanel.onChange(() => { if (sidePanel.isShowing('threads')) markThreadsSeen() })
  */
 import { byId, h } from '../ui/dom.js'
@@ -36,7 +37,7 @@ export interface SidePanelTab {
 export interface SidePanelTabHandle {
   /** The tab's container (filled by `render` on first show). */
   readonly container: HTMLElement
-  /** Shows the panel on this tab. */
+  /** Shows the panel on this tab; focus stays where it is (except on a phone: see the header). */
   open(): void
 }
 
@@ -108,7 +109,7 @@ export class SidePanel {
     this.aside.append(container)
     this.tabs.set(tab.id, { tab, button, container, rendered: false })
     this.tablist.hidden = this.tabs.size < 2
-    return { container, open: () => this.open(tab.id) }
+    return { container, open: () => this.open(tab.id, undefined, { focus: false }) }
   }
 
   /** Wires a header button to show (or hide) tab `id`, keeping its `aria-expanded` right. */
@@ -125,8 +126,12 @@ export class SidePanel {
     else this.open(id, opener)
   }
 
-  /** Shows the panel on tab `id`; `opener` gets the focus back on close. */
-  open(id: string, opener?: HTMLElement): void {
+  /**
+   * Shows the panel on tab `id`; `opener` gets the focus back on close. Focus moves to the
+   * panel's heading when it opens, unless `focus` is false (a view that places focus itself, or
+   * leaves it in the editor); a sheet always takes the focus, since the page behind is inert.
+   */
+  open(id: string, opener?: HTMLElement, options: { focus?: boolean } = {}): void {
     const entry = this.tabs.get(id)
     if (!entry) throw new RangeError(`no side panel tab ${id}`)
     const wasOpen = !this.aside.hidden
@@ -146,7 +151,8 @@ export class SidePanel {
     this.heading.textContent = entry.tab.label
     this.aside.hidden = false
     this.layout()
-    if (!wasOpen || this.sheet.matches) this.heading.focus()
+    const inside = this.aside.contains(document.activeElement)
+    if (this.sheet.matches ? !inside : options.focus !== false && !wasOpen) this.heading.focus()
     this.changed()
   }
 
