@@ -20,7 +20,7 @@ import { encodeRuns } from '../../server/review/thread-anchors.js'
 import { commentId, threadId } from '../contract/threads.contract.js'
 import { connectAs, synced } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
-import { editPm } from '../helpers/pm-edit.js'
+import { editPm, posOf } from '../helpers/pm-edit.js'
 
 type Who = 'facilitator' | 'team' | 'customerA' | 'viewerA' | 'customerB' | 'anonymous' | 'tokenF' | 'tokenT' | 'tokenC' | 'tokenV'
 const WHO: Who[] = ['facilitator', 'team', 'customerA', 'viewerA', 'customerB', 'anonymous', 'tokenF', 'tokenT', 'tokenC', 'tokenV']
@@ -242,12 +242,12 @@ describe('HTTP permission matrix', () => {
     // Text in spec A, and the editor's relative positions around it, for starting threads.
     const writer = await connectAs(service, specA)
     await synced(writer)
-    editPm(writer.doc, (tr) => tr.insert(3, schema.text('Offline mode')))
+    editPm(writer.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text('Offline mode'))))
     await eventually(() => expect(writer.tracker.current.status).toBe('saved'))
     const fragment = writer.doc.getXmlFragment(FRAGMENT_NAME)
-    const { mapping } = initProseMirrorDoc(fragment, schema)
+    const { doc: pm, mapping } = initProseMirrorDoc(fragment, schema)
     const rel = (pos: number) => Buffer.from(Y.encodeRelativePosition(absolutePositionToRelativePosition(pos, fragment, mapping))).toString('base64')
-    const anchors = { start: rel(11), end: rel(15) }
+    const anchors = { start: rel(posOf(pm, 'mode')), end: rel(posOf(pm, 'mode') + 4) }
     writer.destroy()
     const bearer = async (role: 'facilitator' | 'team' | 'customer' | 'viewer') => ({ bearer: (await tokenAs(service, role, [panelA])).secret })
     f = {

@@ -17,7 +17,7 @@ import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { connectClient, synced, type TestClient } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
 import { editPm, pmDoc, posOf } from '../helpers/pm-edit.js'
-import { createSpec, startTestService } from '../helpers/server.js'
+import { createSpec, startTestService, tempDir } from '../helpers/server.js'
 import type { Service } from '../../server/service.js'
 import { MemoryThreadStore } from '../../server/review/threads-memory.js'
 
@@ -25,6 +25,10 @@ const IDEA = 'Customers want offline mode'
 const TEAM_TEXT = 'Dark theme for night shifts'
 
 const join = (service: Service, spec: string, who: SignedIn): TestClient => connectClient(service, spec, { token: who.wsToken(spec) })
+
+/** Adds a paragraph of `text` at the end of the spec (whatever the title block holds). */
+const addParagraph = (client: TestClient, text: string): void =>
+  editPm(client.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text(text))))
 
 async function settle(...clients: TestClient[]): Promise<void> {
   await eventually(() => {
@@ -64,7 +68,8 @@ function countEvents(service: Service, spec: string): { n: number } {
 
 describe('threads over HTTP', () => {
   it('create, list, reply, resolve and reopen, with authority from credentials', async () => {
-    const service = await startTestService({ storage: 'sqlite' })
+    const dataDir = tempDir()
+    const service = await startTestService({ storage: 'sqlite', dataDir })
     const spec = await createSpec(service)
     const carla = await signInAs(service, 'customer', { panelSpecIds: [spec], displayName: 'Carla' })
     const dora = await signInAs(service, 'customer', { panelId: carla.panelId!, displayName: 'Dora' })
@@ -76,13 +81,13 @@ describe('threads over HTTP', () => {
     const d = join(service, spec, dora)
     const t = join(service, spec, team)
     await Promise.all([synced(c), synced(d), synced(t)])
-    editPm(c.doc, (tr) => tr.insert(3, schema.text(IDEA)))
+    addParagraph(c, IDEA)
     await settle(c)
     await eventually(() => expect(pmDoc(t.doc).textContent).toContain(IDEA))
-    editPm(t.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text(TEAM_TEXT))))
+    addParagraph(t, TEAM_TEXT)
     await settle(t)
     await eventually(() => expect(pmDoc(d.doc).textContent).toContain(TEAM_TEXT))
-    editPm(d.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text('Dora wants SSO'))))
+    addParagraph(d, 'Dora wants SSO')
     await settle(d)
     await eventually(() => expect(pmDoc(c.doc).textContent).toContain('Dora wants SSO'))
 
@@ -175,6 +180,15 @@ describe('threads over HTTP', () => {
     expect(viewerOnDoras.status).toBe(404)
     expect((await call(team, base, { ...anchorsOf(t.doc, 'SSO'), body: 'On it', contributionId: doras.id })).status).toBe(201)
     expect((await threadsOf(dora, spec)).map((x) => x.contributionId)).toEqual([null, null, null, carlas.id, doras.id])
+
+    // Threads live in the specs' database file: a restarted service lists them alike.
+    const all = await threadsOf(team, spec)
+    for (const x of [c, d, t]) x.destroy()
+    await service.stop()
+    const again = await startTestService({ storage: 'sqlite', dataDir })
+    const teamAgain = await signInAs(again, 'team')
+    const sameNames = (list: ThreadView[]) => list.map((x) => ({ ...x, comments: x.comments.map((m) => m.body) }))
+    expect(sameNames(await threadsOf(teamAgain, spec))).toEqual(sameNames(all))
   })
 
   it('anchors keep their words through edits around and inside them; deleted words leave the quote', async () => {
@@ -185,7 +199,7 @@ describe('threads over HTTP', () => {
     const c = join(service, spec, carla)
     const t = join(service, spec, team)
     await Promise.all([synced(c), synced(t)])
-    editPm(c.doc, (tr) => tr.insert(3, schema.text(IDEA)))
+    addParagraph(c, IDEA)
     await settle(c)
     const created = await call(carla, `/api/specs/${spec}/threads`, { ...anchorsOf(c.doc, 'want offline'), body: 'Offline please' })
     expect(created.status).toBe(201)
@@ -199,7 +213,7 @@ describe('threads over HTTP', () => {
     editPm(t.doc, (tr) => tr.split(posOf(tr.doc, 'REALLY')))
     editPm(t.doc, (tr) => tr.setBlockType(posOf(tr.doc, 'All'), posOf(tr.doc, 'All') + 1, schema.nodes.heading, { level: 2 }))
     await settle(t)
-    expect(pmDoc(t.doc).textContent).toBe('All Customers want REALLY offline mode')
+    expect(pmDoc(t.doc).textContent).toContain('All Customers want REALLY offline mode')
     await eventually(async () => expect(await current()).toMatchObject({ quote: 'want offline', text: 'want \noffline', textRemoved: false }))
 
     // Deleting part, then all of the words.
@@ -219,7 +233,7 @@ describe('threads over HTTP', () => {
     const team = await signInAs(service, 'team')
     const t = join(service, spec, team)
     await synced(t)
-    editPm(t.doc, (tr) => tr.insert(3, schema.text(IDEA)))
+    addParagraph(t, IDEA)
     await settle(t)
     const base = `/api/specs/${spec}/threads`
     const first = await call(team, base, { ...anchorsOf(t.doc, 'offline'), body: 'one' })
