@@ -1,6 +1,7 @@
 /**
  * The permission matrix over WebSocket, with real identities: every kind of principal x the
- * upgrade and every client message type. HTTP routes are covered in permissions-http.test.ts.
+ * upgrade and every client message type, and the server-only types (100-102) refused from every
+ * principal. HTTP routes are covered in permissions-http.test.ts.
  */
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
@@ -11,7 +12,7 @@ import { openRaw, updateFrame, upgradeStatus, frameType, roundTrip, carriesPrese
 import { captureUpdate } from '../helpers/capture-update.js'
 import { eventually } from '../helpers/eventually.js'
 import * as decoding from 'lib0/decoding'
-import { messageAck, messageAuth, messageAwareness, messageQueryAwareness, messageSync, readAck, syncStep2 } from '../../shared/protocol.js'
+import { CloseCode, encodeAck, encodeAttribution, encodeReviewEvent, messageAck, messageAuth, messageAwareness, messageQueryAwareness, messageSync, readAck, syncStep2 } from '../../shared/protocol.js'
 import { allows, MESSAGE_ACCESS, ROLES, seesAllSpecs, specAccess, type Role } from '../../shared/permissions.js'
 import type { Service } from '../../server/service.js'
 import { encodeAwarenessEntries } from '../../server/sync/awareness-codec.js'
@@ -241,5 +242,19 @@ describe('WebSocket permission matrix, generated from MESSAGE_ACCESS x ROLES', (
       }
     }
     expect(failures).toEqual([])
+  })
+
+  it('server-only messages (ack 100, attribution 101, review 102) from any principal close the socket with 4415', async () => {
+    const service = await startTestService()
+    const specA = await createSpec(service, 'A')
+    const who = (await principals(service, specA)).filter((w) => w.role !== null)
+    const serverOnly = [encodeAck(1), encodeAttribution('{}'), encodeReviewEvent(JSON.stringify({ specId: specA, topics: ['decisions'] }))]
+    for (const w of who) {
+      for (const frame of serverOnly) {
+        const raw = await openRaw(service, specA, `v=1&token=${encodeURIComponent((await w.credential(specA))!)}`)
+        raw.send(frame)
+        expect((await raw.closed).code, `${w.name}: type ${frameType(frame)}`).toBe(CloseCode.unknownMessageType)
+      }
+    }
   })
 })
