@@ -6,7 +6,8 @@
  * Rules: a conversation started from a contribution is anchored to its first live piece and
  * carries its id; a contribution with no live text cannot get a new thread (there is nothing to
  * anchor to). A comment on selected text belongs to the contribution one of whose pieces holds
- * all of it. Containers that left the page are forgotten on the next render.
+ * all of it, if the person may attach threads to it (team roles: any; others: their own, as the
+ * server requires). Containers that left the page are forgotten on the next render.
  */
 import { html, render, type TemplateResult } from 'lit-html'
 import { repeat } from 'lit-html/directives/repeat.js'
@@ -23,6 +24,8 @@ import { renderThread, type ThreadContext } from './thread-view.js'
 /** What this module needs of a contribution (`ContributionView` of shared/api-review.ts). */
 export interface ContributionPlace {
   id: string
+  /** Who wrote it: customers may put threads only on their own contributions. */
+  participantId: string
   pieces: readonly ContributionPiece[]
 }
 

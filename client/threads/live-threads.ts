@@ -14,7 +14,7 @@ import type { Plugin } from 'prosemirror-state'
 import type { EditorView } from 'prosemirror-view'
 import type { WebsocketProvider } from 'y-websocket'
 import type { ThreadView } from '../../shared/api-threads.js'
-import type { Role } from '../../shared/permissions.js'
+import { can, type Role } from '../../shared/permissions.js'
 import { createThread, listThreads } from '../api/threads.js'
 import { onReviewEvents } from '../collab/review-events.js'
 import { shortcutText } from '../editor/toolbar.js'
@@ -195,7 +195,10 @@ export class LiveThreads {
 
   private readonly post = async (draft: Draft, body: string): Promise<void> => {
     const view = this.view
-    const contributionId = view ? contributionAt(view.state, draft.anchors, this.contributions()) : null
+    // The server lets customers (and viewers) attach threads to their own contributions only.
+    const all = this.contributions()
+    const mine = can(this.me.role, 'spec:review') ? all : all.filter((c) => c.participantId === this.me.participantId)
+    const contributionId = view ? contributionAt(view.state, draft.anchors, mine) : null
     const thread = await createThread(this.specId, { ...draft.anchors, body, ...(contributionId ? { contributionId } : {}) })
     this.merge(thread, 'created')
   }
