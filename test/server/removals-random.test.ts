@@ -68,7 +68,7 @@ describe('removals, seeded', () => {
       await Promise.all([synced(c), synced(t)])
       const sentence = (): string => Array.from({ length: prng.int32(gen, 3, 7) }, () => prng.oneOf(gen, WORDS)).join(' ')
       const texts = Array.from({ length: 5 }, sentence)
-      editPm(c.doc, (tr) => tr.insert(3, schema.text(texts[0]!)))
+      editPm(c.doc, (tr) => tr.insert(tr.doc.child(0).nodeSize + 1, schema.text(texts[0]!)))
       for (const text of texts.slice(1)) editPm(c.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text(text))))
       await settle(c)
       const written = texts.join('').length

@@ -5,6 +5,7 @@
  * customer, durably; customers and viewers cannot restore and see only what they may.
  */
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import type { Node as PMNode } from 'prosemirror-model'
 import type { RemovalsResponse, RemovalView } from '../../shared/api-removals.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
@@ -15,6 +16,9 @@ import { connectClient, synced, type TestClient } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
 import { editPm, pmDoc, posOf } from '../helpers/pm-edit.js'
 import { createSpec, startTestService, tempDir } from '../helpers/server.js'
+import { openRaw, updateFrame } from '../helpers/raw-socket.js'
+import { captureUpdate } from '../helpers/capture-update.js'
+import { CloseCode } from '../../shared/protocol.js'
 import type { Service } from '../../server/service.js'
 
 const IDEA_1 = 'Customers want offline mode'
@@ -65,7 +69,7 @@ async function setup(config: { dataDir?: string } = {}) {
   const t = join(service, spec, team)
   await Promise.all([synced(c), synced(t)])
   // Three paragraphs of Carla's ideas, recorded as contributions before anyone deletes them.
-  editPm(c.doc, (tr) => tr.insert(3, schema.text(IDEA_1)))
+  editPm(c.doc, (tr) => tr.insert(tr.doc.child(0).nodeSize + 1, schema.text(IDEA_1)))
   editPm(c.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text(IDEA_2))))
   editPm(c.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text(IDEA_3))))
   await settle(c)
@@ -156,6 +160,31 @@ describe('removals', () => {
     expect(removal!.text.trim()).toBe('offline')
     expect((await restore(team, spec, removal!.id)).status).toBe(200)
     for (const client of [c, t]) await eventually(() => expect(blocks(pmDoc(client.doc)).slice(1)).toEqual([IDEA_1, IDEA_2, IDEA_3]))
+  })
+
+  it('refuses a crafted client writing with the clientID the server restored with', async () => {
+    const { service, spec, team, t } = await setup()
+    editPm(t.doc, (tr) => tr.delete(...blockRange(tr.doc, IDEA_3)))
+    await settle(t)
+    const [removal] = await eventually(async () => {
+      const list = await removals(team, spec)
+      expect(list).toHaveLength(1)
+      return list
+    })
+    expect((await restore(team, spec, removal!.id)).status).toBe(200)
+    const room = service.rooms.get(spec)!
+    const serverId = room.doc.clientID
+    expect(room.bindings.isDurable(serverId)).toBe(true)
+    // A team member's crafted client claims more words under the server's clientID.
+    const forged = new Y.Doc()
+    Y.applyUpdate(forged, Y.encodeStateAsUpdate(room.doc))
+    forged.clientID = serverId
+    const update = captureUpdate(forged, (d) => editPm(d, (tr) => tr.insert(tr.doc.child(0).nodeSize + 1, schema.text('Forged restored words '))))
+    const before = Y.encodeStateAsUpdate(room.doc)
+    const raw = await openRaw(service, spec, `v=1&token=${team.wsToken(spec)}`)
+    raw.send(updateFrame(update))
+    expect((await raw.closed).code).toBe(CloseCode.clientIdForeign)
+    expect(Y.encodeStateAsUpdate(room.doc)).toEqual(before)
   })
 
   it('moves make no removal: drag, split, join, heading change; cut and paste later ends returned', async () => {
