@@ -14,7 +14,7 @@ import { expectAccessible, openEditor, poll, screenshot, signedInPage, waitForSt
 import { connectClient, synced } from '../helpers/clients.js'
 import { editPm, pmDoc, writePm } from '../helpers/pm-edit.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { caretInTitle, expectBlocks, selectToLineStart } from './editor-page.js'
+import { caretInTitle, expectBlocks, selectToLineStart, setConnected } from './editor-page.js'
 
 /** The title block, whatever it holds (the spec's title or nothing yet). */
 const TITLE = expect.any(String) as unknown
@@ -131,6 +131,15 @@ describe('review in the browser', () => {
     await item.locator('[data-action=save-decision]').click()
     await poll(() => mine.locator('.decision-badge').textContent(), LIVE).toBe('Planned')
 
+    // A decision made while the customer was offline shows once they reconnect.
+    await setConnected(customer, false)
+    await item.locator('select[data-field=state]').selectOption('declined')
+    await item.locator('[data-action=save-decision]').click()
+    await poll(() => item.locator('.decision-badge').textContent()).toBe('Declined')
+    expect(await mine.locator('.decision-badge').textContent()).toBe('Planned')
+    await setConnected(customer, true)
+    await poll(() => mine.locator('.decision-badge').textContent(), LIVE).toBe('Declined')
+
     // My ideas on a phone: a sheet that fits.
     await customer.setViewportSize({ width: 375, height: 740 })
     expect(await customer.locator('#side-panel').getAttribute('class')).toContain('is-sheet')
@@ -170,6 +179,12 @@ describe('review in the browser', () => {
     await seen.waitFor(LIVE)
     expect(await seen.locator('[data-action=restore]').count()).toBe(0)
     await expectAccessible(facilitator, 'the review panel with a removal')
+    // The facilitator's switch makes decisions visible to customers.
+    const visible = facilitator.locator('#decisions-public')
+    expect(await visible.isChecked()).toBe(false)
+    await visible.check()
+    await poll(async () => (await (await fay.fetch(`/api/specs/${spec}/review-settings`)).json()) as unknown).toMatchObject({ decisionsPublic: true })
+    expect(await visible.isChecked()).toBe(true)
     await expectAccessible(customer, 'My ideas with a removal')
     await removal.scrollIntoViewIfNeeded()
     await screenshot(facilitator, 'review-removal-1280')
