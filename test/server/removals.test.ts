@@ -88,6 +88,8 @@ describe('removals', () => {
     const cem = await signInAs(service, 'customer', { panelSpecIds: [spec] })
     const viewer = await signInAs(service, 'viewer', { panelId: carla.panelId! })
     const before = await customerChars(team, spec)
+    const topics: string[] = []
+    service.events.subscribe((e) => topics.push(...e.topics))
 
     editPm(t.doc, (tr) => tr.delete(...blockRange(tr.doc, IDEA_2)))
     await settle(t)
@@ -105,6 +107,8 @@ describe('removals', () => {
     })
     expect(removal!.contributionId).toMatch(/^c\d+-\d+$/)
     expect(await customerChars(team, spec)).toBe(before - IDEA_2.length)
+    await eventually(() => expect(topics).toContain('removals'))
+    topics.length = 0
 
     // Carla sees it; another customer does not; a viewer may not list.
     expect((await removals(carla, spec)).map((r) => r.id)).toEqual([removal!.id])
@@ -117,6 +121,7 @@ describe('removals', () => {
     expect((await restore(team, spec, 'rnot-a-removal')).status).toBe(404)
     expect((await removals(team, spec))[0]!.status).toBe('open')
     expect(blocks(pmDoc(t.doc)).slice(1)).toEqual([IDEA_1, IDEA_3])
+    expect(topics).toEqual([])
 
     // The team restores it: back between the other two, as Carla's, on every client.
     const res = await restore(team, spec, removal!.id)
@@ -124,6 +129,7 @@ describe('removals', () => {
     expect(((await res.json()) as { removal: RemovalView }).removal).toMatchObject({ id: removal!.id, status: 'restored', restoredBy: { participantId: team.principal.participantId } })
     for (const client of [c, t]) await eventually(() => expect(blocks(pmDoc(client.doc)).slice(1)).toEqual([IDEA_1, IDEA_2, IDEA_3]))
     expect(await customerChars(team, spec)).toBe(before)
+    await eventually(() => expect(topics).toContain('removals'))
     expect((await restore(team, spec, removal!.id)).status).toBe(409)
     const contributions = ((await (await team.fetch(`/api/specs/${spec}/contributions`)).json()) as ContributionsResponse).contributions
     expect(contributions.find((k) => k.id === removal!.contributionId)?.excerpt).toBe(IDEA_2)
