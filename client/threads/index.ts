@@ -1,4 +1,5 @@
 /** Threads in the browser: comments anchored to text, live, with replies, resolve and reopen. */
+export { Announcer, ANNOUNCER_ID } from './announcer.js'
 export { anchorsOf, resolveAnchors, type Anchors, type Range } from './anchors.js'
 export {
   cancelDraft,

@@ -21,6 +21,7 @@ import { shortcutText } from '../editor/toolbar.js'
 import { resolveAnchors } from './anchors.js'
 import { COMMENT_SHORTCUT, setActiveThread, setThreads, setThreadsReady, threadsKey, type Draft, type ThreadsState } from './commands.js'
 import { threadsPlugin } from './plugin.js'
+import { Announcer } from './announcer.js'
 import { ThreadActions } from './thread-actions.js'
 import { contributionAt, ContributionThreads, type ContributionPlace } from './contribution-threads.js'
 import { replyInputId, threadElementId, type ThreadContext } from './thread-view.js'
@@ -53,13 +54,14 @@ export class LiveThreads {
   private view: EditorView | null = null
   private host: ThreadsHost | null = null
   private filter: ThreadFilter = 'all'
-  private announcement = ''
+  private readonly announcer = new Announcer()
   private reading = false
   private readAgain = false
   private loaded = false
   private stopEvents: (() => void) | null = null
   private readonly actions: ThreadActions
   private readonly ctx: ThreadContext
+  private readonly shortcut = shortcutText(COMMENT_SHORTCUT.replace(/-m$/, '-M'))
   private readonly conversations: ContributionThreads
   private contributions: () => readonly ContributionPlace[] = () => []
 
@@ -127,6 +129,7 @@ export class LiveThreads {
     this.stopEvents = null
     if (this.host) render('', this.host.container)
     this.conversations.destroy()
+    this.announcer.destroy()
     this.view = null
   }
 
@@ -178,7 +181,7 @@ export class LiveThreads {
   private merge(thread: ThreadView, why: 'done' | 'created'): void {
     const threads = this.state()?.threads ?? []
     const next = threads.some((t) => t.id === thread.id) ? threads.map((t) => (t.id === thread.id ? thread : t)) : [...threads, thread]
-    this.announcement = why === 'created' ? 'Comment posted.' : `Comment ${thread.status === 'resolved' ? 'resolved' : 'updated'}.`
+    this.announcer.say(why === 'created' ? 'Comment posted.' : `Comment ${thread.status === 'resolved' ? 'resolved' : 'updated'}.`)
     this.apply(next)
   }
 
@@ -188,9 +191,17 @@ export class LiveThreads {
       for (const [index, comment] of thread.comments.entries()) {
         if (known.has(comment.id) || comment.author.participantId === this.me.participantId) continue
         const what = index === 0 ? 'New comment' : 'New reply'
-        this.announcement = `${what} from ${comment.author.displayName} on “${excerpt(thread.quote, 40)}”: ${excerpt(comment.body)}`
+        this.announcer.say(`${what} from ${comment.author.displayName} on “${excerpt(thread.quote, 40)}”: ${excerpt(comment.body)}`)
       }
     }
+  }
+
+  /** The caret entered a thread's text: say so, and how to open it. */
+  private announceCaretIn(threadId: string): void {
+    const thread = this.state()?.threads.find((t) => t.id === threadId)
+    if (!thread) return
+    const count = thread.comments.length
+    this.announcer.say(`Commented text, ${count} ${count === 1 ? 'comment' : 'comments'}. ${this.shortcut} opens the thread.`)
   }
 
   private readonly post = async (draft: Draft, body: string): Promise<void> => {
@@ -206,6 +217,7 @@ export class LiveThreads {
   private readonly onChange = (next: ThreadsState, prev: ThreadsState): void => {
     if (next.threads !== prev.threads || next.activeId !== prev.activeId || next.gone !== prev.gone) this.render()
     if (next.open !== null && next.open !== prev.open) this.reveal(next.open.threadId, next.open.focus)
+    else if (next.activeId !== null && next.activeId !== prev.activeId && this.view?.hasFocus()) this.announceCaretIn(next.activeId)
   }
 
   /** Shows the host on `threadId`, moving focus to its reply box with `focus`. */
@@ -259,8 +271,7 @@ export class LiveThreads {
           this.filter = filter
           this.render()
         },
-        announcement: this.announcement,
-        shortcut: shortcutText(COMMENT_SHORTCUT.replace(/-m$/, '-M')),
+        shortcut: this.shortcut,
         ctx: this.ctx
       }),
       host.container

@@ -1,7 +1,7 @@
 /**
  * The list of a spec's threads: a filter (all, open, resolved, with counts), the threads as
- * {@link renderThread} items in a keyed list, a hint when there are none, and a polite live
- * region that announces replies arriving from others.
+ * {@link renderThread} items in a keyed list, and a hint when there are none. (What happens is
+ * announced by `announcer.ts`, outside the panel.)
  *
  * Rules: open threads come first, in the order their text appears in the spec (those whose text
  * was removed after them), then resolved ones, most recently resolved first. Rendering is keyed
@@ -29,8 +29,6 @@ export interface ThreadsListProps {
   positionOf(thread: ThreadView): number | null
   filter: ThreadFilter
   onFilter(filter: ThreadFilter): void
-  /** Latest announcement for screen readers (new replies, posted comments). */
-  announcement: string
   /** How to start a comment, shown when there are no threads. */
   shortcut: string
   ctx: ThreadContext
@@ -90,6 +88,5 @@ export const renderThreadsList = (p: ThreadsListProps): TemplateResult => {
         (t) => html`<li class="threads-item">${renderThread(t, p.ctx)}</li>`
       )}
     </ol>
-    <div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">${p.announcement}</div>
   </div>`
 }

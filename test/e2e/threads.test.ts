@@ -108,6 +108,7 @@ describe('threads in the browser', () => {
     await caretInTitle(customer)
     await customer.keyboard.press('ArrowDown')
     await customer.keyboard.press('ArrowRight')
+    await poll(() => customer.locator('#threads-announcer').textContent()).toBe('Commented text, 1 comment. Ctrl+Alt+M opens the thread.')
     await customer.keyboard.press('Control+Alt+m')
     await poll(() => focusedId(customer)).toMatch(/^thread-t[\w-]+-reply$/)
     const thread = threadWith(customer, idea)
@@ -127,7 +128,7 @@ describe('threads in the browser', () => {
     expect(reply).toContain('Carla Customer')
     expect(reply).toContain('Customer')
     expect(reply).toContain('Tablets, mostly.')
-    await poll(() => team.locator('#side-view-threads [role=status]').textContent()).toContain('New reply from Carla Customer')
+    await poll(() => team.locator('#threads-announcer').textContent()).toContain('New reply from Carla Customer')
     await expectAccessible(team, 'the team member with the Comments panel')
     await screenshot(team, 'threads-panel-1280')
 
