@@ -101,7 +101,7 @@ export class MyIdeas {
     const removals = (this.o.data.snapshot.removals ?? []).filter((r) => r.contributionId === c.id)
     return html`
       <li class=${selected === c.id ? 'idea is-selected' : 'idea'} data-contribution-id=${c.id} data-state=${c.state}>
-        <button type="button" class="review-item-select" data-action="select" aria-pressed=${selected === c.id ? 'true' : 'false'} @click=${() => this.select(c)}>
+        <button type="button" class="review-item-select" data-action="select" aria-current=${selected === c.id ? 'true' : 'false'} @click=${() => this.select(c)}>
           ${excerptOf(c)}
         </button>
         <p class="review-decision">

@@ -96,7 +96,7 @@ export const reviewItemTemplate = (p: ReviewItemProps): TemplateResult => {
   const decided = c.decision
   return html`
     <li class=${p.selected ? 'review-item is-selected' : 'review-item'} data-contribution-id=${c.id} data-state=${c.state}>
-      <button type="button" class="review-item-select" data-action="select" aria-pressed=${p.selected ? 'true' : 'false'} @click=${p.onSelect}>
+      <button type="button" class="review-item-select" data-action="select" aria-current=${p.selected ? 'true' : 'false'} @click=${p.onSelect}>
         ${excerptOf(c)}
       </button>
       <p class="review-item-meta">

@@ -275,7 +275,7 @@ describe('review in the browser', () => {
         return r.top >= 0 && r.bottom <= window.innerHeight
       })
     ).toBe(true)
-    expect(await team.locator('.review-item [data-action=select]').getAttribute('aria-pressed')).toBe('true')
+    expect(await team.locator('.review-item [data-action=select]').getAttribute('aria-current')).toBe('true')
     await screenshot(team, 'review-keyboard-selected-1280')
 
     // Decide: Planned, with a note, saved with Enter on the button.
