@@ -25,6 +25,8 @@ export interface ReviewItemProps {
   /** Customer share in percent, or null when its words are not in the document. */
   share: number | null
   threads: number
+  /** Its removals still open (words gone that nobody restored or answered). */
+  openRemovals: number
   /** The contribution's conversation (engineer E's thread view), or nothing. */
   thread: TemplateResult | typeof nothing
   selected: boolean
@@ -104,6 +106,7 @@ export const reviewItemTemplate = (p: ReviewItemProps): TemplateResult => {
         ${p.panels.length > 0 ? html`<span>${p.panels.join(', ')}</span>` : nothing}
         ${p.share !== null ? html`<span class="review-share">${p.share}% customer share</span>` : nothing}
         <span class="review-threads">${plural(p.threads, 'thread')}</span>
+        ${p.openRemovals > 0 ? html`<span class="review-removed">${plural(p.openRemovals, 'open removal')}</span>` : nothing}
         <time datetime=${c.createdAt} title=${fullDate(c.createdAt)}>${ago(c.createdAt)}</time>
       </p>
       <p class="review-decision">

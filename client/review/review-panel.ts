@@ -166,6 +166,8 @@ export class ReviewPanel {
     const { contributions: response, threads, removals, settings, errors } = data.snapshot
     const all: ContributionItem[] = response?.contributions ?? []
     const talk = discussions(threads)
+    const open = new Map<string, number>()
+    for (const r of removals ?? []) if (r.status === 'open' && r.contributionId) open.set(r.contributionId, (open.get(r.contributionId) ?? 0) + 1)
     const panelIds = [...new Set(all.flatMap((c) => c.panelIds))].sort()
     // Each choice carries its count (per panel and per participant, from the server's counts).
     const total = (counts: Record<string, { total: number }> | undefined, key: string): string => ` (${counts?.[key]?.total ?? 0})`
@@ -186,6 +188,7 @@ export class ReviewPanel {
         panels: c.panelIds.map(panelLabel),
         share: this.shareOf(c),
         threads: talk.get(c.id)?.threads ?? 0,
+        openRemovals: open.get(c.id) ?? 0,
         thread: this.slots.available
           ? html`<details class="review-thread">
               <summary>Conversation</summary>

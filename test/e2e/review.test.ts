@@ -174,6 +174,7 @@ describe('review in the browser', () => {
     await removal.waitFor(LIVE)
     expect(await removal.locator('.removal-meta').textContent()).toMatch(/Written by\s*Carla Customer, removed by\s*Tom Team/)
     expect(await removal.locator('.removal-status').textContent()).toContain('Removed')
+    expect(await facilitator.locator('#side-panel .review-item .review-removed').textContent()).toBe('1 open removal')
     await customer.locator('#my-ideas-toggle').click()
     const seen = removalWith(customer, idea)
     await seen.waitFor(LIVE)
