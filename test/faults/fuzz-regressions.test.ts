@@ -9,7 +9,7 @@ import { connectAs, connectClient, synced } from '../helpers/clients.js'
 import { facilitatorOf, signInAs } from '../helpers/auth.js'
 import { eventually, sleep } from '../helpers/eventually.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
-import { editPm } from '../helpers/pm-edit.js'
+import { editPm, bodyStart } from '../helpers/pm-edit.js'
 import { FRAGMENT_NAME, schema } from '../../shared/schema.js'
 import type { Service } from '../../server/service.js'
 import { CloseCode, messageAwareness } from '../../shared/protocol.js'
@@ -33,7 +33,7 @@ async function customerTypes(service: Service, spec: string, text: string): Prom
   const customer = await signInAs(service, 'customer', { panelSpecIds: [spec] })
   const client = connectClient(service, spec, { token: customer.wsToken(spec) })
   await synced(client)
-  editPm(client.doc, (tr) => tr.insert(3, schema.text(text)))
+  editPm(client.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text(text)))
   await eventually(() => expect(client.tracker.current.status).toBe('saved'))
   return customer.principal.participantId
 }

@@ -14,6 +14,12 @@ export function pmDoc(doc: Y.Doc): PMNode {
   return yXmlFragmentToProseMirrorRootNode(doc.getXmlFragment(FRAGMENT_NAME), schema)
 }
 
+/**
+ * Where the body starts: the position inside the first block after the title (a new spec's
+ * title block holds its title, so fixed positions would land in it).
+ */
+export const bodyStart = (doc: PMNode): number => doc.child(0).nodeSize + 1
+
 /** Applies `edit` to the document as one ProseMirror transform and one Yjs transaction. */
 export function editPm(doc: Y.Doc, edit: (tr: Transform) => void): void {
   const tr = new Transform(pmDoc(doc))

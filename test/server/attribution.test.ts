@@ -7,7 +7,7 @@ import { eventually } from '../helpers/eventually.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
-import { editPm, pmDoc, posOf } from '../helpers/pm-edit.js'
+import { editPm, pmDoc, posOf, bodyStart } from '../helpers/pm-edit.js'
 import { CloseCode, messageAttribution, readAttribution } from '../../shared/protocol.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { schema } from '../../shared/schema.js'
@@ -33,9 +33,9 @@ async function attributionOf(service: Service, spec: string, who: SignedIn): Pro
   return ((await res.json()) as { attribution: SpecAttribution }).attribution
 }
 
-/** Characters per side over the whole spec, and per block text. */
+/** Characters per side of each non-empty body block (the title, written by the spec's creator, aside). */
 function summary(a: SpecAttribution) {
-  return a.blocks.filter((b) => b.length > 0).map((b) => ({ type: b.type, text: b.excerpt, label: b.label, customer: b.byGroup.customer, team: b.byGroup.team }))
+  return a.blocks.filter((b) => b.type !== 'title' && b.length > 0).map((b) => ({ type: b.type, text: b.excerpt, label: b.label, customer: b.byGroup.customer, team: b.byGroup.team }))
 }
 
 async function settle(...clients: TestClient[]) {
@@ -50,7 +50,7 @@ describe('server-verified attribution', () => {
     const c = join(service, spec, customer)
     const t = join(service, spec, team)
     await Promise.all([synced(c), synced(t)])
-    editPm(c.doc, (tr) => tr.insert(3, schema.text(IDEA)))
+    editPm(c.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text(IDEA)))
     await settle(c)
     await eventually(() => expect(pmDoc(t.doc).textContent).toContain(IDEA))
     // Team: press Enter after "mode", then turn the first part into a heading, then add a line.
@@ -81,7 +81,7 @@ describe('server-verified attribution', () => {
       received = JSON.parse(readAttribution(d)) as SpecAttribution
     }
     await synced(c)
-    editPm(c.doc, (tr) => tr.insert(3, schema.text('An idea')))
+    editPm(c.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text('An idea')))
     await eventually(() => expect(received?.totals.customer).toBe('An idea'.length))
     expect(await attributionOf(service, spec, customer)).toEqual(received)
   })
@@ -92,7 +92,7 @@ describe('server-verified attribution', () => {
     const t = join(service, spec, team)
     await Promise.all([synced(c), synced(t)])
     // The customer's clientID is bound durably by the customer's first write.
-    editPm(c.doc, (tr) => tr.insert(3, schema.text('Real customer words ')))
+    editPm(c.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Real customer words ')))
     await settle(c)
     const room = service.rooms.get(spec)!
     expect(room.bindings.isDurable(c.doc.clientID)).toBe(true)
@@ -100,7 +100,7 @@ describe('server-verified attribution', () => {
     Y.applyUpdate(forged, Y.encodeStateAsUpdate(room.doc))
     // After applying: Yjs picks a new clientID when a remote update carries its own.
     forged.clientID = c.doc.clientID
-    const update = captureUpdate(forged, (d) => editPm(d, (tr) => tr.insert(3, schema.text('Forged customer words '))))
+    const update = captureUpdate(forged, (d) => editPm(d, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Forged customer words '))))
     const before = { state: Y.encodeStateAsUpdate(room.doc), stored: (await service.storage.docs.load(spec)).updates.length }
 
     const raw = await openRaw(service, spec, `v=1&token=${team.wsToken(spec)}`)
@@ -113,7 +113,7 @@ describe('server-verified attribution', () => {
     // A crafted update mixing the sender's own items with the customer's clientID: refused whole.
     const mixed = new Y.Doc()
     Y.applyUpdate(mixed, Y.encodeStateAsUpdate(room.doc))
-    editPm(mixed, (tr) => tr.insert(3, schema.text('Mine ')))
+    editPm(mixed, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Mine ')))
     const own = Y.encodeStateAsUpdate(mixed, Y.encodeStateVector(room.doc))
     const both = Y.mergeUpdates([own, update])
     const raw2 = await openRaw(service, spec, `v=1&token=${team.wsToken(spec)}`)
@@ -130,16 +130,18 @@ describe('server-verified attribution', () => {
     const { spec, customer } = first
     const c = join(first.service, spec, customer)
     await synced(c)
-    editPm(c.doc, (tr) => tr.insert(3, schema.text('Online idea')))
+    editPm(c.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Online idea')))
     await settle(c)
     // Offline: the edit stays local until reconnecting.
     c.provider.disconnect()
-    editPm(c.doc, (tr) => tr.insert(3, schema.text('Offline idea. ')))
+    editPm(c.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Offline idea. ')))
     await eventually(() => expect(c.tracker.current.status).toBe('offline-unsaved'))
     c.provider.connect()
     await settle(c)
     const before = await attributionOf(first.service, spec, customer)
-    expect(before.totals).toMatchObject({ customer: 'Online idea'.length + 'Offline idea. '.length, team: 0 })
+    // The team's characters are the title's (the facilitator's words when they created the spec).
+    const titleChars = before.blocks.find((b) => b.type === 'title')?.length ?? 0
+    expect(before.totals).toMatchObject({ customer: 'Online idea'.length + 'Offline idea. '.length, team: titleChars })
     c.destroy()
     await first.service.stop()
 

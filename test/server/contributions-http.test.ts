@@ -12,7 +12,7 @@ import { schema } from '../../shared/schema.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { connectClient, synced, type TestClient } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
-import { editPm, pmDoc, posOf } from '../helpers/pm-edit.js'
+import { editPm, pmDoc, posOf, bodyStart } from '../helpers/pm-edit.js'
 import { createSpec, startTestService, tempDir } from '../helpers/server.js'
 import type { Service } from '../../server/service.js'
 
@@ -55,7 +55,7 @@ describe('contributions over HTTP', () => {
     const c2 = join(service, spec, cem)
     const t = join(service, spec, team)
     await Promise.all([synced(c1), synced(c2), synced(t)])
-    editPm(c1.doc, (tr) => tr.insert(3, schema.text(IDEA_1)))
+    editPm(c1.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text(IDEA_1)))
     await settle(c1)
     await eventually(() => expect(pmDoc(c2.doc).textContent).toContain(IDEA_1))
     editPm(c2.doc, (tr) => tr.insert(tr.doc.content.size, schema.nodes.paragraph.create(null, schema.text(IDEA_2))))

@@ -11,7 +11,7 @@ import { createLogger } from '../../server/observability/logger.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { connectClient, synced } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
-import { editPm } from '../helpers/pm-edit.js'
+import { editPm, bodyStart } from '../helpers/pm-edit.js'
 import { createSpec, startTestService, tempDir } from '../helpers/server.js'
 
 async function specOf(who: SignedIn, id: string): Promise<Spec> {
@@ -32,7 +32,7 @@ describe('edit activity', () => {
 
     const client = connectClient(service, spec, { token: carla.wsToken(spec) })
     await synced(client)
-    editPm(client.doc, (tr) => tr.insert(3, schema.text('Offline mode, please')))
+    editPm(client.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Offline mode, please')))
     await eventually(async () => {
       const now = await specOf(carla, spec)
       expect(now.lastEditedBy).toEqual({ participantId: carla.principal.participantId, displayName: 'Carla' })

@@ -11,7 +11,8 @@ import { eventually } from '../helpers/eventually.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
 import { signInAs } from '../helpers/auth.js'
-import { editPm, pmDoc } from '../helpers/pm-edit.js'
+import { editPm, pmDoc, posOf, bodyStart } from '../helpers/pm-edit.js'
+import { documentTitle } from '../../shared/spec-title.js'
 import { CloseCode, messageAttribution } from '../../shared/protocol.js'
 import { emptySpecUpdate, FRAGMENT_NAME, schema } from '../../shared/schema.js'
 import { createLogger } from '../../server/observability/logger.js'
@@ -79,7 +80,7 @@ describe('schema admission through the server', () => {
     const b = await connectAs(service, other)
     const c = await connectAs(service, other)
     await Promise.all([synced(a), synced(b), synced(c)])
-    editPm(a.doc, (tr) => tr.insert(3, schema.text('Honest words')))
+    editPm(a.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Honest words')))
     await eventually(() => expect(a.tracker.current.status).toBe('saved'))
     const room = service.rooms.get(spec)!
     const before = { doc: Y.encodeStateAsUpdate(room.doc), stored: await service.storage.docs.load(spec) }
@@ -99,12 +100,12 @@ describe('schema admission through the server', () => {
     expect(await service.storage.docs.load(spec)).toEqual(before.stored)
     expect((await fetch(`${service.url}/healthz`)).status).toBe(200)
     editPm(a.doc, (tr) => tr.insert(tr.doc.content.size - 1, schema.text(' still typing')))
-    editPm(b.doc, (tr) => tr.insert(3, schema.text('Elsewhere')))
+    editPm(b.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Elsewhere')))
     await eventually(() => {
       expect(a.tracker.current.status).toBe('saved')
-      expect(pmDoc(c.doc).textContent).toBe('Elsewhere')
+      expect(pmDoc(c.doc).child(1).textContent).toBe('Elsewhere')
     })
-    expect(pmDoc(room.doc).textContent).toBe('Honest words still typing')
+    expect(pmDoc(room.doc).child(1).textContent).toBe('Honest words still typing')
     expect(a.closes).toEqual([])
   })
 
@@ -153,7 +154,8 @@ describe('a spec poisoned before admission existed', () => {
     const reader = await connectAs(service, spec)
     await synced(reader)
     expect(depthOf(frag(reader.doc))).toBe(1)
-    expect(frag(reader.doc).toString()).toBe('<title></title><paragraph>Kept words</paragraph><heading></heading>')
+    const title = documentTitle(reader.doc)
+    expect(frag(reader.doc).toString()).toBe(`<title>${title}</title><paragraph>Kept words</paragraph><heading></heading>`)
 
     const logged = first.entries().find((e) => e.msg?.toString().startsWith('stored spec held content the schema cannot hold'))
     expect(logged).toMatchObject({ level: 50, room: spec, removed: 3 })
@@ -182,10 +184,10 @@ describe('a spec poisoned before admission existed', () => {
     const again = await startTestService({ storage: 'sqlite', dataDir }, { log: second.log })
     const later = await connectAs(again, spec)
     await synced(later)
-    editPm(later.doc, (tr) => tr.insert(13, schema.text(' and more')))
+    editPm(later.doc, (tr) => tr.insert(posOf(tr.doc, 'Kept words') + 'Kept words'.length, schema.text(' and more')))
     await eventually(() => expect(later.tracker.current.status).toBe('saved'))
     // (The editor writes the heading's default level back: it is a level-1 heading to ProseMirror.)
-    expect(frag(later.doc).toString()).toBe('<title></title><paragraph>Kept words and more</paragraph><heading level="1"></heading>')
+    expect(frag(later.doc).toString()).toBe(`<title>${title}</title><paragraph>Kept words and more</paragraph><heading level="1"></heading>`)
     expect(second.entries().filter((e) => e.quarantine !== undefined)).toEqual([])
   })
 })
@@ -207,7 +209,7 @@ describe('attribution failures on the sync path', () => {
     // The customer writes and leaves; the room unloads, so nobody online knows their name.
     const c = connectClient(service, spec, { token: customer.wsToken(spec) })
     await synced(c)
-    editPm(c.doc, (tr) => tr.insert(3, schema.text('Customer idea')))
+    editPm(c.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text('Customer idea')))
     await eventually(() => expect(c.tracker.current.status).toBe('saved'))
     c.destroy()
     await eventually(() => expect(service.rooms.loaded).toEqual([]))
