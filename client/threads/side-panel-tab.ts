@@ -37,7 +37,15 @@ export const threadsTab = (panel: TabbedPanel, toggleSlot: HTMLElement): Threads
   panel.addToggle(button, THREADS_TAB)
   return {
     container: tab.container,
-    open: () => tab.open(),
+    open: () => {
+      // The panel moves focus to its heading when it opens; a click in commented text should
+      // leave the caret in the editor (unless the panel is a modal sheet: then the page is inert).
+      const before = document.activeElement
+      tab.open()
+      if (before instanceof HTMLElement && before !== document.activeElement && before.closest('[inert]') === null) {
+        before.focus({ preventScroll: true })
+      }
+    },
     setCount: (open) => {
       count.textContent = String(open)
       button.setAttribute('aria-label', `Comments, ${open} open`)

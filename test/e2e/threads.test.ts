@@ -168,7 +168,12 @@ describe('threads in the browser', () => {
     const { team, customer } = await twoPeople(idea)
     await commentFromKeyboard(team, idea, 'Who asked for this?')
     await poll(() => customer.locator('#editor .thread-anchor').count(), LIVE).toBe(1)
-    await Promise.all([openComments(team), openComments(customer)])
+    await openComments(team)
+    // Clicking commented text shows its thread and leaves the caret in the text.
+    await customer.locator('#editor .thread-anchor').click()
+    await customer.locator('#side-view-threads').waitFor()
+    await poll(() => threadWith(customer, idea).evaluate((el) => el.classList.contains('is-active'))).toBe(true)
+    expect(await customer.evaluate(() => document.activeElement?.classList.contains('ProseMirror'))).toBe(true)
 
     // Carla deletes the paragraph's text.
     await caretAtEnd(customer)
