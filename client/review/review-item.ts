@@ -44,8 +44,11 @@ export interface ReviewItemProps {
 /** The excerpt as the button text of an item; says so once none of its text is left. */
 export const excerptOf = (c: ContributionItem): TemplateResult =>
   c.chars > 0 && c.excerpt.trim() !== ''
-    ? html`<span class="visually-hidden">Show in the spec: </span><span class="review-excerpt">${c.excerpt}</span>`
-    : html`<span class="review-excerpt is-gone">All of its text was removed</span>`
+    ? html`<span class="visually-hidden">Show in the spec: </span><span class="review-excerpt" id=${excerptId(c)}>${c.excerpt}</span>`
+    : html`<span class="review-excerpt is-gone" id=${excerptId(c)}>All of its text was removed</span>`
+
+/** Id of an item's excerpt: the decision controls are described by it (which idea they decide). */
+const excerptId = (c: ContributionItem): string => `excerpt-${c.id}`
 
 const decisionForm = (p: ReviewItemProps): TemplateResult => {
   const { c } = p
@@ -65,6 +68,7 @@ const decisionForm = (p: ReviewItemProps): TemplateResult => {
         <label class="review-decide-label" for=${stateId}>Decision</label>
         <select
           id=${stateId}
+          aria-describedby=${excerptId(c)}
           name="state"
           data-field="state"
           @change=${(e: Event) => p.onDraft({ ...current, state: (e.target as HTMLSelectElement).value as DecisionState })}
@@ -75,6 +79,7 @@ const decisionForm = (p: ReviewItemProps): TemplateResult => {
       <label class="review-decide-label" for=${noteId}>Note to the contributor <span class="optional">(optional)</span></label>
       <textarea
         id=${noteId}
+        aria-describedby=${excerptId(c)}
         name="note"
         data-field="note"
         rows="2"
@@ -83,7 +88,7 @@ const decisionForm = (p: ReviewItemProps): TemplateResult => {
         @input=${(e: Event) => p.onDraft({ ...current, note: (e.target as HTMLTextAreaElement).value })}
       ></textarea>
       <div class="review-decide-actions">
-        <button type="submit" class="button button-small button-primary" data-action="save-decision" aria-disabled=${blocked ? 'true' : 'false'}>
+        <button type="submit" class="button button-small button-primary" data-action="save-decision" aria-describedby=${excerptId(c)} aria-disabled=${blocked ? 'true' : 'false'}>
           ${p.saving ? 'Saving…' : 'Save decision'}
         </button>
         <span class=${p.message?.error ? 'review-decide-message is-error' : 'review-decide-message'} role="status">${p.message?.text ?? ''}</span>

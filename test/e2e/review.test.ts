@@ -142,7 +142,7 @@ describe('review in the browser', () => {
 
     // My ideas on a phone: a sheet that fits.
     await customer.setViewportSize({ width: 375, height: 740 })
-    expect(await customer.locator('#side-panel').getAttribute('class')).toContain('is-sheet')
+    await poll(() => customer.locator('#side-panel').getAttribute('class')).toContain('is-sheet')
     expect(await overflowsX(customer)).toBe(false)
     await expectAccessible(customer, 'My ideas at 375 px')
     await screenshot(customer, 'my-ideas-375')
