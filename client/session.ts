@@ -62,9 +62,11 @@ export const renderSessionArea = (container: HTMLElement, session: Session | nul
     roleBadge(me.role)
   )
   const items: HTMLElement[] = [who]
-  const onWorkspace = window.location.pathname.startsWith('/workspace')
-  if (can(me.role, 'panel:manage') && !onWorkspace) {
-    items.push(h('a', { id: 'workspace-link', className: 'session-link', href: '/workspace' }, 'Workspace'))
+  // Always here for facilitators, on every page (marked current on the Workspace itself), so it
+  // never moves; "All specs" is always at the start of the header.
+  if (can(me.role, 'panel:manage')) {
+    const onWorkspace = window.location.pathname.startsWith('/workspace')
+    items.push(h('a', { id: 'workspace-link', className: 'session-link', href: '/workspace', attrs: onWorkspace ? { 'aria-current': 'page' } : {} }, 'Workspace'))
   }
   if (me.kind !== 'token') {
     const signOut = h('button', { id: 'signout', type: 'button', className: 'button button-small button-secondary' }, 'Sign out')

@@ -242,6 +242,14 @@ form.addEventListener('submit', (event) => {
 })
 titleInput.addEventListener('input', () => titleInput.setCustomValidity(''))
 
+/** What the list is, in the words of each role that can't create specs (issue 9 item 8). */
+const LEADS: Record<Role, string> = {
+  facilitator: 'Write product specs together with your customers, live.',
+  team: 'Every spec of the workspace. Write them live with the customer panels invited to each, and answer their ideas.',
+  customer: 'The specs you were invited to write together with the team. Your words are credited to you.',
+  viewer: 'The specs you were invited to follow. You can read them live; editing is off.'
+}
+
 /** Adapts the page to the role: create form and workspace link for facilitators only. */
 const applyRole = (): void => {
   form.hidden = !can(role, 'spec:create')
@@ -249,9 +257,7 @@ const applyRole = (): void => {
     byId('spec-list-heading').textContent = 'Your specs'
     const lead = document.querySelector('.lead')
     if (lead) {
-      lead.textContent = can(role, 'spec:write')
-        ? 'The specs you were invited to write together with the team.'
-        : 'The specs you were invited to follow. You can read them live; editing is off.'
+      lead.textContent = LEADS[role]
     }
   }
   if (can(role, 'panel:manage')) {

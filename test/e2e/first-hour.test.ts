@@ -142,4 +142,24 @@ describe('first hour', () => {
     await submit.click()
     await page.waitForURL(`${service.url}/`)
   })
+
+  test('each role’s spec list says what it is, and the navigation stays in one place', async () => {
+    const service = await startTestService()
+    await createSpec(service, 'Navigation spec')
+    const team = await signInAs(service, 'team', { displayName: 'Tess Team' })
+    const { page } = await signedInPage(service, team)
+    await page.goto(service.url + '/')
+    await poll(() => page.locator('.lead').textContent()).toMatch(/^Every spec of the workspace/)
+    expect(await page.locator('.header-start .header-link[aria-current="page"]').textContent()).toBe('All specs')
+    await expectAccessible(page, 'a team member’s spec list')
+
+    const { page: facilitator } = await signedInPage(service, await facilitatorOf(service))
+    for (const path of ['/', '/workspace']) {
+      await facilitator.goto(service.url + path)
+      await facilitator.locator('#workspace-link').waitFor()
+      // The same two links in the same places on every page; the current one is marked.
+      expect(await facilitator.locator('.header-start a', { hasText: 'All specs' }).count()).toBe(1)
+      expect(await facilitator.locator('#workspace-link').getAttribute('aria-current')).toBe(path === '/workspace' ? 'page' : null)
+    }
+  })
 })
