@@ -15,6 +15,8 @@ import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { connectClient, synced, type TestClient } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
 import { editPm, pmDoc, posOf } from '../helpers/pm-edit.js'
+import { ySyncPluginKey } from 'y-prosemirror'
+import { FRAGMENT_NAME } from '../../shared/schema.js'
 import { createSpec, startTestService, tempDir } from '../helpers/server.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
@@ -218,6 +220,17 @@ describe('removals', () => {
     await eventually(async () => expect((await removals(carla, spec)).map((r) => [r.text, r.status])).toEqual([[IDEA_1, 'returned']]))
     const [returned] = await removals(team, spec)
     expect((await restore(team, spec, returned!.id)).status).toBe(409)
+
+    // Delete, then undo (Yjs's UndoManager, as the editor's undo): returned as well.
+    const undo = new Y.UndoManager(t.doc.getXmlFragment(FRAGMENT_NAME), { trackedOrigins: new Set([ySyncPluginKey]) })
+    editPm(t.doc, (tr) => tr.delete(...blockRange(tr.doc, IDEA_2)))
+    await settle(t)
+    await eventually(async () => expect((await removals(team, spec)).map((r) => [r.text, r.status])).toEqual([[IDEA_1, 'returned'], [IDEA_2, 'open']]))
+    undo.undo()
+    await settle(t)
+    await eventually(() => expect(blocks(pmDoc(c.doc))).toContain(IDEA_2))
+    await eventually(async () => expect((await removals(team, spec)).map((r) => [r.text, r.status])).toEqual([[IDEA_1, 'returned'], [IDEA_2, 'returned']]))
+    undo.destroy()
   })
 
   it('a customer deleting their own words is editing; a decision after a removal closes it', async () => {
