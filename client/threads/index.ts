@@ -17,6 +17,6 @@ export {
 export { LiveThreads, type ThreadsHost, type ThreadsPerson } from './live-threads.js'
 export { threadsTab, THREADS_TAB, type TabbedPanel } from './side-panel-tab.js'
 export { threadsPlugin, type ThreadsPluginOptions } from './plugin.js'
-export { ThreadActions, type ThreadActionsOptions } from './thread-actions.js'
+export { ThreadActions, type ThreadAction, type ThreadActionsOptions } from './thread-actions.js'
 export { mayResolve, renderThread, timeAgo, type ThreadContext, type ThreadUiStatus } from './thread-view.js'
 export { orderThreads, renderThreadsList, type ThreadFilter } from './threads-list.js'

@@ -22,7 +22,7 @@ import { resolveAnchors } from './anchors.js'
 import { COMMENT_SHORTCUT, setActiveThread, setThreads, setThreadsReady, threadsKey, type Draft, type ThreadsState } from './commands.js'
 import { threadsPlugin } from './plugin.js'
 import { Announcer } from './announcer.js'
-import { ThreadActions } from './thread-actions.js'
+import { ThreadActions, type ThreadAction } from './thread-actions.js'
 import { contributionAt, ContributionThreads, type ContributionPlace } from './contribution-threads.js'
 import { replyInputId, threadElementId, type ThreadContext } from './thread-view.js'
 import { renderThreadsList, type ThreadFilter } from './threads-list.js'
@@ -44,6 +44,14 @@ export interface ThreadsPerson {
 }
 
 const ID_PREFIX = 'thread'
+
+/** What is announced once the person's own action is done. */
+const DONE: Record<ThreadAction | 'created', string> = {
+  created: 'Comment posted.',
+  reply: 'Reply posted.',
+  resolve: 'Thread resolved.',
+  reopen: 'Thread reopened.'
+}
 
 const excerpt = (text: string, max = 80): string => (text.length > max ? `${text.slice(0, max)}…` : text)
 
@@ -72,7 +80,7 @@ export class LiveThreads {
     this.plugin = threadsPlugin({ post: this.post, onChange: this.onChange })
     this.actions = new ThreadActions({
       specId,
-      onThread: (thread) => this.merge(thread, 'done'),
+      onThread: (thread, done) => this.merge(thread, done),
       rerender: () => this.render()
     })
     this.ctx = {
@@ -178,10 +186,10 @@ export class LiveThreads {
     setThreads(threads)(view.state, view.dispatch)
   }
 
-  private merge(thread: ThreadView, why: 'done' | 'created'): void {
+  private merge(thread: ThreadView, why: ThreadAction | 'created'): void {
     const threads = this.state()?.threads ?? []
     const next = threads.some((t) => t.id === thread.id) ? threads.map((t) => (t.id === thread.id ? thread : t)) : [...threads, thread]
-    this.announcer.say(why === 'created' ? 'Comment posted.' : `Comment ${thread.status === 'resolved' ? 'resolved' : 'updated'}.`)
+    this.announcer.say(DONE[why])
     this.apply(next)
   }
 

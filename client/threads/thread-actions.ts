@@ -15,13 +15,16 @@ import type { ThreadContext, ThreadUiStatus } from './thread-view.js'
 /** What {@link ThreadActions} reports to its owner. */
 export interface ThreadActionsOptions {
   specId: string
-  /** The server's copy of a thread after a successful action. */
-  onThread(thread: ThreadView): void
+  /** The server's copy of a thread after a successful action of kind `done`. */
+  onThread(thread: ThreadView, done: ThreadAction): void
   /** Something shown changed (busy or error state): render again. */
   rerender(): void
 }
 
 const IDLE: ThreadUiStatus = { busy: null, error: '' }
+
+/** The actions on an existing thread. */
+export type ThreadAction = NonNullable<ThreadUiStatus['busy']>
 
 /** Reply, resolve and reopen with their per-thread state. */
 export class ThreadActions implements Pick<ThreadContext, 'status' | 'reply' | 'resolve' | 'reopen'> {
@@ -42,13 +45,13 @@ export class ThreadActions implements Pick<ThreadContext, 'status' | 'reply' | '
     void this.run(thread, 'reopen', () => reopenThread(this.options.specId, thread.id))
   }
 
-  private async run(thread: ThreadView, busy: NonNullable<ThreadUiStatus['busy']>, call: () => Promise<ThreadView>): Promise<boolean> {
+  private async run(thread: ThreadView, busy: ThreadAction, call: () => Promise<ThreadView>): Promise<boolean> {
     if (this.status(thread.id).busy !== null) return false
     this.set(thread.id, { busy, error: '' })
     try {
       const updated = await call()
       this.set(thread.id, IDLE)
-      this.options.onThread(updated)
+      this.options.onThread(updated, busy)
       return true
     } catch (error) {
       this.set(thread.id, { busy: null, error: messageOf(error, 'That did not work. Please try again.') })

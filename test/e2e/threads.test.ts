@@ -99,6 +99,7 @@ describe('threads in the browser', () => {
     await poll(() => team.locator('.thread-composer').isHidden()).toBe(true)
     expect(await team.evaluate(() => document.activeElement?.classList.contains('ProseMirror'))).toBe(true)
     await poll(() => team.locator('#editor .thread-anchor').textContent()).toBe(idea)
+    await poll(() => team.locator('#threads-announcer').textContent()).toBe('Comment posted.')
 
     // Carla sees it live: highlighted text and the count on the Comments button.
     await poll(() => customer.locator('#editor .thread-anchor').textContent(), LIVE).toBe(idea)
@@ -118,6 +119,7 @@ describe('threads in the browser', () => {
     await customer.keyboard.press('Enter')
     await poll(() => thread.locator('.thread-comment').count()).toBe(2)
     expect(await focusedId(customer)).toMatch(/-reply$/)
+    await poll(() => customer.locator('#threads-announcer').textContent()).toBe('Reply posted.')
     await expectAccessible(customer, 'the customer with the thread open')
 
     // Tom sees the reply live, announced politely.
