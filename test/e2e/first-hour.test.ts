@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest'
 import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 import { expectAccessible, newPage, openEditor, poll, signedInPage, waitForStatus } from '../helpers/browser.js'
-import { caretAtEnd } from './editor-page.js'
+import { caretAtEnd, cursorOf, expectCursor } from './editor-page.js'
 import { createPanel } from './workspace-api.js'
 
 describe('first hour', () => {
@@ -161,5 +161,30 @@ describe('first hour', () => {
       expect(await facilitator.locator('.header-start a', { hasText: 'All specs' }).count()).toBe(1)
       expect(await facilitator.locator('#workspace-link').getAttribute('aria-current')).toBe(path === '/workspace' ? 'page' : null)
     }
+  })
+
+  test('other people’s cursor labels fade after a few seconds still, and come back when they move or on hover', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Cursor spec')
+    const ada = await openEditor(service, spec, 'Ada Lovelace')
+    const grace = await openEditor(service, spec, 'Grace Hopper')
+    await caretAtEnd(grace)
+    await grace.keyboard.type('Hello')
+    await expectCursor(ada, 'Grace Hopper', 'Team')
+    const label = cursorOf(ada, 'Grace Hopper').first().locator('.ProseMirror-yjs-cursor-label')
+    const opacity = (): Promise<string> => label.evaluate((el) => getComputedStyle(el).opacity)
+    // Shown while she types, then faded once she stops (the fade starts after 3 s).
+    expect(await opacity()).toBe('1')
+    await poll(opacity, { timeout: 10_000 }).toBe('0')
+    expect(await label.isVisible()).toBe(false)
+    // Hovering her caret shows it again.
+    await cursorOf(ada, 'Grace Hopper').first().hover({ force: true })
+    await poll(opacity).toBe('1')
+    await ada.mouse.move(0, 0)
+    // Moving or typing shows it again, with her full name (no clipping at 14 characters).
+    await grace.keyboard.type(' world')
+    await poll(opacity).toBe('1')
+    const clipped = await cursorOf(ada, 'Grace Hopper').first().locator('.cursor-name').evaluate((el) => el.scrollWidth > el.clientWidth)
+    expect(clipped).toBe(false)
   })
 })
