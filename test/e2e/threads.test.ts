@@ -3,7 +3,8 @@
  * (start it, see it live in another browser, reply, see the reply live); a customer cannot
  * resolve a team member's thread (no button, and the API refuses); deleting the anchored text
  * shows "Text removed" with the quote to everyone; a viewer can comment; a conversation started
- * on a customer's idea in the review panel shows in the customer's "My ideas". Axe runs on every page;
+ * on a customer's idea in the review panel shows in the customer's "My ideas"; threads started
+ * while someone was offline show after they reconnect. Axe runs on every page;
  * screenshots at 1280 and 375 px go to SHOTS_DIR (test/helpers/browser.ts).
  */
 import { describe, expect, test } from 'vitest'
@@ -16,7 +17,7 @@ import { expectAccessible, openEditor, poll, screenshot, waitForStatus } from '.
 import { connectClient, synced } from '../helpers/clients.js'
 import { pmDoc, writePm } from '../helpers/pm-edit.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { caretAtEnd, caretInTitle, expectBlocks, selectToLineStart, storedBlocks } from './editor-page.js'
+import { caretAtEnd, caretInTitle, expectBlocks, selectToLineStart, setConnected, storedBlocks } from './editor-page.js'
 
 /** Threads reach other browsers through a review event and a re-read: allow for both. */
 const LIVE = { timeout: 15_000 }
@@ -261,5 +262,16 @@ describe('threads in the browser', () => {
     expect(await mine.locator('.thread-comment').innerText()).toContain('Planned for the next release.')
     await expectAccessible(customer, 'My ideas with a conversation')
     await screenshot(customer, 'threads-my-ideas-1280')
+  })
+
+  test('threads started while someone was offline show once they reconnect', async () => {
+    const idea = 'Offline queue for uploads'
+    const { team, customer } = await twoPeople(idea)
+    await setConnected(customer, false)
+    await commentFromKeyboard(team, idea, 'Started while Carla was away')
+    await setConnected(customer, true)
+    await poll(() => customer.locator('#editor .thread-anchor').textContent(), LIVE).toBe(idea)
+    await openComments(customer)
+    expect(await threadWith(customer, idea).innerText()).toContain('Started while Carla was away')
   })
 })
