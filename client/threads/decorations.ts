@@ -3,9 +3,9 @@
  * inline decoration over its current range (resolved from its anchors), the active one a stronger
  * one; the comment being written highlights the text it will quote.
  *
- * Rules: resolved threads and threads whose text is gone are not drawn. Ranges come from the
- * anchors only when the Yjs document and the editor agree (see `plugin.ts`); in between, the
- * plugin maps this set through local edits.
+ * Rules: threads whose text is gone are not drawn, nor resolved ones unless active (selected
+ * from the list). Ranges come from the anchors only when the Yjs document and the editor agree
+ * (see `plugin.ts`); in between, the plugin maps this set through local edits.
  */
 import type { EditorState } from 'prosemirror-state'
 import { Decoration, DecorationSet } from 'prosemirror-view'
@@ -30,10 +30,10 @@ export const buildDecorations = (
 ): DecorationSet => {
   const out: Decoration[] = []
   for (const thread of threads) {
-    if (thread.status !== 'open' || thread.textRemoved) continue
+    const active = thread.id === activeId
+    if (thread.textRemoved || (thread.status !== 'open' && !active)) continue
     const range = resolveAnchors(state, thread)
     if (range === null) continue
-    const active = thread.id === activeId
     const attrs = {
       class: active ? `${ANCHOR_CLASS} is-active` : ANCHOR_CLASS,
       'data-thread-id': thread.id

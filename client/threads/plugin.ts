@@ -62,6 +62,12 @@ const reduceHighlights = (tr: Transaction, prev: ThreadsState, state: EditorStat
   const meta = tr.getMeta(threadsKey) as ThreadsMeta | undefined
   const fromYjs = tr.docChanged && tr.getMeta(ySyncPluginKey) !== undefined
   let next = meta === undefined ? prev : { ...prev, ...meta }
+  // The active thread was just resolved: its text stops being highlighted.
+  if (meta?.threads !== undefined && meta.activeId === undefined && next.activeId !== null) {
+    const was = prev.threads.find((t) => t.id === next.activeId)
+    const now = next.threads.find((t) => t.id === next.activeId)
+    if (was?.status === 'open' && now?.status !== 'open') next = { ...next, activeId: null }
+  }
   if (meta !== undefined || fromYjs) next = { ...next, decorations: buildDecorations(state, next) }
   else if (tr.docChanged) next = { ...next, decorations: prev.decorations.map(decorationMapping(tr), tr.doc) }
   // The person moved the caret into a thread's text: that thread becomes the active one.

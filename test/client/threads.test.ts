@@ -8,7 +8,7 @@ import { EditorState, TextSelection } from 'prosemirror-state'
 import { Decoration, DecorationSet } from 'prosemirror-view'
 import type { ThreadView } from '../../shared/api-threads.js'
 import { schema } from '../../shared/schema.js'
-import { commentCommand, openThread, setThreads, threadIn, threadsKey } from '../../client/threads/commands.js'
+import { commentCommand, openThread, setActiveThread, setThreads, threadIn, threadsKey } from '../../client/threads/commands.js'
 import { threadsPlugin } from '../../client/threads/plugin.js'
 import { orderThreads } from '../../client/threads/threads-list.js'
 import { mayResolve, timeAgo } from '../../client/threads/thread-view.js'
@@ -107,6 +107,20 @@ describe('threads client', () => {
     const second = threadsKey.getState(state)?.open
     expect(first?.threadId).toBe('t1')
     expect(second?.seq).toBe((first?.seq ?? 0) + 1)
+    expect(threadsKey.getState(state)?.activeId).toBe('t1')
+  })
+
+  it('forgets the active thread once it is resolved, but keeps one chosen while resolved', () => {
+    let state = stateWith(3)
+    const dispatch = (tr: Parameters<EditorState['apply']>[0]): void => {
+      state = state.apply(tr)
+    }
+    setThreads([thread('t1')])(state, dispatch)
+    setActiveThread('t1')(state, dispatch)
+    setThreads([thread('t1', { status: 'resolved' })])(state, dispatch)
+    expect(threadsKey.getState(state)?.activeId).toBeNull()
+    setActiveThread('t1')(state, dispatch)
+    setThreads([thread('t1', { status: 'resolved', comments: [] })])(state, dispatch)
     expect(threadsKey.getState(state)?.activeId).toBe('t1')
   })
 })

@@ -164,6 +164,9 @@ describe('threads in the browser', () => {
     await poll(() => thread.getAttribute('data-status'), LIVE).toBe('resolved')
     expect(await thread.locator('[data-action=reopen]').count()).toBe(0)
     await poll(() => customer.locator('#editor .thread-anchor').count()).toBe(0)
+    // Choosing the resolved thread in the list still shows its text.
+    await thread.locator('.thread-show').click()
+    await poll(() => customer.locator('#editor .thread-anchor.is-active').textContent()).toBe(idea)
   })
 
   test('deleting the anchored text shows “Text removed” with the quote to both people', async () => {
