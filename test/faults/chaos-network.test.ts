@@ -107,11 +107,13 @@ describe('a network that delays, reorders and drops', () => {
       // Only the proxy's cuts (1006) closed anyone: the server refused no honest client.
       for (const c of clients) expect(c.closes.filter((x) => x.code !== 1006), context()).toEqual([])
 
-      // Attribution, as the API serves it: every character accounted for, by people who typed.
-      const res = await (await facilitatorOf(service)).fetch(`/api/specs/${spec}/attribution`)
+      // Attribution, as the API serves it: every character accounted for, by people who typed
+      // and the facilitator who created the spec (its title is their words).
+      const facilitator = await facilitatorOf(service)
+      const res = await facilitator.fetch(`/api/specs/${spec}/attribution`)
       expect(res.status).toBe(200)
       const { attribution } = (await res.json()) as { attribution: SpecAttribution }
-      const ids = new Set(people.map((p) => p.principal.participantId))
+      const ids = new Set([...people.map((p) => p.principal.participantId), facilitator.principal.participantId])
       let attributed = 0
       for (const block of attribution.blocks) {
         expect(block.runs.reduce((n, r) => n + r.length, 0), context()).toBe(block.length)

@@ -14,7 +14,7 @@ import { pmDoc, writePm } from '../helpers/pm-edit.js'
 import { FRAGMENT_NAME, schema } from '../../shared/schema.js'
 import { startTestService, createSpec } from '../helpers/server.js'
 import { connectClient, synced } from '../helpers/clients.js'
-import { signInAs } from '../helpers/auth.js'
+import { facilitatorOf, signInAs } from '../helpers/auth.js'
 import { eventually } from '../helpers/eventually.js'
 import { randomEdit } from './edits.js'
 
@@ -63,7 +63,8 @@ async function runSeed(seed: number, count: number, steps: number): Promise<void
   expect(yXmlFragmentToProsemirrorJSON(stored.getXmlFragment(FRAGMENT_NAME)), context()).toEqual(expected)
   // Attribution accounts for every character, and only real participants wrote any.
   const attribution = await room.attribution()
-  const ids = new Set(people.map((p) => p.principal.participantId))
+  // Those who typed, and the facilitator who created the spec (its title is their words).
+  const ids = new Set([...people.map((p) => p.principal.participantId), (await facilitatorOf(service)).principal.participantId])
   for (const block of attribution.blocks) {
     expect(block.runs.reduce((n, r) => n + r.length, 0), context()).toBe(block.length)
     for (const c of block.contributors) expect(ids.has(c.participantId), context()).toBe(true)
