@@ -88,7 +88,9 @@ export class Composer {
     const target = this.returnFocus
     this.returnFocus = null
     if (target instanceof HTMLElement && target.isConnected && !this.view.dom.contains(target)) target.focus()
-    else this.view.focus()
+    else if (this.view.editable) this.view.focus()
+    // ProseMirror does not focus a read-only view; it is a tab stop there (read-only-keys.ts).
+    else this.view.dom.focus({ preventScroll: true })
   }
 
   private readonly cancel = (): void => {

@@ -9,7 +9,8 @@
  *
  * Moving the caret into a thread's text (click or arrow keys) makes that thread active; clicking
  * highlighted text also opens its thread in the list, without taking the focus. The comment
- * shortcut works in read-only editors too (viewers may comment).
+ * shortcut works in read-only editors too (viewers may comment), where text can be selected
+ * from the keyboard (`read-only-keys.ts`).
  */
 import { keydownHandler } from 'prosemirror-keymap'
 import { Plugin, type EditorState, type Transaction } from 'prosemirror-state'
@@ -29,6 +30,7 @@ import {
   type ThreadsState
 } from './commands.js'
 import { ANCHOR_CLASS, buildDecorations } from './decorations.js'
+import { ReadOnlySelection } from './read-only-keys.js'
 
 /** What the threads plugin needs from the page. */
 export interface ThreadsPluginOptions {
@@ -117,6 +119,7 @@ export const threadsPlugin = (options: ThreadsPluginOptions): Plugin<ThreadsStat
     },
     view: (view: EditorView) => {
       const composer = new Composer(view, options.post)
+      const keys = new ReadOnlySelection(view)
       // A read-only editor (viewers) cannot hold the focus, so ProseMirror sees no keys: the
       // shortcut is taken from the document while the page's selection is in the editor.
       const onDocumentKey = (event: KeyboardEvent): void => {
@@ -131,11 +134,13 @@ export const threadsPlugin = (options: ThreadsPluginOptions): Plugin<ThreadsStat
           const prev = threadsKey.getState(prevState)
           const next = threadsKey.getState(v.state)
           composer.update(v)
+          keys.update(v)
           if (prev && next && prev !== next) options.onChange(next, prev)
         },
         destroy: () => {
           document.removeEventListener('keydown', onDocumentKey)
           composer.destroy()
+          keys.destroy()
         }
       }
     }

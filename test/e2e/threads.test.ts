@@ -2,10 +2,10 @@
  * Browser end-to-end tests of threads on the real service: a thread from the keyboard alone
  * (start it, see it live in another browser, reply, see the reply live); a customer cannot
  * resolve a team member's thread (no button, and the API refuses); deleting the anchored text
- * shows "Text removed" with the quote to everyone; a viewer can comment; a conversation started
- * on a customer's idea in the review panel shows in the customer's "My ideas"; threads started
- * while someone was offline show after they reconnect. Axe runs on every page;
- * screenshots at 1280 and 375 px go to SHOTS_DIR (test/helpers/browser.ts).
+ * shows "Text removed" with the quote to everyone; a viewer can comment (pointer, or keyboard
+ * alone); a conversation started on a customer's idea in the review panel shows in the
+ * customer's "My ideas"; threads started while someone was offline show after they reconnect.
+ * Axe runs on every page; screenshots at 1280 and 375 px go to SHOTS_DIR (test/helpers/browser.ts).
  */
 import { describe, expect, test } from 'vitest'
 import type { Locator, Page } from 'playwright-core'
@@ -237,6 +237,23 @@ describe('threads in the browser', () => {
     await screenshot(viewer, 'threads-viewer-composer-375')
     await viewer.keyboard.press('Escape')
     await poll(() => viewer.locator('.thread-composer').isHidden()).toBe(true)
+
+    // From the keyboard alone: the read-only text is a tab stop, End selects the last block and
+    // Ctrl+Shift+ArrowLeft gives back its last word.
+    await viewer.setViewportSize({ width: 1280, height: 800 })
+    await viewer.locator('#editor .ProseMirror').focus()
+    await viewer.keyboard.press('End')
+    await viewer.keyboard.press('Control+Shift+ArrowLeft')
+    await poll(() => viewer.evaluate(() => document.getSelection()?.toString())).toBe('Barcode ')
+    await viewer.keyboard.press('Control+Alt+m')
+    await poll(() => focusedId(viewer)).toBe('thread-composer-input')
+    expect(await viewer.locator('.thread-composer .thread-quote').textContent()).toBe('Barcode ')
+    await viewer.keyboard.type('Which brands?')
+    await viewer.keyboard.press('Enter')
+    await poll(() => viewer.locator('.thread-composer').isHidden()).toBe(true)
+    expect(await viewer.evaluate(() => document.activeElement?.classList.contains('ProseMirror'))).toBe(true)
+    await poll(() => team.locator('#side-panel .thread').count(), LIVE).toBe(2)
+    expect(await threadWith(team, 'Which brands?').locator('.thread-quote-text').textContent()).toBe('Barcode ')
   })
 
   test('a conversation on a customer’s idea, from the review panel to My ideas', async () => {
