@@ -116,13 +116,20 @@ export function captureRemovals(doc: Y.Doc, engine: AttributionEngine, report: D
       const authorId = authors.idOf(a)
       if (a !== me && a !== UNKNOWN && authorId !== null) {
         const ids = sliceIds(run.ids, i, j)
+        // Characters outside the spec's fragment (another root type a crafted client wrote to)
+        // are no one's words in the spec: never a removal.
+        const place = placeOf(doc, ids[0]!)
+        if (place === null) {
+          i = j
+          continue
+        }
         const origins = originsOf(authors, ids)
         const first = origins[0]!
         const contributionId = contributionOf(first.client, first.clock)
         const key = contributionId === null ? `run ${runs++}` : `${authorId} ${contributionId}`
         let group = groups.get(key)
         if (group === undefined) groups.set(key, (group = { authorId, removedBy: report.participantId, contributionId, pieces: [], origins: [] }))
-        group.pieces.push({ text: run.text.slice(i, j), place: placeOf(doc, ids[0]!) })
+        group.pieces.push({ text: run.text.slice(i, j), place })
         for (const o of origins) appendRange(group.origins, o)
       }
       i = j
@@ -153,22 +160,28 @@ function liveIndex(start: Y.Item | null, item: Y.Item): number {
   return n
 }
 
-/** Rule 5: where the deleted character `id` was. */
-function placeOf(doc: Y.Doc, id: { client: number; clock: number }): Place {
+/** Rule 5: where the deleted character `id` was; null if it was not in a block of the spec's fragment. */
+function placeOf(doc: Y.Doc, id: { client: number; clock: number }): Place | null {
   const fragment = doc.getXmlFragment(FRAGMENT_NAME)
-  const structs = doc.store.clients.get(id.client)!
-  const item = structs[Y.findIndexSS(structs, id.clock)] as Y.Item
-  const text = item.parent as Y.XmlText
+  const structs = doc.store.clients.get(id.client)
+  const item = structs?.[Y.findIndexSS(structs, id.clock)]
+  if (!(item instanceof Y.Item) || !(item.parent instanceof Y.XmlText) || item.parent._item === null) return null
+  const text = item.parent
   const textItem = text._item!
   const block = textItem.parent as Y.XmlElement
   // Climb to the top-level block, noting whether anything on the way was deleted.
   let survived = true
   let top: Y.Item = textItem
+  let inFragmentTree = false
   for (let type: Y.AbstractType<any> = text; type._item !== null; type = type._item.parent as Y.AbstractType<any>) {
     if (type._item.deleted) survived = false
     top = type._item
-    if (type._item.parent === fragment) break
+    if (type._item.parent === fragment) {
+      inFragmentTree = true
+      break
+    }
   }
+  if (!inFragmentTree) return null
   const topIndex = liveIndex(fragment._start, top)
   const inText = survived ? encode(Y.createRelativePositionFromTypeIndex(text, liveIndex(text._start, item))) : null
   const inFragment = encode(Y.createRelativePositionFromTypeIndex(fragment, top.deleted ? topIndex : topIndex + 1))

@@ -9,7 +9,8 @@ import { connectAs, connectClient, synced } from '../helpers/clients.js'
 import { facilitatorOf, signInAs } from '../helpers/auth.js'
 import { eventually, sleep } from '../helpers/eventually.js'
 import { openRaw, updateFrame } from '../helpers/raw-socket.js'
-import { editPm, bodyStart } from '../helpers/pm-edit.js'
+import { editPm, bodyStart, pmDoc } from '../helpers/pm-edit.js'
+import { createLogger } from '../../server/observability/logger.js'
 import { FRAGMENT_NAME, schema } from '../../shared/schema.js'
 import type { Service } from '../../server/service.js'
 import { CloseCode, messageAwareness } from '../../shared/protocol.js'
@@ -103,5 +104,35 @@ describe('frame fuzzer regressions', () => {
     await eventually(() => expect(service.rooms.get(spec)?.doc.getXmlFragment(FRAGMENT_NAME).toString()).toContain('33-bit'))
     const honest = await customerTypes(service, spec, 'Offline mode, please.')
     await eventually(() => expect(contributors(service, spec)).resolves.toContain(honest), 5000)
+  })
+
+  // Frame fuzzer, FAULT_SEED=1541098557: a deletion of someone else's characters in a root type
+  // other than the spec's fragment made removal capture read the parent of a root type
+  // ("Cannot read properties of null (reading 'parent')"), logged as an error.
+  it('deleting a customer’s characters outside the spec’s fragment records no removal and logs no error', async () => {
+    const lines: string[] = []
+    const log = createLogger('info', { write: (line: string) => void lines.push(line) })
+    const service = await startTestService({}, { log })
+    const spec = await createSpec(service)
+    const customer = await signInAs(service, 'customer', { panelSpecIds: [spec] })
+    const writer = connectClient(service, spec, { token: customer.wsToken(spec) })
+    const team = await connectAs(service, spec)
+    await Promise.all([synced(writer), synced(team)])
+    writer.doc.getText('elsewhere').insert(0, 'not in the spec')
+    await eventually(() => expect(team.doc.getText('elsewhere').toString()).toBe('not in the spec'))
+    team.doc.getText('elsewhere').delete(0, 4)
+    await eventually(() => expect(service.rooms.get(spec)?.doc.getText('elsewhere').toString()).toBe('in the spec'))
+    // Positive control on the same route: a removal of the customer's words in the spec is recorded.
+    await customerTypes(service, spec, 'Offline mode, please.')
+    await eventually(() => expect(team.tracker.current.status).toBe('saved'))
+    await eventually(() => expect(pmDoc(team.doc).textContent).toContain('Offline mode'))
+    editPm(team.doc, (tr) => tr.delete(bodyStart(tr.doc), bodyStart(tr.doc) + 'Offline '.length))
+    const facilitator = await facilitatorOf(service)
+    await eventually(async () => {
+      const res = await facilitator.fetch(`/api/specs/${spec}/removals`)
+      const body = (await res.json()) as { removals: Array<{ text: string }> }
+      expect(body.removals.map((r) => r.text)).toEqual(['Offline '])
+    })
+    expect(lines.map((l) => JSON.parse(l) as { level: number; msg?: string }).filter((e) => e.level >= 50)).toEqual([])
   })
 })
