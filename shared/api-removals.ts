@@ -8,6 +8,9 @@
 import { z } from 'zod'
 import type { DecisionEntry } from './api-review.js'
 import type { Role } from './permissions.js'
+import type { Person } from './identity.js'
+
+export type { Person } from './identity.js'
 
 /**
  * Shape of a removal id in URLs: `r` + letters, digits, `_` or `-` (the server mints them).
@@ -15,13 +18,6 @@ import type { Role } from './permissions.js'
  */
 export const REMOVAL_ID_PATTERN = /^r[A-Za-z0-9_-]{1,127}$/
 
-/** Someone named in a removal: id and role as stored, display name as the server knows it now. */
-export interface Person {
-  participantId: string
-  displayName: string
-  /** Their role when they acted (not necessarily their role today). */
-  role: Role
-}
 
 /**
  * Where a removal stands:

@@ -8,6 +8,9 @@
  */
 import { z } from 'zod'
 import type { Role } from './permissions.js'
+import type { Person } from './identity.js'
+
+export type { Person } from './identity.js'
 
 /** Longest comment accepted, in UTF-16 code units after trimming. */
 export const MAX_COMMENT_LENGTH = 4000
@@ -76,13 +79,6 @@ export type ReplyBody = z.infer<typeof replyBody>
 /** `POST /api/specs/:id/threads/:threadId/resolve` and `/reopen` take no fields (an empty or absent body). */
 export const emptyBody = z.strictObject({})
 
-/** Someone named in a thread: id and role as stored, display name as the server knows it now. */
-export interface Person {
-  participantId: string
-  displayName: string
-  /** Their role when they acted (not necessarily their role today). */
-  role: Role
-}
 
 /** One comment of a thread. */
 export interface CommentView {

@@ -19,6 +19,17 @@ export interface Principal {
   email: string | null
 }
 
+/**
+ * Someone as review lists show them (threads, removals, answers): who they are and the role they
+ * acted in (not necessarily their role today). Names are resolved by the server at read time.
+ */
+export interface Person {
+  participantId: string
+  displayName: string
+  /** Their role when they acted (not necessarily their role today). */
+  role: Role
+}
+
 /** The presence fields the server stamps on every awareness state of a connection. */
 export interface PresenceUser {
   id: string
