@@ -9,52 +9,29 @@
 import * as Y from 'yjs'
 import * as encoding from 'lib0/encoding'
 import * as syncProtocol from 'y-protocols/sync'
-import * as awarenessProtocol from 'y-protocols/awareness'
-import { CloseCode, messageAwareness, messageSync } from '../../shared/protocol.js'
-import type { DocStore } from '../storage/doc-store.js'
-import type { Logger } from '../observability/logger.js'
+import type { Awareness } from 'y-protocols/awareness'
+import { CloseCode, messageSync } from '../../shared/protocol.js'
 import { validateUpdate, type UpdateSummary } from './validate-update.js'
 import { validateSchema } from './validate-schema.js'
 import { quarantineInvalidContent } from './quarantine.js'
 import { AttributionEngine } from '../attribution/index.js'
-import { AttributionFeed, type ParticipantLookup } from './attribution-feed.js'
-import { ContributionsFeed, type ContributionsDeps } from '../review/contributions-feed.js'
-import { RemovalsFeed, type RemovalsDeps } from '../review/removals-feed.js'
+import { AttributionFeed } from './attribution-feed.js'
+import { titleEdit } from './spec-title.js'
+import { RoomRecords } from './room-records.js'
+import type { RoomDeps } from './room-deps.js'
+
+export type { RoomDeps } from './room-deps.js'
+import { documentTitle } from '../../shared/spec-title.js'
 import { restoreRemoval } from '../review/restore.js'
 import type { RemovalRecord } from '../review/removals.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
-import type { ContributionPiece } from '../../shared/api-review.js'
 import { isTxOrigin, type TxOrigin } from './origin.js'
 import type { Peer } from './peer.js'
-import { encodeAwarenessEntries, type AwarenessEntry } from './awareness-codec.js'
-import { PresenceRoster } from './presence.js'
+import type { AwarenessEntry } from './awareness-codec.js'
+import { RoomPresence } from './room-presence.js'
 import { SpecSize, SpecTooLargeError } from './spec-size.js'
 import type { ClientBindings } from '../attribution/index.js'
 import type { AuthorMap } from '../attribution/author-map.js'
-
-/** What a room needs from the outside. */
-export interface RoomDeps {
-  docs: DocStore
-  log: Logger
-  /** Compact the stored log after this many appends. */
-  compactEvery: number
-  /** Names and roles of past contributors, for attribution. */
-  lookupParticipant: ParticipantLookup
-  /** Debounce of attribution recomputation after commits (ms). */
-  attributionDelayMs?: number
-  /** Largest spec state in bytes (estimated; see spec-size.ts). Default: no limit. */
-  maxSpecBytes?: number
-  /** Most structs and delete ranges per update. Default: no limit. */
-  maxUpdateStructs?: number
-  /** Distinct presence clientIDs per connection. Default 2. */
-  maxPresenceIdsPerConnection?: number
-  /** Told after each committed participant update (edit-activity.ts). Default: nobody. */
-  onEdit?: (specId: string, participantId: string) => void
-  /** Where and how the room records contributions (server/review). Default: it does not. */
-  contributions?: ContributionsDeps
-  /** Where and how the room records removals of customer words (server/review). Default: it does not. */
-  removals?: RemovalsDeps
-}
 
 /** Encodes a frame once; the same buffer goes to every recipient. */
 function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
@@ -66,7 +43,8 @@ function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
 /** One live spec. Create with {@link Room.load}. */
 export class Room {
   readonly doc = new Y.Doc({ gc: true })
-  readonly awareness: awarenessProtocol.Awareness
+  /** Who is here and where their caret is (room-presence.ts). */
+  private readonly presence: RoomPresence
   /** The room's members: local connections, each seen only through {@link Peer}. */
   readonly conns = new Set<Peer>()
   /** Called when the last connection left. */
@@ -82,28 +60,16 @@ export class Room {
   /** Server-verified authorship: clientID bindings and who wrote / moved every character. */
   private engine = new AttributionEngine()
   private feed: AttributionFeed | null = null
-  private contributionsFeed: ContributionsFeed | null = null
-  private removalsFeed: RemovalsFeed | null = null
-  /** Who holds which presence clientID. */
-  private readonly roster: PresenceRoster
+  /** Contributions, removals and the metadata title, kept after commits (room-records.ts). */
+  private records: RoomRecords | null = null
   private size: SpecSize | null = null
 
   private constructor(
     readonly name: string,
     private readonly deps: RoomDeps
   ) {
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
-    // The server itself is not a participant.
-    this.awareness.setLocalState(null)
-    this.roster = new PresenceRoster(
-      { maxIdsPerConnection: deps.maxPresenceIdsPerConnection ?? 2 },
-      {
-        // Read through `this.engine`: load() replaces the engine after construction.
-        durableOwner: (id) => (this.engine.bindings.isDurable(id) ? this.engine.bindings.ownerOf(id) : undefined),
-        announce: (id, pid) => this.engine.announce(id, pid),
-        release: (id, pid) => this.engine.bindings.release(id, pid)
-      }
-    )
+    // Read through `this.engine`: load() replaces the engine after construction.
+    this.presence = new RoomPresence(this.doc, this.conns, () => this.engine, deps.maxPresenceIdsPerConnection ?? 2)
   }
 
   /**
@@ -124,30 +90,22 @@ export class Room {
     room.engine = AttributionEngine.load(stored.facts)
     // A spec stored before schema admission may hold what no client can render (issue 7).
     await quarantineInvalidContent(name, room.doc, () => room.engine.encode(), deps)
-    room.engine.attach(room.doc, (o) => (isTxOrigin(o) && o.source === 'connection' ? o.peer.participantId : null))
+    room.engine.attach(room.doc, (o) => (!isTxOrigin(o) ? null : o.source === 'connection' ? o.peer.participantId : o.source === 'title' ? o.by : null))
     room.feed = new AttributionFeed(room.doc, room.engine, deps.lookupParticipant, (f) => room.sendToValenceClients(f), {
       delayMs: deps.attributionDelayMs,
       onError: (err) => deps.log.error({ err, room: name }, 'attribution computation failed')
     })
-    if (deps.contributions) {
-      room.contributionsFeed = await ContributionsFeed.load(name, room.doc, () => room.engine.authors, deps.contributions, (err) =>
-        deps.log.error({ err, room: name }, 'contributions pass failed')
-      )
-    }
-    if (deps.removals) {
-      // After the engine attached: its afterTransaction listener runs first (removals-feed.ts).
-      room.removalsFeed = await RemovalsFeed.load(name, room.doc, () => room.engine, deps.removals,
-        (client, clock) => room.contributionsFeed?.contributionOf(client, clock) ?? null,
-        (err) => deps.log.error({ err, room: name }, 'removals capture failed'))
-    }
+    // After the engine attached: the removals feed reads each transaction after it.
+    room.records = await RoomRecords.load(name, room.doc, () => room.engine, deps)
     room.doc.on('update', (update: Uint8Array, txOrigin: unknown, _doc: Y.Doc, tr: Y.Transaction) => {
       if (isTxOrigin(txOrigin) && txOrigin.source === 'connection') {
         // The engine computed this transaction's attribution facts in afterTransaction, which
         // Yjs runs before 'update': they are stored in the same write as the update. Removals
         // it made are stored once that write committed.
-        room.persistThenBroadcast(update, txOrigin.peer, room.engine.takeDelta(tr), room.removalsFeed?.afterCommit(tr) ?? null)
-      } else if (isTxOrigin(txOrigin) && txOrigin.source === 'restore') {
-        // A restore is persisted with its facts (engine rule 6) and broadcast to everyone.
+        room.persistThenBroadcast(update, txOrigin.peer, room.engine.takeDelta(tr), room.records!.capture(tr))
+      } else if (isTxOrigin(txOrigin) && (txOrigin.source === 'restore' || txOrigin.source === 'title')) {
+        // A restore or a title the server wrote is persisted with its facts (engine rule 6 and
+        // spec-title.ts) and broadcast to everyone.
         room.persistThenBroadcast(update, null, room.engine.takeDelta(tr))
       } else if (txOrigin === null) {
         // Yjs's own follow-up to a remote update: it deletes formatting markers that a
@@ -158,8 +116,10 @@ export class Room {
         room.persistThenBroadcast(update, null, room.engine.takeDelta(tr))
       }
     })
-    room.awareness.on('update', room.onAwarenessUpdate)
     room.size = new SpecSize({ maxBytes: deps.maxSpecBytes ?? Infinity, measure: () => Y.encodeStateAsUpdate(room.doc).length })
+    // spec-title.ts rule 3: an empty title block takes the metadata title (older and CLI-made specs).
+    const metadataTitle = deps.titles && documentTitle(room.doc) === '' ? await deps.titles.get(name) : null
+    if (metadataTitle) await room.setTitle(metadataTitle, null)
     return room
   }
 
@@ -175,7 +135,7 @@ export class Room {
 
   /** Presence clientIDs held by connections (tests and diagnostics). */
   get presenceHolders(): number {
-    return this.roster.size
+    return this.presence.holders
   }
 
   /** The estimated size of the spec's state in bytes. */
@@ -188,25 +148,13 @@ export class Room {
     return this.feed!.current()
   }
 
-  /** Records what was written since the last contributions pass, now (for the HTTP list). */
-  async flushContributions(): Promise<void> {
-    await this.whenCommitted()
-    await this.contributionsFeed?.flush()
-  }
-
   /**
-   * Records what was written since the last pass, then says where every contribution with live
-   * text is now (server/review/contribution-pieces.ts); empty if the room keeps no contributions.
+   * The room's records (contributions, removals, title: room-records.ts) once every update queued
+   * so far has committed, so they can be brought up to date with all of it (the HTTP lists).
    */
-  async contributionPieces(): Promise<Map<string, ContributionPiece[]>> {
-    await this.flushContributions()
-    return this.contributionsFeed?.pieces() ?? new Map()
-  }
-
-  /** Stores the removals of every committed update now (for the HTTP list). */
-  async flushRemovals(): Promise<void> {
+  async recordsAfterCommit(): Promise<RoomRecords | null> {
     await this.whenCommitted()
-    await this.removalsFeed?.flush()
+    return this.records
   }
 
   /**
@@ -216,9 +164,26 @@ export class Room {
    */
   async restore(removal: RemovalRecord, by: string): Promise<void> {
     const origin: TxOrigin = { source: 'restore', removalId: removal.id, by }
-    restoreRemoval(this.doc, this.engine, removal, by, origin)
+    await this.serverEdit(() => restoreRemoval(this.doc, this.engine, removal, by, origin), `restoring ${removal.id}`)
+  }
+
+  /**
+   * Writes `title` into the title block as `by`'s edit (spec-title.ts rule 2; `by` null: nobody's)
+   * and resolves once it is committed and sent to every member.
+   * @throws Error if storage failed (nothing is then visible to anyone).
+   */
+  async setTitle(title: string, by: string | null): Promise<void> {
+    const update = titleEdit(this.doc, title)
+    if (update === null) return
+    const origin: TxOrigin = { source: 'title', by }
+    await this.serverEdit(() => Y.applyUpdate(this.doc, update, origin), 'setting the title')
+  }
+
+  /** Applies an edit the server makes (persisted like any update) and waits until it committed. */
+  private async serverEdit(apply: () => void, what: string): Promise<void> {
+    apply()
     await this.whenCommitted()
-    if (this.failed) throw new Error(`room ${this.name}: storage failed while restoring ${removal.id}`)
+    if (this.failed) throw new Error(`room ${this.name}: storage failed while ${what}`)
   }
 
   /** True once storage failed; the registry replaces the room. */
@@ -235,8 +200,7 @@ export class Room {
       encoding.writeVarUint(e, messageSync)
       syncProtocol.writeSyncStep1(e, this.doc)
     }))
-    const states = this.awareness.getStates()
-    if (states.size > 0) this.sendAwarenessTo(peer)
+    this.presence.sendTo(peer)
   }
 
   /**
@@ -245,7 +209,7 @@ export class Room {
    */
   remove(peer: Peer): void {
     if (!this.conns.delete(peer)) return
-    this.dropPresence(this.roster.leave(peer), peer)
+    this.presence.leave(peer)
     if (this.conns.size === 0) this.onEmpty(this)
   }
 
@@ -275,9 +239,7 @@ export class Room {
     Y.applyUpdate(this.doc, update, origin)
     if (writes.length > 0) {
       this.size!.add(update.length)
-      // A write beats an announcement: whoever else showed presence under these clientIDs
-      // loses it, so the writer's own presence is admitted from now on.
-      this.dropPresence(this.roster.evict(writes, pid), null)
+      this.presence.wrote(writes, pid)
     }
     this.enqueue(() => peer.ack(count))
   }
@@ -311,28 +273,19 @@ export class Room {
     }).catch((err: unknown) => this.deps.log.error({ err, room: this.name, conn: peer.id }, 'answering sync step 1 failed'))
   }
 
-  /**
-   * Applies the admissible part of an awareness update from `peer` (see presence.ts): only
-   * clientIDs it holds or may claim, within its quota, with the server-stamped user fields.
-   */
+  /** Who is here and where their caret is, as y-protocols awareness (tests and diagnostics). */
+  get awareness(): Awareness {
+    return this.presence.awareness
+  }
+
+  /** Applies the admissible part of an awareness update from `peer` (room-presence.ts). */
   receiveAwareness(peer: Peer, entries: AwarenessEntry[]): void {
-    const { admitted, drops } = this.roster.admit(peer, entries)
-    if (drops.quota > 0) {
-      peer.warnOnce('presence-quota', { held: [...peer.presenceIds] }, 'presence for more clientIDs than a connection may hold; dropped')
-    }
-    if (drops.oversize > 0) peer.warnOnce('presence-oversize', {}, 'presence state above the size limit; dropped')
-    if (admitted.length === 0) return
-    awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(admitted), peer)
+    this.presence.receive(peer, entries)
   }
 
   /** Sends every known presence state to `peer`. */
   sendAwarenessTo(peer: Peer): void {
-    const clients = [...this.awareness.getStates().keys()]
-    if (clients.length === 0) return
-    peer.sendPresence(frame((e) => {
-      encoding.writeVarUint(e, messageAwareness)
-      encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients))
-    }))
+    this.presence.sendTo(peer)
   }
 
   /**
@@ -357,13 +310,10 @@ export class Room {
     this.feed?.stop()
     await this.whenCommitted()
     // Nothing written is left unrecorded; a failure is logged, the unload goes on.
-    await this.contributionsFeed?.flush().catch((err: unknown) => this.deps.log.error({ err, room: this.name }, 'contributions pass failed'))
-    this.contributionsFeed?.stop()
-    await this.removalsFeed?.flush()
-    this.removalsFeed?.stop()
+    await this.records?.close()
     await this.compacting
     if (!this.failed && this.appendsSinceCompact > 0) await this.deps.docs.compact(this.name)
-    this.awareness.destroy()
+    this.presence.destroy()
     this.doc.destroy()
   }
 
@@ -379,7 +329,6 @@ export class Room {
     return validateUpdate(this.doc, update, { mayAddGc: (client) => owner(client) === pid, maxStructs: this.deps.maxUpdateStructs })
   }
 
-  /** Sends a Valence-only frame to every client that opted in. */
   /** Sends a review-event frame (shared/protocol.ts `messageReview`) to every Valence client here. */
   sendReviewEvent(message: Uint8Array): void {
     this.sendToValenceClients(message)
@@ -406,7 +355,7 @@ export class Room {
       // Attribution is computed for clients that receive it; stock clients never do, and the
       // HTTP endpoint computes on demand.
       if ([...this.conns].some((c) => c.wantsExtensions)) this.feed!.schedule()
-      this.contributionsFeed?.schedule()
+      this.records?.afterCommit()
       if (author) this.deps.onEdit?.(this.name, author.participantId)
       this.maybeCompact()
     }).catch((err: unknown) => this.fail(err))
@@ -443,30 +392,5 @@ export class Room {
     this.deps.log.error({ err, room: this.name }, 'storage commit failed; resetting room')
     this.closeAll(CloseCode.storageUnavailable, 'storage unavailable')
     this.onFailed(this)
-  }
-
-  private readonly onAwarenessUpdate = (
-    changes: { added: number[]; updated: number[]; removed: number[] },
-    _origin: unknown
-  ): void => {
-    const changed = changes.added.concat(changes.updated, changes.removed)
-    if (changed.length === 0) return
-    const message = frame((e) => {
-      encoding.writeVarUint(e, messageAwareness)
-      encoding.writeVarUint8Array(e, awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed))
-    })
-    for (const peer of this.conns) peer.sendPresence(message)
-  }
-
-  /**
-   * Removes the presence states of `clientIDs` (broadcast as removals) and then forgets their
-   * awareness metadata, which y-protocols keeps forever otherwise: a million clientIDs that
-   * came and went would stay in memory.
-   */
-  private dropPresence(clientIDs: number[], origin: Peer | null): void {
-    if (clientIDs.length === 0) return
-    // The removal broadcast reads each clientID's clock from the metadata: delete it after.
-    awarenessProtocol.removeAwarenessStates(this.awareness, clientIDs, origin)
-    for (const id of clientIDs) this.awareness.meta.delete(id)
   }
 }

@@ -84,9 +84,7 @@ export class RoomRegistry {
    * needed and unloaded again after the idle delay).
    */
   async attribution(name: string): Promise<SpecAttribution> {
-    let room = await this.open(name)
-    while (this.live.get(name) !== room) room = await this.open(name)
-    if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
+    const room = await this.liveRoom(name)
     return room.attribution()
   }
 
@@ -96,9 +94,7 @@ export class RoomRegistry {
    * runs synchronously: no update lands while it reads. It must not change either.
    */
   async withDoc<T>(name: string, fn: (doc: Y.Doc, origins: AuthorMap) => T): Promise<T> {
-    let room = await this.open(name)
-    while (this.live.get(name) !== room) room = await this.open(name)
-    if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
+    const room = await this.liveRoom(name)
     return fn(room.doc, room.authors)
   }
 
@@ -108,7 +104,7 @@ export class RoomRegistry {
    */
   async flushContributions(name: string): Promise<void> {
     await this.unloading.get(name)
-    await this.live.get(name)?.flushContributions()
+    await (await this.live.get(name)?.recordsAfterCommit())?.flushContributions()
   }
 
   /**
@@ -117,16 +113,14 @@ export class RoomRegistry {
    */
   async contributionPieces(name: string): Promise<Map<string, ContributionPiece[]>> {
     await this.unloading.get(name)
-    let room = await this.open(name)
-    while (this.live.get(name) !== room) room = await this.open(name)
-    if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
-    return room.contributionPieces()
+    const room = await this.liveRoom(name)
+    return (await (await room.recordsAfterCommit())?.contributionPieces()) ?? new Map()
   }
 
   /** Brings the stored removals of `name` up to date (a loaded room stores them after commits). */
   async flushRemovals(name: string): Promise<void> {
     await this.unloading.get(name)
-    await this.live.get(name)?.flushRemovals()
+    await (await this.live.get(name)?.recordsAfterCommit())?.flushRemovals()
   }
 
   /**
@@ -135,10 +129,30 @@ export class RoomRegistry {
    */
   async restore(name: string, removal: RemovalRecord, by: string): Promise<void> {
     await this.unloading.get(name)
+    const room = await this.liveRoom(name)
+    await room.restore(removal, by)
+  }
+
+  /**
+   * Sets the title block of `name`'s document to `title` as `by`'s edit (spec-title.ts rule 2),
+   * and resolves once it is committed and sent to every member.
+   */
+  async setTitle(name: string, title: string, by: string | null): Promise<void> {
+    await this.unloading.get(name)
+    const room = await this.liveRoom(name)
+    await room.setTitle(title, by)
+  }
+
+  /**
+   * The live room of `name`, loaded for the purpose if needed; a room nobody is connected to is
+   * unloaded again after the idle delay.
+   */
+  private async liveRoom(name: string): Promise<Room> {
     let room = await this.open(name)
+    // The room may have been dropped (idle or failed) while this call awaited it.
     while (this.live.get(name) !== room) room = await this.open(name)
     if (room.conns.size === 0 && !this.idleTimers.has(name)) this.scheduleIdle(room)
-    await room.restore(removal, by)
+    return room
   }
 
   /** Closes every connection of `name` (e.g. the spec was deleted) and unloads it. */
