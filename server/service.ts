@@ -236,6 +236,13 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   const rooms = new RoomRegistry({
     events,
     onEdit: (specId, participantId) => activity.note(specId, participantId),
+    // One title: the document's title block and the metadata (server/sync/spec-title.ts).
+    titles: {
+      get: async (id) => (await storage.specs.get(id))?.title ?? null,
+      rename: async (id, title) => {
+        await storage.specs.rename(id, title)
+      }
+    },
     docs: storage.docs,
     log,
     compactEvery: config.compactEvery,

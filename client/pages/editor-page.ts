@@ -16,6 +16,7 @@ import * as Y from 'yjs'
 import { can, seesAllSpecs } from '../../shared/permissions.js'
 import { SaveTracker, type SaveState } from '../../shared/save-status.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
+import { documentTitle, metadataTitle } from '../../shared/spec-title.js'
 import { getSession, type Me, type Session } from '../api/auth.js'
 import { ApiError, getSpec } from '../api/specs.js'
 import { watchAccess, type AccessProblem } from '../collab/access-watch.js'
@@ -225,8 +226,20 @@ const start = (specId: string, me: Me): void => {
     setEditorLabel(view, `Spec editor: ${title}`)
   }
 
+  // One title: the header follows the document's title block as people type in it (the server
+  // renames the spec to match, shared/spec-title.ts); an empty block keeps the last title.
+  const fragment = ydoc.getXmlFragment(FRAGMENT_NAME)
+  let shownTitle = ''
+  const followTitle = (): void => {
+    const title = metadataTitle(documentTitle(ydoc))
+    if (title !== null && title !== shownTitle) setTitle((shownTitle = title))
+  }
+  fragment.observeDeep(followTitle)
+
   getSpec(specId)
-    .then((spec) => setTitle(spec.title || 'Untitled spec'))
+    .then((spec) => {
+      if (shownTitle === '') setTitle(spec.title || 'Untitled spec')
+    })
     .catch((error: unknown) => {
       if (error instanceof ApiError && error.status === 404) return (teardown(), showMissing())
       if (error instanceof ApiError && error.status === 403) return (teardown(), showNoAccess())

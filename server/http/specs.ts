@@ -7,7 +7,7 @@ import { Router } from 'express'
 import { CloseCode } from '../../shared/protocol.js'
 import { createSpecBody, renameSpecBody, type Spec } from '../../shared/api.js'
 import type { DocStore, SpecRecord, SpecStore } from '../storage/doc-store.js'
-import { emptySpecUpdate } from '../../shared/schema.js'
+import { newSpecUpdates } from '../sync/spec-title.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import { RoomLimitError, type RoomRegistry } from '../sync/rooms.js'
 import type { AccessControl } from '../auth/access-control.js'
@@ -22,6 +22,16 @@ function specId(raw: string | string[] | undefined): string {
 }
 
 const notFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
+
+/** Runs `work` on a live room; every loaded spec in use (MAX_OPEN_ROOMS) is 503: busy, not broken. */
+async function inRoom<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (err) {
+    if (err instanceof RoomLimitError) throw new HttpError(503, 'too_many_rooms', err.message)
+    throw err
+  }
+}
 
 /** A stored spec as the API shows it: the last editor named (shared/api.ts `Spec`). */
 async function specView(record: SpecRecord, access: AccessControl): Promise<Spec> {
@@ -53,8 +63,9 @@ export function specsRouter(
     const body = createSpecBody.parse(req.body ?? {})
     const spec = await specs.create(body.title)
     // Every spec starts from the same deterministic skeleton (title + paragraph), stored before
-    // anyone can join, so clients never race to create it.
-    await docs.append(spec.id, emptySpecUpdate())
+    // anyone can join, so clients never race to create it; then its title in the title block,
+    // as its creator's words (server/sync/spec-title.ts rule 2).
+    for (const { update, facts } of newSpecUpdates(spec.title, principalOf(res).participantId)) await docs.append(spec.id, update, facts)
     res.status(201).location(`/api/specs/${spec.id}`).json({ spec: await specView(spec, access) })
   })
 
@@ -69,20 +80,17 @@ export function specsRouter(
     const id = specId(req.params.id)
     const spec = await specs.get(id)
     if (!spec || (await access.accessTo(principalOf(res), id)) === 'none') throw notFound()
-    let attribution
-    try {
-      attribution = await rooms.attribution(id)
-    } catch (err) {
-      // Every loaded spec is in use (MAX_OPEN_ROOMS): the server is busy, not broken.
-      if (err instanceof RoomLimitError) throw new HttpError(503, 'too_many_rooms', err.message)
-      throw err
-    }
+    const attribution = await inRoom(() => rooms.attribution(id))
     res.json({ specId: id, attribution })
   })
 
   routes.patch('/:id', 'spec:rename', async (req, res) => {
     const id = specId(req.params.id)
     const body = renameSpecBody.parse(req.body ?? {})
+    if (!(await specs.get(id))) throw notFound()
+    // The document first: its title block is the source of truth, and a concurrent edit of it
+    // merges with this one; the metadata then follows the merged text (spec-title.ts).
+    await inRoom(() => rooms.setTitle(id, body.title, principalOf(res).participantId))
     const spec = await specs.rename(id, body.title)
     if (!spec) throw notFound()
     res.json({ spec: await specView(spec, access) })

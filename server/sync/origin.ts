@@ -16,6 +16,12 @@ export type TxOrigin =
    * persisted with its attribution facts and broadcast to every member, like an accepted update.
    */
   | { source: 'restore'; removalId: string; by: string }
+  /**
+   * The server writing a spec's title into its title block on `by`'s behalf (a rename through the
+   * API, server/sync/spec-title.ts); `by` null for nobody's (adopting an older metadata title).
+   * Persisted and broadcast like an accepted update, attributed to `by`.
+   */
+  | { source: 'title'; by: string | null }
 
 /** Narrows an unknown Yjs transaction origin to a {@link TxOrigin}. */
 export function isTxOrigin(origin: unknown): origin is TxOrigin {

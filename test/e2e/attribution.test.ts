@@ -33,17 +33,18 @@ describe('attribution in the editor', () => {
     await caretInTitle(customer)
     await customer.keyboard.press('ArrowDown')
     await customer.keyboard.type(idea)
-    await expectBlocks(team, ['', idea])
+    await expectBlocks(team, ['Offline', idea])
     await caretAtEnd(team)
     await team.keyboard.press('Enter')
     await team.keyboard.type(plan)
-    await expectBlocks(customer, ['', idea, plan])
+    await expectBlocks(customer, ['Offline', idea, plan])
 
-    for (const page of [customer, team]) await poll(() => markerLabels(page)).toEqual(['customer', 'team'])
-    expect(await markerName(team, 0)).toBe(
+    // The title's marker first: the facilitator who created the spec wrote it.
+    for (const page of [customer, team]) await poll(() => markerLabels(page)).toEqual(['team', 'customer', 'team'])
+    expect(await markerName(team, 1)).toBe(
       'Customer idea: 100% customer. Contributors: Carla Customer (Customer) 100%. First written by Carla Customer.'
     )
-    expect(await markerName(customer, 1)).toBe(
+    expect(await markerName(customer, 2)).toBe(
       'Team idea: 0% customer. Contributors: Tom Team (Team) 100%. First written by Tom Team.'
     )
 
@@ -53,7 +54,7 @@ describe('attribution in the editor', () => {
     await team.keyboard.press('End')
     await team.keyboard.type(note)
     const share = Math.round((idea.length / (idea.length + note.length)) * 100)
-    for (const page of [customer, team]) await poll(() => markerLabels(page)).toEqual(['mixed', 'team'])
+    for (const page of [customer, team]) await poll(() => markerLabels(page)).toEqual(['team', 'mixed', 'team'])
     const mixed = customer.locator('#editor [data-attribution-label=mixed]')
     await expect.poll(() => mixed.textContent()).toContain(`${share}% customer`)
     expect(await mixed.getAttribute('aria-label')).toBe(
@@ -81,7 +82,7 @@ describe('attribution in the editor', () => {
     await team.keyboard.press('Escape')
     await team.keyboard.press('Escape')
     expect(await team.evaluate(() => document.activeElement?.classList.contains('ProseMirror'))).toBe(true)
-    await expectBlocks(team, ['', idea + note, plan])
+    await expectBlocks(team, ['Offline', idea + note, plan])
 
     // Highlights by side, and the customer filter dims (not hides) the team's block.
     await customer.locator('label[for=attribution-highlight-side]').click()

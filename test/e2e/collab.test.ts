@@ -8,19 +8,7 @@ import { describe, expect, test } from 'vitest'
 import { eventually } from '../helpers/eventually.js'
 import { createSpec, startTestService, tempDir } from '../helpers/server.js'
 import { newContext, openEditor, poll, waitForEditor, waitForStatus } from '../helpers/browser.js'
-import {
-  avatars,
-  blockTexts,
-  caretAtEnd,
-  caretInTitle,
-  docJson,
-  dropConnection,
-  expectBlocks,
-  expectCursor,
-  pageMe,
-  setConnected,
-  storedBlocks
-} from './editor-page.js'
+import { avatars, blockTexts, caretAtEnd, caretInTitle, docJson, dropConnection, expectBlocks, expectCursor, pageMe, setConnected, storedBlocks, typeTitle } from './editor-page.js'
 
 describe('two people in one spec', () => {
   test('see each other’s text, cursors and avatars, and both reach Saved', async () => {
@@ -32,8 +20,7 @@ describe('two people in one spec', () => {
     ])
     await Promise.all([waitForStatus(alice, 'saved'), waitForStatus(bob, 'saved')])
 
-    await caretInTitle(alice)
-    await alice.keyboard.type('Bulk export')
+    await typeTitle(alice, 'Bulk export')
     await expectBlocks(bob, ['Bulk export', ''])
 
     // Now both type at once, in different blocks.
@@ -67,8 +54,7 @@ describe('two people in one spec', () => {
     const first = await startTestService({ storage: 'sqlite', dataDir })
     const id = await createSpec(first, 'Durable spec')
     const alice = await openEditor(first, id, 'Alice')
-    await caretInTitle(alice)
-    await alice.keyboard.type('Retention policy')
+    await typeTitle(alice, 'Retention policy')
     await caretAtEnd(alice)
     await alice.keyboard.type('Keep exports for 30 days.')
     const expected = ['Retention policy', 'Keep exports for 30 days.']
@@ -129,8 +115,7 @@ async function editWhileOffline() {
   const aliceContext = await newContext()
   const alice = await openEditor(service, id, 'Alice', await aliceContext.newPage())
   const bob = await openEditor(service, id, 'Bob')
-  await caretInTitle(alice)
-  await alice.keyboard.type('Sync plan')
+  await typeTitle(alice, 'Sync plan')
   await expectBlocks(bob, ['Sync plan', ''])
   await poll(() => avatars(bob).count()).toBe(2)
   await Promise.all([waitForStatus(alice, 'saved'), waitForStatus(bob, 'saved')])

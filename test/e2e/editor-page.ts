@@ -147,6 +147,36 @@ const moveCaret = async (page: Page, keys: string[], where: CaretTarget): Promis
 /** Focuses the editor and puts the caret at the end of the title. */
 export const caretInTitle = (page: Page): Promise<void> => moveCaret(page, ['Control+Home', 'End'], 'title-end')
 
+/**
+ * Replaces the spec's title by typing `text` over it, as a person would: the caret goes to the
+ * end of the title block, Shift+Home selects the title (once ProseMirror itself holds that
+ * selection: the `moveCaret` race), and the typing replaces it. A new spec's title block holds
+ * the title it was created with.
+ */
+export const typeTitle = async (page: Page, text: string): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    await caretInTitle(page)
+    await page.keyboard.press('Shift+Home')
+    try {
+      await page.waitForFunction(
+        () => {
+          const view = (window as unknown as { valence?: { view: { state: { doc: { firstChild: { content: { size: number } } | null }; selection: { from: number; to: number } } } } })
+            .valence?.view
+          if (!view) return false
+          const size = view.state.doc.firstChild?.content.size ?? 0
+          return size === 0 || (view.state.selection.from === 1 && view.state.selection.to === 1 + size)
+        },
+        undefined,
+        { timeout: 2_000 }
+      )
+      break
+    } catch (error) {
+      if (attempt === 3) throw error
+    }
+  }
+  await page.keyboard.type(text)
+}
+
 /** Focuses the editor and puts the caret at the very end of the document. */
 export const caretAtEnd = (page: Page): Promise<void> => moveCaret(page, ['Control+End'], 'doc-end')
 

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest'
 import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 import { expectAccessible, newPage, openEditor, poll, signedInPage, waitForStatus } from '../helpers/browser.js'
-import { caretAtEnd, cursorOf, expectCursor } from './editor-page.js'
+import { blockTexts, caretAtEnd, cursorOf, expectCursor, typeTitle } from './editor-page.js'
 import { createPanel } from './workspace-api.js'
 
 describe('first hour', () => {
@@ -186,5 +186,29 @@ describe('first hour', () => {
     await poll(opacity).toBe('1')
     const clipped = await cursorOf(ada, 'Grace Hopper').first().locator('.cursor-name').evaluate((el) => el.scrollWidth > el.clientWidth)
     expect(clipped).toBe(false)
+  })
+
+  test('one title: the document starts with it, typing renames the spec, a rename reaches the editor', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Checkout ideas')
+    const facilitator = await facilitatorOf(service)
+    const editor = await openEditor(service, spec, facilitator)
+    await poll(() => blockTexts(editor)).toEqual(['Checkout ideas', ''])
+    expect(await editor.locator('#spec-title').textContent()).toBe('Checkout ideas')
+
+    // Typing in the title renames the spec: the header at once, the list and the API shortly.
+    await typeTitle(editor, 'One-page checkout')
+    await poll(() => editor.locator('#spec-title').textContent()).toBe('One-page checkout')
+    expect(await editor.title()).toBe('One-page checkout · Valence')
+    await poll(async () => ((await (await facilitator.fetch(`/api/specs/${spec}`)).json()) as { spec: { title: string } }).spec.title).toBe('One-page checkout')
+    const { page: list } = await signedInPage(service, facilitator)
+    await list.goto(service.url + '/')
+    await poll(() => list.locator(`li[data-spec-id="${spec}"] .spec-link`).textContent()).toBe('One-page checkout')
+
+    // A rename from the list reaches the open editor's title block and header.
+    expect((await facilitator.fetch(`/api/specs/${spec}`, { method: 'PATCH', body: { title: 'Checkout in one page' } })).status).toBe(200)
+    await poll(() => blockTexts(editor)).toEqual(['Checkout in one page', ''])
+    await poll(() => editor.locator('#spec-title').textContent()).toBe('Checkout in one page')
+    await expectAccessible(editor, 'the editor after a rename')
   })
 })

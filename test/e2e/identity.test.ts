@@ -11,16 +11,7 @@ import { eventually } from '../helpers/eventually.js'
 import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 import { expectAccessible, newContext, newPage, openEditor, poll, waitForEditor, waitForStatus } from '../helpers/browser.js'
-import {
-  avatars,
-  blockTexts,
-  caretAtEnd,
-  caretInTitle,
-  expectBlocks,
-  expectCursor,
-  pageMe,
-  storedBlocks
-} from './editor-page.js'
+import { avatars, blockTexts, caretAtEnd, expectBlocks, expectCursor, pageMe, storedBlocks, typeTitle } from './editor-page.js'
 import { createInviteLink, createPanel } from './workspace-api.js'
 
 /** Opens an invite link in a fresh context, joins as `name` and waits for the spec's editor. */
@@ -95,14 +86,13 @@ describe('identity in the browser', () => {
     await waitForStatus(customer, 'saved')
 
     // The facilitator sees the customer's text and named cursor, labelled Customer.
-    await expectBlocks(facilitatorEditor, ['', 'Customers need CSV exports.'])
+    await expectBlocks(facilitatorEditor, ['Checkout redesign', 'Customers need CSV exports.'])
     await expectCursor(facilitatorEditor, 'Cleo Customer', 'Customer')
     await poll(() => avatars(facilitatorEditor).count()).toBe(2)
     expect(await facilitatorEditor.locator('#presence .avatar[data-role="customer"]').count()).toBe(1)
     await poll(() => facilitatorEditor.locator('#presence ul').textContent()).toContain('Cleo Customer, Customer')
     // …and the customer sees the facilitator, labelled Facilitator.
-    await caretInTitle(facilitatorEditor)
-    await facilitatorEditor.keyboard.type('Export')
+    await typeTitle(facilitatorEditor, 'Export')
     await expectBlocks(customer, ['Export', 'Customers need CSV exports.'])
     await expectCursor(customer, 'Fran Facilitator', 'Facilitator')
     expect(await storedBlocks(service, specId)).toEqual(['Export', 'Customers need CSV exports.'])
@@ -140,8 +130,7 @@ describe('identity in the browser', () => {
     const panel = await createPanel(service, 'Observers', [specId])
     const link = await createInviteLink(service, panel, 'viewer')
     const facilitator = await openEditor(service, specId, await facilitatorOf(service))
-    await caretInTitle(facilitator)
-    await facilitator.keyboard.type('Pricing')
+    await typeTitle(facilitator, 'Pricing')
     await caretAtEnd(facilitator)
     await facilitator.keyboard.type('Three plans.')
     const original = ['Pricing', 'Three plans.']

@@ -20,7 +20,7 @@ import {
   waitForEditor,
   waitForStatus
 } from '../helpers/browser.js'
-import { avatars, caretAtEnd, caretInTitle, docJson, expectBlocks, expectCursor, pageMe, selectToLineStart, setConnected } from './editor-page.js'
+import { avatars, caretAtEnd, docJson, expectBlocks, expectCursor, pageMe, selectToLineStart, setConnected, typeTitle } from './editor-page.js'
 import { createInviteLink, createPanel, expiredInviteLink, revokedInviteLink } from './workspace-api.js'
 
 const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
@@ -325,8 +325,7 @@ describe('editor', () => {
     const alice = await openEditor(service, id, 'Alice')
     const customer = await signInAs(service, 'customer', { panelSpecIds: [id], displayName: 'Bob' })
     const bob = await openEditor(service, id, customer)
-    await caretInTitle(alice)
-    await alice.keyboard.type('Accessible spec')
+    await typeTitle(alice, 'Accessible spec')
     await caretAtEnd(alice)
     await alice.keyboard.type('Exports must be ')
     await alice.keyboard.press('Control+b')
@@ -403,9 +402,8 @@ describe('editor', () => {
     // One input event, so one undo step: typed key by key on a loaded machine, the pause after
     // a keystroke can exceed the undo manager's 500 ms capture window and split the text in two.
     await alice.keyboard.insertText('Alice draft')
-    await expectBlocks(bob, ['', 'Alice draft'])
-    await caretInTitle(bob)
-    await bob.keyboard.type('Bob title')
+    await expectBlocks(bob, ['Undo spec', 'Alice draft'])
+    await typeTitle(bob, 'Bob title')
     await expectBlocks(alice, ['Bob title', 'Alice draft'])
 
     await alice.keyboard.press('Control+z')
@@ -464,8 +462,7 @@ describe('phone layout (375 px)', () => {
     // The longest label a cursor shows: a 40-character name and the longest role.
     const bobName = 'Maximilian Wolfeschlegelstein-Hausberger'
     const bob = await openEditor(service, id, await signInAs(service, 'facilitator', { displayName: bobName }))
-    await caretInTitle(page)
-    await page.keyboard.type('Phone spec with a rather long title that has to wrap')
+    await typeTitle(page, 'Phone spec with a rather long title that has to wrap')
     await caretAtEnd(page)
     await page.keyboard.type('Make this bold, then https://example.com/a/very/long/unbroken/path/that/must/wrap')
     await expectBlocks(bob, [
