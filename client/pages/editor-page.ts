@@ -8,8 +8,6 @@
  * be reached). Lost sessions and lost access stop the connection and say why.
  * For browser tests the live objects are exposed as `window.valence`.
  */
-// First: later imports build zod schemas, and the CSP forbids zod's eval-based JIT.
-import '../review/zod-config.js'
 import type { EditorView } from 'prosemirror-view'
 import type { WebsocketProvider } from 'y-websocket'
 import * as Y from 'yjs'
