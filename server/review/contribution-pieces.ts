@@ -20,10 +20,16 @@ const positionAt = (client: number, clock: number, assoc: 0 | -1): string =>
   toBase64(Y.encodeRelativePosition(Y.createRelativePositionFromJSON({ item: { client, clock }, assoc })))
 
 /**
- * The pieces of every contribution `contributionOf` knows, in document order, by contribution
- * id (contributions with no live character are absent).
+ * The contribution holding origin `client:clock` (null if none) and for how many of the next
+ * `max` origins that holds (ContributionTracker.contributionRun): one look-up per run.
  */
-export function contributionPieces(doc: Y.Doc, authors: AuthorMap, contributionOf: (client: number, clock: number) => string | null): Map<string, ContributionPiece[]> {
+export type ContributionRun = (client: number, clock: number, max: number) => { id: string | null; len: number }
+
+/**
+ * The pieces of every contribution `runOf` knows, in document order, by contribution id
+ * (contributions with no live character are absent).
+ */
+export function contributionPieces(doc: Y.Doc, authors: AuthorMap, runOf: ContributionRun): Map<string, ContributionPiece[]> {
   const out = new Map<string, ContributionPiece[]>()
   /** Per contribution, the block and last character of its open piece. */
   const open = new Map<string, { block: unknown; piece: { start: [number, number]; end: [number, number] } }>()
@@ -32,19 +38,22 @@ export function contributionPieces(doc: Y.Doc, authors: AuthorMap, contributionO
     if (item.deleted) return
     let at = 0
     authors.forEachOrigin(item.id.client, item.id.clock, item.length, (n, client, clock) => {
-      for (let k = 0; k < n; k++) {
-        const id = contributionOf(client, clock + k)
-        if (id === null) continue
-        const char: [number, number] = [item.id.client, item.id.clock + at + k]
-        const current = open.get(id)
-        if (current !== undefined && current.block === item.parent) current.piece.end = char
-        else {
-          const piece = { start: char, end: char }
-          let list = raw.get(id)
-          if (list === undefined) raw.set(id, (list = []))
-          list.push(piece)
-          open.set(id, { block: item.parent, piece })
+      for (let k = 0; k < n; ) {
+        const { id, len } = runOf(client, clock + k, n - k)
+        if (id !== null) {
+          const first: [number, number] = [item.id.client, item.id.clock + at + k]
+          const last: [number, number] = [item.id.client, item.id.clock + at + k + len - 1]
+          const current = open.get(id)
+          if (current !== undefined && current.block === item.parent) current.piece.end = last
+          else {
+            const piece = { start: first, end: last }
+            let list = raw.get(id)
+            if (list === undefined) raw.set(id, (list = []))
+            list.push(piece)
+            open.set(id, { block: item.parent, piece })
+          }
         }
+        k += len
       }
       at += n
     })

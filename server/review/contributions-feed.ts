@@ -103,7 +103,7 @@ export class ContributionsFeed {
    * is shared until the doc or the assignments change: callers must not modify it.
    */
   pieces(): Map<string, ContributionPiece[]> {
-    this.piecesCache ??= contributionPieces(this.doc, this.authors(), (client, clock) => this.tracker.contributionOf(client, clock))
+    this.piecesCache ??= contributionPieces(this.doc, this.authors(), (client, clock, max) => this.tracker.contributionRun(client, clock, max))
     return this.piecesCache
   }
 
