@@ -6,7 +6,7 @@ import { afterEach } from 'vitest'
 import * as Y from 'yjs'
 import WebSocket from 'ws'
 import { WebsocketProvider } from 'y-websocket'
-import { PROTOCOL_VERSION } from '../../shared/protocol.js'
+import { messageAttribution, messageReview, PROTOCOL_VERSION } from '../../shared/protocol.js'
 import { trackSaves } from '../../shared/save-wiring.js'
 import { SaveTracker } from '../../shared/save-status.js'
 import type { Service } from '../../server/service.js'
@@ -59,6 +59,9 @@ export function connectClient(service: Service | string, specId: string, opts: C
     disableBc: true,
     connect: opts.connect ?? true
   })
+  // Valence clients are sent attribution and review-event frames; without a handler y-websocket
+  // logs "Unable to compute message" for each. A test that reads them sets its own handler.
+  for (const type of [messageAttribution, messageReview]) provider.messageHandlers[type] ??= () => {}
   const closes: TestClient['closes'] = []
   provider.on('connection-close', (event) => closes.push({ code: event?.code ?? 1006, reason: event?.reason ?? '' }))
   trackSaves(provider, doc, tracker, { onAck: (count) => (client.lastAck = count) })
