@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core'
 import { signInAs } from '../helpers/auth.js'
 import { openEditor, poll, runAxe, describeViolations, waitForStatus } from '../helpers/browser.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { caretAtEnd, caretInTitle, expectBlocks } from './editor-page.js'
+import { caretAtEnd, caretAtEndOfBlock, caretInTitle, expectBlocks } from './editor-page.js'
 
 /** `data-attribution-label` of every marker, in document order. */
 const markerLabels = (page: Page): Promise<string[]> =>
@@ -50,8 +50,7 @@ describe('attribution in the editor', () => {
 
     // The team adds to the customer's paragraph: mixed, the customer still wrote it first.
     const note = ' (scoped)'
-    await team.locator('#editor .ProseMirror > p').first().click()
-    await team.keyboard.press('End')
+    await caretAtEndOfBlock(team, idea)
     await team.keyboard.type(note)
     const share = Math.round((idea.length / (idea.length + note.length)) * 100)
     for (const page of [customer, team]) await poll(() => markerLabels(page)).toEqual(['team', 'mixed', 'team'])

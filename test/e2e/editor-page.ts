@@ -177,6 +177,38 @@ export const typeTitle = async (page: Page, text: string): Promise<void> => {
   await page.keyboard.type(text)
 }
 
+/**
+ * Clicks into the block whose text starts with `blockStart`, presses End, and waits until
+ * ProseMirror's own caret is at the end of that block (pressing again, up to 3 times, for the
+ * `moveCaret` race).
+ */
+export const caretAtEndOfBlock = async (page: Page, blockStart: string): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    await page.locator('#editor .ProseMirror > *', { hasText: blockStart }).first().click()
+    await page.keyboard.press('End')
+    try {
+      await page.waitForFunction(
+        (start) => {
+          type PmNode = { textContent: string; nodeSize: number; isTextblock: boolean; content: { size: number } }
+          const view = (window as unknown as { valence?: { view: { state: { doc: { forEach(fn: (n: PmNode, offset: number) => void): void }; selection: { empty: boolean; head: number } } } } })
+            .valence?.view
+          if (!view) return false
+          let end = -1
+          view.state.doc.forEach((node, offset) => {
+            if (end < 0 && node.isTextblock && node.textContent.startsWith(start)) end = offset + 1 + node.content.size
+          })
+          return view.state.selection.empty && view.state.selection.head === end
+        },
+        blockStart,
+        { timeout: 2_000 }
+      )
+      return
+    } catch (error) {
+      if (attempt === 3) throw error
+    }
+  }
+}
+
 /** Focuses the editor and puts the caret at the very end of the document. */
 export const caretAtEnd = (page: Page): Promise<void> => moveCaret(page, ['Control+End'], 'doc-end')
 
