@@ -73,6 +73,12 @@ export interface ContributorDirectory {
   panelsOf(participantId: string): string[]
 }
 
+/** A run of one block's live characters that belong to one contribution. */
+interface BlockPart {
+  id: string
+  text: string
+}
+
 interface Interval {
   clock: number
   len: number
@@ -94,6 +100,9 @@ export class ContributionTracker {
   /** Per participant, their contribution written most recently. */
   private readonly latestOf = new Map<string, string>()
   private readonly changed = new Set<string>()
+  /** Rule 5's parts of each block already walked, while the block is unchanged (see texts()). */
+  private blockParts = new WeakMap<Y.XmlText, BlockPart[]>()
+  private watched: Y.Doc | null = null
 
   constructor(
     readonly specId: string,
@@ -169,30 +178,70 @@ export class ContributionTracker {
     for (const id of ids) if (this.records.has(id)) this.changed.add(id)
   }
 
-  /** The current text of every contribution (rule 5), by id. */
+  /**
+   * The current text of every contribution (rule 5), by id. Each block's part is reused while
+   * the block is unchanged ({@link watch}), so a pass costs the blocks edited since the last one
+   * plus one step per block, not a walk over every character of the spec.
+   */
   texts(doc: Y.Doc, authors: AuthorMap): Map<string, string> {
+    this.watch(doc)
     const parts = new Map<string, string[]>()
-    const blockOf = new Map<string, unknown>()
+    const blockOf = new Map<string, Y.XmlText>()
     for (const id of this.records.keys()) parts.set(id, [])
-    walkChars(doc.getXmlFragment(FRAGMENT_NAME), (item) => {
-      if (item.deleted) return
-      const str = (item.content as Y.ContentString).str
+    forEachTextBlock(doc.getXmlFragment(FRAGMENT_NAME), (block) => {
+      let list = this.blockParts.get(block)
+      if (list === undefined) this.blockParts.set(block, (list = this.partsOf(block, authors)))
+      for (const part of list) {
+        const p = parts.get(part.id)
+        if (p === undefined) continue
+        if (p.length > 0 && blockOf.get(part.id) !== block) p.push('\n')
+        blockOf.set(part.id, block)
+        p.push(part.text)
+      }
+    })
+    return new Map([...parts].map(([id, p]) => [id, p.join('')]))
+  }
+
+  /** The live characters of `block` that belong to contributions, as (contribution, text) runs in order. */
+  private partsOf(block: Y.XmlText, authors: AuthorMap): BlockPart[] {
+    const out: BlockPart[] = []
+    for (let item = block._start; item !== null; item = item.right) {
+      if (item.deleted || !(item.content instanceof Y.ContentString)) continue
+      const str = item.content.str
       let at = 0
       authors.forEachOrigin(item.id.client, item.id.clock, item.length, (n, client, clock) => {
         for (let k = 0; k < n; ) {
           const { id, len } = this.contributionRun(client, clock + k, n - k)
           if (id !== null) {
-            const p = parts.get(id)!
-            if (p.length > 0 && blockOf.get(id) !== item.parent) p.push('\n')
-            blockOf.set(id, item.parent)
-            p.push(str.slice(at + k, at + k + len))
+            const last = out[out.length - 1]
+            if (last !== undefined && last.id === id) last.text += str.slice(at + k, at + k + len)
+            else out.push({ id, text: str.slice(at + k, at + k + len) })
           }
           k += len
         }
         at += n
       })
-    })
-    return new Map([...parts].map(([id, p]) => [id, p.join('')]))
+    }
+    return out
+  }
+
+  /**
+   * Keeps {@link blockParts} true to `doc`: every transaction drops the parts of the blocks it
+   * changed (inserted, deleted or formatted text: Yjs lists the block's XmlText in
+   * `tr.changed`). Attached on first use, so a tracker can never read parts of a doc it does
+   * not watch. Why per block and not per contribution: a block is what an edit changes, and its
+   * characters' contributions only change when characters are written into it, which changes it.
+   */
+  private watch(doc: Y.Doc): void {
+    if (this.watched === doc) return
+    this.watched?.off('afterTransaction', this.onTransaction)
+    this.watched = doc
+    this.blockParts = new WeakMap()
+    doc.on('afterTransaction', this.onTransaction)
+  }
+
+  private readonly onTransaction = (tr: Y.Transaction): void => {
+    for (const type of tr.changed.keys()) if (type instanceof Y.XmlText) this.blockParts.delete(type)
   }
 
   /** Rules 3 and 4, for the clocks not looked at yet, in clock order per client. */
@@ -318,6 +367,16 @@ export class ContributionTracker {
       r.chars = text.length
       this.changed.add(id)
     }
+  }
+}
+
+/** Calls `fn` for every live text block (Y.XmlText) under `type`, in document order. */
+function forEachTextBlock(type: { _start: Y.Item | null }, fn: (block: Y.XmlText) => void): void {
+  for (let item = type._start; item !== null; item = item.right) {
+    if (item.deleted || !(item.content instanceof Y.ContentType)) continue
+    const child = item.content.type
+    if (child instanceof Y.XmlText) fn(child)
+    else forEachTextBlock(child as unknown as { _start: Y.Item | null }, fn)
   }
 }
 

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest'
 import * as prng from 'lib0/prng'
 import type { Node as PMNode, Slice } from 'prosemirror-model'
 import type { Transform } from 'prosemirror-transform'
-import { ContributionTracker } from '../../server/review/contributions.js'
+import { ContributionTracker, EXCERPT_LENGTH } from '../../server/review/contributions.js'
 import { Client, Server } from './harness.js'
 import { truthSchema as schema, typed } from './truth.js'
 
@@ -124,6 +124,15 @@ function runSeed(seed: number): void {
     pass()
     const where = `${context}, step ${step} (${lastKind})`
     expect(tracker.list().map((r) => r.id), where).toEqual(ids)
+    // Texts come from per-block parts reused while a block is unchanged: they must equal a
+    // fresh walk over every character by a tracker with no parts yet.
+    const fresh = new ContributionTracker('spec', directory)
+    fresh.load(tracker.list())
+    const walked = fresh.texts(server.doc, server.engine.authors)
+    for (const r of tracker.list()) {
+      const text = walked.get(r.id) ?? ''
+      expect([r.id, r.excerpt, r.chars], where).toEqual([r.id, text.slice(0, EXCERPT_LENGTH), text.length])
+    }
     for (const c of charsOf(server, tracker)) {
       // The customer's words are where the engine credits the customer (a copy, a paste of
       // under 6 characters or after the 10-minute window is the paster's: engine.ts rule 3).
