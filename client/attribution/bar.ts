@@ -20,7 +20,10 @@ export const BAR_IDS = {
   highlight: 'attribution-highlight',
   customerOnly: 'attribution-customer-only',
   legend: 'attribution-legend',
-  legendPeople: 'attribution-legend-people'
+  legendPeople: 'attribution-legend-people',
+  /** The phone-only button that unfolds the bar (hidden on wider screens by CSS). */
+  toggle: 'attribution-toggle',
+  body: 'attribution-body'
 } as const
 
 const MODES: ReadonlyArray<{ mode: HighlightMode; label: string }> = [
@@ -116,7 +119,22 @@ export class AttributionBar {
 
     this.people = el('ul', 'attr-legend-people')
     this.people.id = BAR_IDS.legendPeople
-    root.replaceChildren(this.summary, highlight, filter, this.legend())
+    // On phones the bar folds behind a button (client/styles/phone-editor.css); elsewhere the
+    // button is hidden and the body lays out as if it were not there (display: contents).
+    const body = el('div', 'attr-body')
+    body.id = BAR_IDS.body
+    body.append(this.summary, highlight, filter, this.legend())
+    const toggle = el('button', 'button button-small button-secondary attr-toggle', 'Attribution')
+    toggle.type = 'button'
+    toggle.id = BAR_IDS.toggle
+    toggle.setAttribute('aria-expanded', 'false')
+    toggle.setAttribute('aria-controls', body.id)
+    toggle.addEventListener('click', () => {
+      const open = toggle.getAttribute('aria-expanded') !== 'true'
+      toggle.setAttribute('aria-expanded', String(open))
+      root.toggleAttribute('data-open', open)
+    })
+    root.replaceChildren(toggle, body)
     this.update(view)
   }
 

@@ -184,6 +184,13 @@ class ToolbarView {
     })
     const current = this.buttons.find((b) => b.tabIndex === 0)
     if (!current || current.disabled) this.setTabStop(this.enabled()[0] ?? null)
+    // With every button disabled (caret in the title) the toolbar itself is the tab stop, so a
+    // keyboard can still scroll it where it scrolls sideways (phones).
+    const idle = this.enabled().length === 0
+    if (idle !== (this.container.tabIndex === 0)) {
+      if (idle) this.container.tabIndex = 0
+      else this.container.removeAttribute('tabindex')
+    }
   }
 
   destroy(): void {

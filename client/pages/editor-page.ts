@@ -28,6 +28,7 @@ import { LiveThreads, threadsTab } from '../threads/index.js'
 import { renderSessionArea, signInUrl } from '../session.js'
 import { AvatarsBar } from '../ui/avatars.js'
 import { askText } from '../ui/dialog.js'
+import { mountHeaderMenu } from '../ui/header-menu.js'
 import { byId, h } from '../ui/dom.js'
 import { StatusIndicator } from '../ui/status-indicator.js'
 
@@ -267,6 +268,7 @@ const boot = async (specId: string): Promise<void> => {
   }
   rememberMe(session.me)
   renderSessionArea(byId('session'), session)
+  mountHeaderMenu(byId('app-header'), byId<HTMLButtonElement>('header-menu-toggle'))
   start(specId, session.me)
 }
 

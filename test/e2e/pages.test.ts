@@ -22,41 +22,10 @@ import {
 } from '../helpers/browser.js'
 import { avatars, caretAtEnd, docJson, expectBlocks, expectCursor, pageMe, selectToLineStart, setConnected, typeTitle } from './editor-page.js'
 import { createInviteLink, createPanel, expiredInviteLink, revokedInviteLink } from './workspace-api.js'
-
-const PHONE = { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 }
+import { expectNoOverflow, PHONE } from './layout.js'
 
 const focusedCommand = (page: Page): Promise<string | null> =>
   page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.dataset.command ?? null : null))
-
-/**
- * The page's scroll width and layout-viewport width, plus (for the failure message) visible
- * elements whose box reaches past `limit`.
- */
-const horizontalExtent = (page: Page, limit: number) =>
-  page.evaluate((max) => {
-    const wide: string[] = []
-    for (const el of Array.from(document.body.querySelectorAll('*'))) {
-      const box = el.getBoundingClientRect()
-      if (box.width === 0 || box.height === 0 || box.right <= max + 1) continue
-      wide.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}.${String(el.className)}: right=${Math.round(box.right)}`)
-    }
-    return {
-      scrollWidth: document.documentElement.scrollWidth,
-      innerWidth: window.innerWidth,
-      wide: wide.slice(0, 10)
-    }
-  }, limit)
-
-/**
- * No horizontal overflow at `width`. On a phone, content wider than the viewport also widens the
- * layout viewport (the browser zooms the page out), hence the innerWidth check.
- */
-const expectNoOverflow = async (page: Page, width: number): Promise<void> => {
-  const { scrollWidth, innerWidth, wide } = await horizontalExtent(page, width)
-  const why = `elements reaching past ${width}px (some may be clipped):\n  ${wide.join('\n  ')}`
-  expect(scrollWidth, why).toBeLessThanOrEqual(width)
-  expect(innerWidth, why).toBe(width)
-}
 
 describe('signing in', () => {
   test('a signed-out visitor signs in through the form, lands where they were going and signs out', async () => {
@@ -477,7 +446,9 @@ describe('phone layout (375 px)', () => {
     const buttons = page.locator('#toolbar .toolbar-button')
     const count = await buttons.count()
     expect(count).toBeGreaterThan(10)
+    // One row that scrolls sideways: each button is on screen once scrolled to.
     for (let i = 0; i < count; i++) {
+      await buttons.nth(i).scrollIntoViewIfNeeded()
       const box = await buttons.nth(i).boundingBox()
       expect(box, `toolbar button ${i}`).not.toBeNull()
       if (!box) continue
