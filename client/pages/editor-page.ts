@@ -23,6 +23,7 @@ import { publishUser } from '../collab/presence.js'
 import { receiveAttribution } from '../attribution/index.js'
 import { connectSpec, type Collab } from '../collab/provider.js'
 import { mountReview, reviewHighlightPlugin, type ReviewHandles } from '../review/index.js'
+import { customerPromptDone, customerPromptPlugin, placeCaretForWriting } from '../editor/customer-prompt.js'
 import { createSpecEditor, setEditorLabel } from '../editor/setup.js'
 import { LiveThreads, threadsTab } from '../threads/index.js'
 import { renderSessionArea, signInUrl } from '../session.js'
@@ -143,6 +144,8 @@ const start = (specId: string, me: Me): void => {
     byId('toolbar').setAttribute('aria-label', 'Comments')
   }
   const threads = new LiveThreads(specId, me)
+  // A customer new to the spec lands with the caret in it and a one-line prompt (issue 9).
+  const welcome = me.role === 'customer' && !readOnly && !customerPromptDone(specId)
 
   const view = createSpecEditor({
     mount: byId('editor'),
@@ -153,11 +156,16 @@ const start = (specId: string, me: Me): void => {
     askForLink,
     readOnly,
     attributionBar: byId('attribution-bar'),
-    plugins: [threads.plugin, reviewHighlightPlugin()]
+    plugins: [threads.plugin, reviewHighlightPlugin(), ...(welcome ? [customerPromptPlugin(specId)] : [])]
   })
   // Registered before the socket can deliver anything (it connects asynchronously).
   receiveAttribution(provider, view)
   publishUser(awareness, me)
+  if (welcome) {
+    const placeCaret = (): void => placeCaretForWriting(view)
+    if (provider.synced) placeCaret()
+    else provider.once('sync', placeCaret)
+  }
   const avatars = new AvatarsBar(byId('presence'), awareness)
   const review = mountReview({ specId, participantId: me.participantId, role: me.role, view, provider, threadEmbed: threads.embed })
   threads.attach(view, provider, threadsTab(review.sidePanel, byId('review-toggles')), () => review.data?.snapshot.contributions?.contributions ?? [])

@@ -5,9 +5,9 @@
 import { describe, expect, test } from 'vitest'
 import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { expectAccessible, newPage, openEditor, poll, signedInPage, waitForStatus } from '../helpers/browser.js'
-import { blockTexts, caretAtEnd, cursorOf, expectCursor, typeTitle } from './editor-page.js'
-import { createPanel } from './workspace-api.js'
+import { expectAccessible, newPage, openEditor, poll, signedInPage, waitForEditor, waitForStatus } from '../helpers/browser.js'
+import { blockTexts, caretAtEnd, cursorOf, expectCursor, storedBlocks, typeTitle } from './editor-page.js'
+import { createInviteLink, createPanel } from './workspace-api.js'
 
 describe('first hour', () => {
   test('the spec list says who edited a spec last, and when', async () => {
@@ -210,5 +210,39 @@ describe('first hour', () => {
     await poll(() => blockTexts(editor)).toEqual(['Checkout in one page', ''])
     await poll(() => editor.locator('#spec-title').textContent()).toBe('Checkout in one page')
     await expectAccessible(editor, 'the editor after a rename')
+  })
+  test('a customer who joins lands with the caret in the spec and a prompt until they first type', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Checkout ideas')
+    const link = await createInviteLink(service, await createPanel(service, 'Pilot customers', [spec]), 'customer')
+    const page = await newPage()
+    await page.goto(link.url)
+    await page.locator('#invite-name').fill('Carla')
+    await page.locator('#invite-submit').click()
+    await page.waitForURL(`${service.url}/specs/${spec}`)
+    await waitForEditor(page)
+    const prompt = page.locator('#customer-prompt')
+    await poll(() => prompt.textContent()).toBe('Add your idea anywhere, your words are credited to you')
+    expect(await prompt.getAttribute('role')).toBe('status')
+    // The caret waits in the first empty body block, not on the page body.
+    await poll(() => page.evaluate(() => document.activeElement?.classList.contains('ProseMirror') ?? false)).toBe(true)
+    await expectAccessible(page, 'the editor with the customer prompt')
+
+    // Typing straight away writes into the body, and the prompt goes.
+    await page.keyboard.type('Pay with one tap')
+    await poll(() => blockTexts(page)).toEqual(['Checkout ideas', 'Pay with one tap'])
+    await poll(() => prompt.count()).toBe(0)
+    await waitForStatus(page, 'saved')
+    expect(await storedBlocks(service, spec)).toEqual(['Checkout ideas', 'Pay with one tap'])
+    // It does not come back on the next visit.
+    await page.reload()
+    await waitForEditor(page)
+    await waitForStatus(page, 'saved')
+    expect(await prompt.count()).toBe(0)
+
+    // A team member never sees it.
+    const tess = await openEditor(service, spec, 'Tess Team')
+    await waitForStatus(tess, 'saved')
+    expect(await tess.locator('#customer-prompt').count()).toBe(0)
   })
 })
