@@ -22,6 +22,7 @@ import { ACCESS_REVOKED, SESSION_ENDED } from '../collab/close-reasons.js'
 import { publishUser } from '../collab/presence.js'
 import { receiveAttribution } from '../attribution/index.js'
 import { connectSpec, type Collab } from '../collab/provider.js'
+import { warnBeforeUnload } from '../collab/unload-warning.js'
 import { mountReview, reviewHighlightPlugin, type ReviewHandles } from '../review/index.js'
 import { customerPromptDone, customerPromptPlugin, placeCaretForWriting } from '../editor/customer-prompt.js'
 import { createSpecEditor, setEditorLabel } from '../editor/setup.js'
@@ -137,6 +138,7 @@ const start = (specId: string, me: Me): void => {
   const collab = connectSpec(specId, me.participantId, ydoc, tracker)
   const { provider } = collab
   const { awareness } = provider
+  const stopUnloadWarning = warnBeforeUnload(tracker)
 
   if (readOnly) {
     byId('view-only').hidden = false
@@ -177,6 +179,7 @@ const start = (specId: string, me: Me): void => {
   }
   const teardown = (): void => {
     stopWatching()
+    stopUnloadWarning()
     avatars.destroy()
     review.destroy()
     stopThreadsData?.()

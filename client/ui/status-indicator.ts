@@ -11,7 +11,7 @@ const texts: Record<Exclude<SaveStatus, 'closed'>, string> = {
   connecting: 'Connecting…',
   saving: 'Saving…',
   saved: 'Saved',
-  'offline-unsaved': 'Unsaved changes (offline)',
+  'offline-unsaved': 'Offline: changes kept on this device',
   reconnecting: 'Reconnecting…'
 }
 

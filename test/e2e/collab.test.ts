@@ -134,7 +134,7 @@ async function editWhileOffline() {
   await caretAtEnd(alice)
   await alice.keyboard.type('Alice wrote this offline.')
   await waitForStatus(alice, 'offline-unsaved')
-  await poll(() => alice.locator('#save-status').textContent()).toBe('Unsaved changes (offline)')
+  await poll(() => alice.locator('#save-status').textContent()).toBe('Offline: changes kept on this device')
 
   await caretInTitle(bob)
   await bob.keyboard.type(' v2')

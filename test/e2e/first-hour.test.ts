@@ -5,8 +5,8 @@
 import { describe, expect, test } from 'vitest'
 import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { expectAccessible, newPage, openEditor, poll, signedInPage, waitForEditor, waitForStatus } from '../helpers/browser.js'
-import { blockTexts, caretAtEnd, cursorOf, expectCursor, storedBlocks, typeTitle } from './editor-page.js'
+import { expectAccessible, newContext, newPage, openEditor, poll, signedInPage, waitForEditor, waitForStatus } from '../helpers/browser.js'
+import { blockTexts, caretAtEnd, cursorOf, expectCursor, setConnected, storedBlocks, typeTitle } from './editor-page.js'
 import { createInviteLink, createPanel } from './workspace-api.js'
 
 describe('first hour', () => {
@@ -244,5 +244,46 @@ describe('first hour', () => {
     const tess = await openEditor(service, spec, 'Tess Team')
     await waitForStatus(tess, 'saved')
     expect(await tess.locator('#customer-prompt').count()).toBe(0)
+  })
+  test('closing a tab with changes not yet on the server asks first; a saved tab closes quietly', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Offline spec')
+    const context = await newContext()
+    const page = await openEditor(service, spec, 'Olive Offline', await context.newPage())
+    await waitForStatus(page, 'saved')
+    await caretAtEnd(page)
+    await page.keyboard.type('Written online')
+    await waitForStatus(page, 'saved')
+
+    await context.setOffline(true)
+    await setConnected(page, false)
+    await page.keyboard.type(', and more offline')
+    await waitForStatus(page, 'offline-unsaved')
+    // The page says where the changes are.
+    expect(await page.locator('#save-status').textContent()).toBe('Offline: changes kept on this device')
+    await expectAccessible(page, 'the editor offline with unsaved changes')
+
+    const dialogs: string[] = []
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type())
+      void dialog.dismiss()
+    })
+    await page.close({ runBeforeUnload: true })
+    await poll(() => dialogs).toEqual(['beforeunload'])
+    expect(page.isClosed()).toBe(false)
+
+    // Saved: no question.
+    const saved = await openEditor(service, spec, 'Sam Saved')
+    await caretAtEnd(saved)
+    await saved.keyboard.type('!')
+    await waitForStatus(saved, 'saved')
+    const asked: string[] = []
+    saved.on('dialog', (dialog) => {
+      asked.push(dialog.type())
+      void dialog.accept()
+    })
+    await saved.close({ runBeforeUnload: true })
+    await poll(() => saved.isClosed()).toBe(true)
+    expect(asked).toEqual([])
   })
 })
