@@ -15,3 +15,4 @@ export type { BlockWindow, DecorationOptions, HighlightMode } from './decoration
 export { parseAttribution } from './parse.js'
 export { receiveAttribution } from './receive.js'
 export { POPOVER_ID } from './popover.js'
+export { PROVISIONAL_CLASS, PROVISIONAL_TEXT, provisionalPlugin, setProvisional } from './provisional.js'

@@ -11,7 +11,7 @@ import { yCursorPlugin, ySyncPlugin, yUndoPlugin } from 'y-prosemirror'
 import type { Awareness } from 'y-protocols/awareness'
 import type * as Y from 'yjs'
 import { NodeName, schema } from '../../shared/schema.js'
-import { attributionPlugin, savedDisplayOptions } from '../attribution/index.js'
+import { attributionPlugin, provisionalPlugin, savedDisplayOptions } from '../attribution/index.js'
 import { linkCommand, type AskForLink } from './commands.js'
 import { buildCursor, buildSelection } from './cursors.js'
 import { specInputRules } from './input-rules.js'
@@ -71,6 +71,8 @@ export const createSpecEditor = (options: SpecEditorOptions): EditorView => {
       gapCursor(),
       placeholderPlugin(),
       attributionPlugin({ bar: options.attributionBar, initial: savedDisplayOptions() }),
+      // "You (not yet saved)" on blocks typed offline; the page switches it with setProvisional.
+      provisionalPlugin(),
       ...(options.plugins ?? []),
       // Last, so undo/redo availability already reflects this transaction's Yjs change.
       toolbarPlugin(options.toolbar, specToolbarItems(link))

@@ -20,7 +20,7 @@ import { ApiError, getSpec } from '../api/specs.js'
 import { watchAccess, type AccessProblem } from '../collab/access-watch.js'
 import { ACCESS_REVOKED, SESSION_ENDED } from '../collab/close-reasons.js'
 import { publishUser } from '../collab/presence.js'
-import { receiveAttribution } from '../attribution/index.js'
+import { receiveAttribution, setProvisional } from '../attribution/index.js'
 import { connectSpec, type Collab } from '../collab/provider.js'
 import { warnBeforeUnload } from '../collab/unload-warning.js'
 import { mountReview, reviewHighlightPlugin, type ReviewHandles } from '../review/index.js'
@@ -133,7 +133,17 @@ const start = (specId: string, me: Me): void => {
   const readOnly = !can(me.role, 'spec:write')
   const ydoc = new Y.Doc()
   const indicator = new StatusIndicator(byId('save-status'))
-  const tracker = new SaveTracker((state: SaveState) => indicator.render(state))
+  // Blocks typed offline get a provisional "You (not yet saved)" marker until saved (issue 9).
+  let editor: EditorView | null = null
+  const showProvisional = (state: SaveState): void => {
+    const on = state.status === 'offline-unsaved' ? true : state.status === 'saved' ? false : null
+    // Deferred: the tracker reports from inside the editor's own dispatch.
+    if (on !== null) queueMicrotask(() => editor && setProvisional(editor, on))
+  }
+  const tracker = new SaveTracker((state: SaveState) => {
+    indicator.render(state)
+    showProvisional(state)
+  })
   indicator.render(tracker.current)
   const collab = connectSpec(specId, me.participantId, ydoc, tracker)
   const { provider } = collab
@@ -160,6 +170,7 @@ const start = (specId: string, me: Me): void => {
     attributionBar: byId('attribution-bar'),
     plugins: [threads.plugin, reviewHighlightPlugin(), ...(welcome ? [customerPromptPlugin(specId)] : [])]
   })
+  editor = view
   // Registered before the socket can deliver anything (it connects asynchronously).
   receiveAttribution(provider, view)
   publishUser(awareness, me)
@@ -180,6 +191,7 @@ const start = (specId: string, me: Me): void => {
   const teardown = (): void => {
     stopWatching()
     stopUnloadWarning()
+    editor = null
     avatars.destroy()
     review.destroy()
     stopThreadsData?.()

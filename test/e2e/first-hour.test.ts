@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest'
 import { facilitatorOf, signInAs, TEST_PASSWORD } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { expectAccessible, newContext, newPage, openEditor, poll, signedInPage, waitForEditor, waitForStatus } from '../helpers/browser.js'
+import { expectAccessible, newContext, newPage, openEditor, poll, screenshot, signedInPage, waitForEditor, waitForStatus } from '../helpers/browser.js'
 import { blockTexts, caretAtEnd, cursorOf, expectCursor, setConnected, storedBlocks, typeTitle } from './editor-page.js'
 import { createInviteLink, createPanel } from './workspace-api.js'
 
@@ -261,7 +261,15 @@ describe('first hour', () => {
     await waitForStatus(page, 'offline-unsaved')
     // The page says where the changes are.
     expect(await page.locator('#save-status').textContent()).toBe('Offline: changes kept on this device')
+    // The paragraph typed offline carries a provisional marker, the one typed online the server's.
+    await page.keyboard.press('Enter')
+    await page.keyboard.type('A new paragraph while offline')
+    const blocks = page.locator('#editor .ProseMirror > *')
+    await poll(() => blocks.nth(2).locator('.attr-provisional').textContent()).toBe('You (not yet saved)')
+    expect(await blocks.nth(1).locator('.attr-provisional').count()).toBe(0)
+    expect(await blocks.nth(1).locator('.attr-marker').count()).toBe(1)
     await expectAccessible(page, 'the editor offline with unsaved changes')
+    await screenshot(page, 'offline-provisional-1280')
 
     const dialogs: string[] = []
     page.on('dialog', (dialog) => {
@@ -271,6 +279,13 @@ describe('first hour', () => {
     await page.close({ runBeforeUnload: true })
     await poll(() => dialogs).toEqual(['beforeunload'])
     expect(page.isClosed()).toBe(false)
+
+    // Back online: saved, and the server's own marker replaces the provisional one.
+    await context.setOffline(false)
+    await setConnected(page, true)
+    await waitForStatus(page, 'saved')
+    await poll(() => blocks.nth(2).locator('.attr-marker').count()).toBe(1)
+    expect(await page.locator('#editor .attr-provisional').count()).toBe(0)
 
     // Saved: no question.
     const saved = await openEditor(service, spec, 'Sam Saved')
