@@ -175,7 +175,10 @@ const start = (specId: string, me: Me): void => {
   receiveAttribution(provider, view)
   publishUser(awareness, me)
   if (welcome) {
-    const placeCaret = (): void => placeCaretForWriting(view)
+    // Not when they already clicked or tapped into the text before the first sync.
+    const placeCaret = (): void => {
+      if (!view.hasFocus()) placeCaretForWriting(view)
+    }
     if (provider.synced) placeCaret()
     else provider.once('sync', placeCaret)
   }
