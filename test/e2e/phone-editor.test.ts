@@ -5,7 +5,7 @@
  * layout is screenshotted next to it so a change for phones is seen on desktops too.
  */
 import { describe, expect, test } from 'vitest'
-import { facilitatorOf } from '../helpers/auth.js'
+import { facilitatorOf, signInAs } from '../helpers/auth.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 import { expectAccessible, newContext, openEditor, poll, screenshot, waitForStatus } from '../helpers/browser.js'
 import { caretAtEnd } from './editor-page.js'
@@ -100,5 +100,18 @@ describe('the editor on a phone (375×812)', () => {
     expect(await page.locator('#session').isVisible()).toBe(true)
     await expectAccessible(page, 'the editor at 1280 px')
     await screenshot(page, 'phone-editor-1280')
+  })
+  test('a customer’s welcome line still leaves the document in the first third of a phone screen', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Phone ideas')
+    const carla = await signInAs(service, 'customer', { panelSpecIds: [spec], displayName: 'Carla Customer' })
+    const page = await openEditor(service, spec, carla, await (await newContext(TALL_PHONE)).newPage())
+    await poll(() => page.locator('#customer-prompt').textContent()).toBe('Add your idea anywhere, your words are credited to you')
+    const first = await page.locator('#editor .ProseMirror > :first-child').boundingBox()
+    expect(first!.y).toBeLessThanOrEqual(270)
+    expect(await statusInView(page)).toBe(true)
+    await expectNoOverflow(page, 375)
+    await expectAccessible(page, 'a customer’s editor at 375×812 with the welcome line')
+    await screenshot(page, 'phone-editor-375-customer')
   })
 })
