@@ -1,6 +1,6 @@
 /**
  * The attribution bar above the editor: the spec's overall customer share, the highlight toggle
- * (off / by side / by person), the "Show only customer ideas" filter and the legend.
+ * (off / by side / by person), the "Dim team text" filter and the legend.
  *
  * A plugin view: it reads the attribution plugin state on every update (re-rendering only the
  * parts whose inputs changed) and changes options only through the plugin's commands. The
@@ -60,6 +60,9 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, className = '', text?
   return e
 }
 
+/** A touch screen without hover (phones, tablets): markers open on tap there. */
+const isTouch = (): boolean => typeof window.matchMedia === 'function' && window.matchMedia('(hover: none)').matches
+
 const isMac = (): boolean => /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent)
 
 const LABEL_LEGEND: ReadonlyArray<{ label: AttributionLabel; name: string; text: string }> = [
@@ -115,7 +118,7 @@ export class AttributionBar {
       this.run((s, d) => setCustomerOnly(on)(s, d))
     })
     const filter = el('label', 'attr-filter')
-    filter.append(this.customerOnly, el('span', '', 'Show only customer ideas'))
+    filter.append(this.customerOnly, el('span', '', 'Dim team text'))
 
     this.people = el('ul', 'attr-legend-people')
     this.people.id = BAR_IDS.legendPeople
@@ -175,13 +178,13 @@ export class AttributionBar {
     body.append(
       el('h2', 'attr-legend-heading', 'Margin markers'),
       markers,
-      el('p', 'attr-legend-note', 'Hover or focus a marker for the contributors, their roles and shares, and who first wrote the block. Moving someone’s words (split, join, drag, undo) never makes them yours.'),
+      el('p', 'attr-legend-note', `${isTouch() ? 'Tap' : 'Hover or focus'} a marker for the contributors, their roles and shares, and who first wrote the block. Moving someone’s words (split, join, drag, undo) never makes them yours.`),
       el('h2', 'attr-legend-heading', 'Highlight by side'),
       sides,
       el('h2', 'attr-legend-heading', 'Highlight by person'),
       this.people,
-      el('h2', 'attr-legend-heading', 'Show only customer ideas'),
-      el('p', 'attr-legend-note', 'Greys out blocks the team wrote alone (and unknown ones). They stay editable.'),
+      el('h2', 'attr-legend-heading', 'Dim team text'),
+      el('p', 'attr-legend-note', 'Greys out blocks the team wrote alone (and unknown ones), so customer ideas stand out. They stay visible and editable.'),
       el('h2', 'attr-legend-heading', 'Keyboard'),
       el('p', 'attr-legend-note', `${key} in the text moves to the marker of the current block; ↑ and ↓ move between markers; Enter pins the details; Esc goes back to the text.`)
     )

@@ -44,7 +44,7 @@ export const setAttribution = (attribution: SpecAttribution): Command => setMeta
 /** Highlights runs by side, by person, or not at all. */
 export const setHighlightMode = (mode: HighlightMode): Command => setMeta({ mode })
 
-/** Turns "Show only customer ideas" on or off. */
+/** Turns "Dim team text" (show customer ideas first) on or off. */
 export const setCustomerOnly = (customerOnly: boolean): Command => setMeta({ customerOnly })
 
 /** Decorates the top-level blocks `window` (used by the viewport tracker). */

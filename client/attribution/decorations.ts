@@ -29,7 +29,7 @@ export interface BlockWindow {
 export interface DecorationOptions {
   readonly mode: HighlightMode
   /**
-   * Dim blocks labelled `team` or `none` ("Show only customer ideas"). Drawn by CSS from a class
+   * Dim blocks labelled `team` or `none` ("Dim team text"). Drawn by CSS from a class
    * on the editor and each marker's label (no decorations: toggling it costs nothing).
    */
   readonly customerOnly: boolean

@@ -1,7 +1,7 @@
 /**
  * The margin marker of one block: a `<button>` inside a `contenteditable=false` widget, with an
- * icon and a visible label ("Customer", "Team", "Mixed · 60% customer"; icon only on narrow
- * screens) and the full story in its accessible name. The popover reads the block back through
+ * icon and a visible label ("Customer", "Team", "Mixed · 60% customer"; on narrow screens the
+ * icon, plus "60%" for a mixed block) and the full story in its accessible name. The popover reads the block back through
  * {@link markerInfo}.
  */
 import type { BlockAttribution } from '../../shared/attribution.js'
@@ -62,6 +62,14 @@ export const createMarker = (block: BlockAttribution, people: People): HTMLEleme
     text.append(share)
   }
   button.append(iconElement(block.label), text)
+  // Narrow screens show only the icon, and for a mixed block its customer share (issue 9).
+  if (block.label === 'mixed') {
+    const short = document.createElement('span')
+    short.className = 'attr-marker-short'
+    short.setAttribute('aria-hidden', 'true')
+    short.textContent = `${percent(block.customerShare, block.label)}%`
+    button.append(short)
+  }
   infos.set(button, { block, people })
   wrap.append(button)
   return wrap

@@ -101,5 +101,8 @@ describe('attribution in the editor', () => {
     await customer.setViewportSize({ width: 375, height: 800 })
     expect(await customer.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true)
     expect(await customer.locator('#editor [data-attribution-label] .attr-marker-text').first().isVisible()).toBe(false)
+    // …but a mixed block keeps its customer share under the icon.
+    expect(await mixed.locator('.attr-marker-short').isVisible()).toBe(true)
+    expect(await mixed.locator('.attr-marker-short').textContent()).toBe(`${share}%`)
   })
 })

@@ -55,6 +55,8 @@ describe('the editor on a phone (375×812)', () => {
     await poll(() => summary.isVisible()).toBe(true)
     expect(await toggle.getAttribute('aria-expanded')).toBe('true')
     await expectNoOverflow(page, 375)
+    // On a touch screen the legend says to tap a marker (there is no hover).
+    expect(await page.locator('#attribution-legend').textContent()).toContain('Tap a marker for the contributors')
     await toggle.tap()
     await poll(() => summary.isVisible()).toBe(false)
 
@@ -98,6 +100,7 @@ describe('the editor on a phone (375×812)', () => {
     expect(await page.locator('#attribution-toggle').isVisible()).toBe(false)
     expect(await page.locator('#attribution-summary').isVisible()).toBe(true)
     expect(await page.locator('#session').isVisible()).toBe(true)
+    expect(await page.locator('#attribution-legend').textContent()).toContain('Hover or focus a marker for the contributors')
     await expectAccessible(page, 'the editor at 1280 px')
     await screenshot(page, 'phone-editor-1280')
   })
