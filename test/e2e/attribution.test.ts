@@ -73,7 +73,7 @@ describe('attribution in the editor', () => {
     await expect.poll(() => popover.isHidden()).toBe(true)
 
     // Keyboard: from the caret to its block's marker and back, without typing into the spec.
-    await team.locator('#editor .ProseMirror > p').nth(1).click()
+    await caretAtEndOfBlock(team, plan)
     await team.keyboard.press('Control+Shift+E')
     expect(await team.evaluate(() => document.activeElement?.getAttribute('data-attribution-label'))).toBe('team')
     await team.keyboard.press('ArrowUp')
