@@ -14,7 +14,7 @@ import { expectAccessible, openEditor, poll, screenshot, signedInPage, waitForSt
 import { connectClient, synced } from '../helpers/clients.js'
 import { editPm, pmDoc, writePm } from '../helpers/pm-edit.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { caretInTitle, expectBlocks, selectToLineStart, setConnected } from './editor-page.js'
+import { caretAtEndOfBlock, caretInTitle, expectBlocks, selectToLineStart, setConnected } from './editor-page.js'
 
 /** The title block, whatever it holds (the spec's title or nothing yet). */
 const TITLE = expect.any(String) as unknown
@@ -163,8 +163,7 @@ describe('review in the browser', () => {
     ])
     await expectBlocks(team, [TITLE, idea])
 
-    await team.locator('#editor .ProseMirror > p').first().click()
-    await team.keyboard.press('End')
+    await caretAtEndOfBlock(team, idea)
     await selectToLineStart(team, idea)
     await team.keyboard.press('Backspace')
     await expectBlocks(customer, [TITLE, ''])
