@@ -3,36 +3,8 @@
  * auth; override with REVIEW_TEST_DATABASE_URL), like review-postgres.test.ts. It always runs:
  * without a reachable database it fails. Each run works in a schema of its own, dropped at the end.
  */
-import { afterAll, afterEach } from 'vitest'
-import pg from 'pg'
-import { openPostgresContributionStore, type PostgresContributionStore } from '../../server/review/contributions-postgres.js'
+import { openPostgresContributionStore } from '../../server/review/contributions-postgres.js'
 import { contributionsContract } from './contributions.contract.js'
+import { postgresStores } from './store-runners.js'
 
-const URL = process.env.REVIEW_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
-const schema = `contributions_test_${process.pid}_${Date.now().toString(36)}`
-
-const admin = new pg.Pool({ connectionString: URL, max: 1 })
-afterAll(async () => {
-  await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-  await admin.end()
-})
-
-const opened = new Set<PostgresContributionStore>()
-const open = async (): Promise<PostgresContributionStore> => {
-  const s = await openPostgresContributionStore({ connectionString: URL, schema })
-  opened.add(s)
-  return s
-}
-const closeAll = async (): Promise<void> => {
-  for (const s of opened) await s.close()
-  opened.clear()
-}
-afterEach(closeAll)
-
-contributionsContract('postgres', {
-  create: () => open(),
-  reopen: async () => {
-    await closeAll()
-    return open()
-  }
-})
+contributionsContract('postgres', postgresStores('contributions', (connection) => openPostgresContributionStore(connection)))

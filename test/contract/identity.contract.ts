@@ -195,6 +195,23 @@ export function identityContract(name: string, factory: IdentityStoreFactory): v
       expect(await s.secret('other', () => 'three')).toBe('three')
     })
 
+    it('[I16] a participant has one return link; a new one or a revoke retires the old', async () => {
+      const s = await factory.create()
+      const p = await s.createInvitee({ displayName: 'Carla', email: null })
+      const q = await s.createInvitee({ displayName: 'Dana', email: null })
+      expect(await s.participantOfReturnLink('h1')).toBeNull()
+      await s.setReturnLink(p.id, 'h1')
+      await s.setReturnLink(q.id, 'hq')
+      expect(await s.participantOfReturnLink('h1')).toBe(p.id)
+      await s.setReturnLink(p.id, 'h2')
+      expect(await s.participantOfReturnLink('h1')).toBeNull()
+      expect(await s.participantOfReturnLink('h2')).toBe(p.id)
+      expect(await s.deleteReturnLink(p.id)).toBe(true)
+      expect(await s.deleteReturnLink(p.id)).toBe(false)
+      expect(await s.participantOfReturnLink('h2')).toBeNull()
+      expect(await s.participantOfReturnLink('hq')).toBe(q.id)
+    })
+
     it('[I13] a transaction is all or nothing', async () => {
       const s = await factory.create()
       const a = await s.createAccount(account('tx@x.test', 'facilitator'))
