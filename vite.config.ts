@@ -25,6 +25,7 @@ const backend = process.env.VALENCE_BACKEND ?? 'http://localhost:3000'
 const ROUTES: [RegExp, string][] = [
   [/^\/specs\/[^/?#]+\/?(\?.*)?$/, '/editor.html'],
   [/^\/invite\/[^/?#]+\/?(\?.*)?$/, '/invite.html'],
+  [/^\/return\/[^/?#]+\/?(\?.*)?$/, '/invite.html'],
   [/^\/signin\/?(\?.*)?$/, '/signin.html'],
   [/^\/setup\/?(\?.*)?$/, '/setup.html'],
   [/^\/signup\/?(\?.*)?$/, '/signup.html'],

@@ -24,6 +24,12 @@ export const loginBody = z.strictObject({ email: z.string().trim().min(1).max(25
 export const setupBody = z.strictObject({ token, email, password, displayName })
 /** `POST /api/auth/signup` */
 export const signupBody = z.strictObject({ token, password })
+/** `POST /api/auth/return`: sign in through a personal return link. */
+export const returnLinkBody = z.strictObject({ token })
+/** `POST /api/me/return-link` answers with the new link, shown once (only its hash is kept). */
+export interface ReturnLinkResponse {
+  url: string
+}
 /** `POST /api/auth/password` */
 export const changePasswordBody = z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password })
 /** `POST /api/auth/ws-token` */

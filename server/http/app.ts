@@ -29,6 +29,7 @@ import { emailDigestRouter } from './email-digest.js'
 import type { Auth } from '../auth/auth-service.js'
 import { authenticate, csrfGuard } from './auth-middleware.js'
 import { authRouter, SIGN_IN_PATHS } from './auth-routes.js'
+import { returnLinksRouter } from './return-links.js'
 import { membersRouter } from './members.js'
 import { panelsRouter } from './panels.js'
 import { invitesRouter } from './invites.js'
@@ -69,6 +70,8 @@ const PAGES: ReadonlyArray<[string, string]> = [
   ['/setup', 'setup.html'],
   ['/signup', 'signup.html'],
   ['/invite/:token', 'invite.html'],
+  // A personal return link (server/http/return-links.ts) lands on the invite page, which signs in.
+  ['/return/:token', 'invite.html'],
   ['/workspace', 'workspace.html']
 ]
 
@@ -126,6 +129,7 @@ export function createApp(deps: AppDeps): Express {
   api.use('/members', membersRouter(deps.auth))
   api.use('/panels', panelsRouter(deps.auth))
   api.use('/invites', invitesRouter(deps.auth))
+  api.use(returnLinksRouter(deps.auth))
   api.use('/tokens', tokensRouter(deps.auth))
   api.use(notFound)
   app.use('/api', api)

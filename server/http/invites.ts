@@ -17,6 +17,7 @@ import type { InviteRecord } from '../identity/identity-store.js'
 import { authOf, param, requireJson } from './auth-middleware.js'
 import { declareRoutes, PUBLIC } from './routes.js'
 import { HttpError } from './errors.js'
+import { issueReturnLink } from './return-links.js'
 import { meResponse, signIn, startSession } from './session-response.js'
 
 /** The API view of an invite link (never its hash). */
@@ -99,7 +100,9 @@ export function invitesRouter(auth: Auth): Router {
     })
     // signIn ends the session this browser held: whoever else holds a copy of it is signed out
     // too, and their sockets are re-checked (closed once they have no session left).
-    await signIn(auth, req, res, participantId, { status: 201, extra: { redirectTo: await landingFor(auth, panelId) } })
+    // A new invitee gets their personal return link at once, so signing out never strands them.
+    const returnUrl = await issueReturnLink(auth, req, participantId)
+    await signIn(auth, req, res, participantId, { status: 201, extra: { redirectTo: await landingFor(auth, panelId), returnUrl } })
     if (holder) auth.events.emit([holder.principal.participantId])
   })
 

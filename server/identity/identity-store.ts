@@ -159,6 +159,9 @@ export type ConsumeResult = 'ok' | 'not_found' | 'expired' | 'revoked' | 'used_u
  * - [I14] Transactions are isolated: concurrent transactions take effect one after the other
  *   (two accepts of a one-use invite: exactly one commits), and calls made on the store outside
  *   a transaction neither see its uncommitted writes nor are undone with it.
+ * - [I16] A participant has at most one return link: `setReturnLink` replaces the previous one
+ *   (whose hash then finds nobody); `participantOfReturnLink` finds the participant by the
+ *   current hash only; `deleteReturnLink` removes it and says whether there was one.
  * - [I15] `fn` works only through `tx`, and `tx` only inside `fn`: the store itself used inside
  *   `fn` (which would wait for `fn`), or `tx` used after `fn` settled, is refused with a
  *   RangeError. `fn` awaits nothing but `tx` (hash passwords, fetch specs and the like before
@@ -238,5 +241,10 @@ export interface IdentityStore {
   touchToken(id: string, at: string): Promise<void>
 
   // Server secrets
+  /** A participant's personal return link, kept as the hash of its token ([I16]). */
+  setReturnLink(participantId: string, tokenHash: string): Promise<void>
+  participantOfReturnLink(tokenHash: string): Promise<string | null>
+  deleteReturnLink(participantId: string): Promise<boolean>
+
   secret(name: string, make: () => string): Promise<string>
 }

@@ -38,6 +38,8 @@ interface Data {
   memberInvites: Map<string, MemberInviteRecord>
   tokens: Map<string, TokenRecord>
   secrets: Map<string, string>
+  /** Return-link token hash by participant id ([I16]). */
+  returnLinks: Map<string, string>
 }
 
 /** Identity records kept in Maps: an {@link IdentityStore} with transactions. */
@@ -59,7 +61,8 @@ class MemoryIdentityRecords implements IdentityBackend {
     invites: new Map(),
     memberInvites: new Map(),
     tokens: new Map(),
-    secrets: new Map()
+    secrets: new Map(),
+    returnLinks: new Map()
   }
   private saved: Data | null = null
 
@@ -354,6 +357,19 @@ class MemoryIdentityRecords implements IdentityBackend {
   async touchToken(id: string, at: string): Promise<void> {
     const t = this.d.tokens.get(id)
     if (t) t.lastUsedAt = at
+  }
+
+  async setReturnLink(participantId: string, tokenHash: string): Promise<void> {
+    this.d.returnLinks.set(participantId, tokenHash)
+  }
+
+  async participantOfReturnLink(tokenHash: string): Promise<string | null> {
+    for (const [participantId, hash] of this.d.returnLinks) if (hash === tokenHash) return participantId
+    return null
+  }
+
+  async deleteReturnLink(participantId: string): Promise<boolean> {
+    return this.d.returnLinks.delete(participantId)
   }
 
   async secret(name: string, make: () => string): Promise<string> {

@@ -98,7 +98,13 @@ export const IDENTITY_MIGRATIONS: readonly string[] = [
   // 2: a facilitator's label on an invite link ("Berlin workshop, Tuesday").
   `ALTER TABLE invites ADD COLUMN label TEXT;`,
   // 3: a team link either signs someone up or resets an existing account's password.
-  `ALTER TABLE member_invites ADD COLUMN purpose TEXT NOT NULL DEFAULT 'signup' CHECK (purpose IN ('signup', 'reset'));`
+  `ALTER TABLE member_invites ADD COLUMN purpose TEXT NOT NULL DEFAULT 'signup' CHECK (purpose IN ('signup', 'reset'));`,
+  // 4: an invitee's personal return link (issue 9): only the hash of its token, one per participant.
+  `CREATE TABLE IF NOT EXISTS return_links (
+     participant_id TEXT PRIMARY KEY REFERENCES participants (id),
+     token_hash TEXT NOT NULL UNIQUE,
+     created_at TEXT NOT NULL
+   );`
 ]
 
 /** Creates or upgrades the identity tables of `db` to the latest version, in one transaction. */

@@ -372,6 +372,19 @@ class SqliteIdentityRecords implements IdentityBackend {
     this.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', at, id)
   }
 
+  async setReturnLink(participantId: string, tokenHash: string): Promise<void> {
+    this.run('INSERT INTO return_links (participant_id, token_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at', participantId, tokenHash, now())
+  }
+
+  async participantOfReturnLink(tokenHash: string): Promise<string | null> {
+    const r = this.one('SELECT participant_id FROM return_links WHERE token_hash = ?', tokenHash)
+    return r ? str(r.participant_id) : null
+  }
+
+  async deleteReturnLink(participantId: string): Promise<boolean> {
+    return this.run('DELETE FROM return_links WHERE participant_id = ?', participantId) > 0
+  }
+
   async secret(name: string, make: () => string): Promise<string> {
     // INSERT OR IGNORE then read back: the first writer wins even across processes (CLI + server).
     this.run('INSERT OR IGNORE INTO server_secrets (name, value) VALUES (?, ?)', name, make())

@@ -175,6 +175,9 @@ abstract class Delegate implements IdentityStore {
   listTokens(...a: Args<'listTokens'>) { return this.forward('listTokens', a) }
   revokeToken(...a: Args<'revokeToken'>) { return this.forward('revokeToken', a) }
   touchToken(...a: Args<'touchToken'>) { return this.forward('touchToken', a) }
+  setReturnLink(...a: Args<'setReturnLink'>) { return this.forward('setReturnLink', a) }
+  participantOfReturnLink(...a: Args<'participantOfReturnLink'>) { return this.forward('participantOfReturnLink', a) }
+  deleteReturnLink(...a: Args<'deleteReturnLink'>) { return this.forward('deleteReturnLink', a) }
   secret(...a: Args<'secret'>) { return this.forward('secret', a) }
 }
 

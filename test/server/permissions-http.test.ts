@@ -166,6 +166,10 @@ const ROUTES: Route[] = [
   // The email digest switch: one's own, any signed-in caller; the unsubscribe link is public and needs its signed token.
   { method: 'GET', name: '/api/me/email-digest', path: () => '/api/me/email-digest', expect: signedIn(200) },
   { method: 'PUT', name: '/api/me/email-digest', path: () => '/api/me/email-digest', body: { enabled: true }, expect: signedIn(200) },
+  // Return links: an invitee's own (team members have a password, tokens no browser: 409). Coming back
+  // (POST /api/auth/return) is public and rate-limited per IP: test/server/auth-return-link.test.ts.
+  { method: 'POST', name: '/api/me/return-link', path: () => '/api/me/return-link', expect: signedIn(409, { customerA: 201, viewerA: 201, customerB: 201 }) },
+  { method: 'DELETE', name: '/api/me/return-link', path: () => '/api/me/return-link', expect: signedIn(409, { customerA: 204, viewerA: 204, customerB: 204 }) },
   { method: 'GET', name: '/api/email/unsubscribe?token=:valid',
     path: async (f) => {
       const tokens = new UnsubscribeTokens(await f.service.storage.identity.secret(UNSUBSCRIBE_KEY_NAME, () => newSecret()))

@@ -65,11 +65,19 @@ describe('route declarations', () => {
       'GET /api/invites/:token',
       'POST /api/auth/login',
       'POST /api/auth/logout',
+      'POST /api/auth/return',
       'POST /api/auth/setup',
       'POST /api/auth/signup',
       'POST /api/invites/:token/accept'
     ])
-    expect(named(SIGNED_IN)).toEqual(['GET /api/auth/me', 'GET /api/me/email-digest', 'POST /api/auth/password', 'PUT /api/me/email-digest'])
+    expect(named(SIGNED_IN)).toEqual([
+      'DELETE /api/me/return-link',
+      'GET /api/auth/me',
+      'GET /api/me/email-digest',
+      'POST /api/auth/password',
+      'POST /api/me/return-link',
+      'PUT /api/me/email-digest'
+    ])
   })
 
   it('answers every /api route x role x credential as its declaration and PERMISSIONS say', async () => {
