@@ -3,9 +3,11 @@
  * page with a safe `next`, and render the header's "who you are / sign out" area.
  */
 import { getSession, logout, type Session } from './api/auth.js'
+import { rememberReturnLink } from './api/return-links.js'
 import { ApiError } from './api/http.js'
 import { can } from '../shared/permissions.js'
 import { h, messageOf } from './ui/dom.js'
+import { confirmInviteeSignOut, showReturnLinkDialog } from './ui/return-link-dialog.js'
 import { roleBadge } from './ui/roles.js'
 
 /** The page a person is on, as a `next` value. */
@@ -42,7 +44,8 @@ export const requireSession = async (): Promise<Session> => {
 
 /**
  * Renders the header's session area into `container` (`#session`): name, role badge,
- * Workspace link for facilitators and a Sign out button; or a "Sign in" link.
+ * Workspace link for facilitators, "Your return link" for invitees (who have no password) and a
+ * Sign out button (warning invitees first); or a "Sign in" link.
  */
 export const renderSessionArea = (container: HTMLElement, session: Session | null): void => {
   container.classList.add('session')
@@ -68,20 +71,35 @@ export const renderSessionArea = (container: HTMLElement, session: Session | nul
     const onWorkspace = window.location.pathname.startsWith('/workspace')
     items.push(h('a', { id: 'workspace-link', className: 'session-link', href: '/workspace', attrs: onWorkspace ? { 'aria-current': 'page' } : {} }, 'Workspace'))
   }
+  if (me.kind === 'invitee') {
+    const returnLink = h('button', { id: 'return-link', type: 'button', className: 'button button-small button-secondary' }, 'Your return link')
+    returnLink.addEventListener('click', () => showReturnLinkDialog(me))
+    items.push(returnLink)
+  }
   if (me.kind !== 'token') {
     const signOut = h('button', { id: 'signout', type: 'button', className: 'button button-small button-secondary' }, 'Sign out')
     const problem = h('span', { className: 'session-error', attrs: { role: 'alert' } })
-    signOut.addEventListener('click', () => {
+    const signOutNow = (): void => {
       signOut.disabled = true
       problem.textContent = ''
       logout()
-        .then(() => window.location.assign('/signin'))
+        .then(() => {
+          // Signed out means this device no longer holds a way back in.
+          rememberReturnLink(me.participantId, null)
+          window.location.assign('/signin')
+        })
         .catch((error: unknown) => {
           signOut.disabled = false
           // A session that is already gone server-side is as good as signed out.
           if (error instanceof ApiError && error.status === 401) window.location.assign('/signin')
           else problem.textContent = messageOf(error, 'Could not sign out. Please try again.')
         })
+    }
+    signOut.addEventListener('click', () => {
+      if (me.kind !== 'invitee') return signOutNow()
+      void confirmInviteeSignOut(me).then((confirmed) => {
+        if (confirmed) signOutNow()
+      })
     })
     items.push(signOut, problem)
   }

@@ -6,6 +6,7 @@ import type { InvitePreview as SharedInvitePreview } from '../../shared/api-iden
 import type { Principal } from '../../shared/identity.js'
 import type { Role } from '../../shared/permissions.js'
 import { ApiError, badResponse, field, isRecord, list, request, seg, setCsrfToken } from './http.js'
+import { rememberReturnLink } from './return-links.js'
 
 /** The signed-in person, as `GET /api/auth/me` describes them. */
 export type Me = Principal
@@ -128,5 +129,7 @@ export const acceptInvite = async (token: string, as: AcceptAs): Promise<{ me: M
   const me = meFrom(body)
   if (isRecord(body) && typeof body.csrfToken === 'string') setCsrfToken(body.csrfToken)
   const redirectTo = isRecord(body) && typeof body.redirectTo === 'string' ? body.redirectTo : '/'
+  // A new invitee's personal return link, shown once: kept for the header's "Your return link".
+  if (isRecord(body) && typeof body.returnUrl === 'string') rememberReturnLink(me.participantId, body.returnUrl)
   return { me, redirectTo }
 }

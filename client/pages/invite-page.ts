@@ -7,9 +7,14 @@
  * Continue as Carla, or join as someone new?" The server never merges a new panel into that
  * identity without this choice (a cookie may have been planted by someone else), and either
  * answer gives the browser a fresh session.
+ *
+ * The same page serves a personal return link (`/return/<token>`, docs/AUTH.md "Return links"):
+ * it signs in as that invitee and opens the spec list. Returning people who only have the invite
+ * link are told, under "I've been here before", to open their saved return link instead.
  */
 import { acceptInvite, getInvite, getSession, type AcceptAs, type InvitePreview } from '../api/auth.js'
 import { ApiError } from '../api/http.js'
+import { returnTokenFromPath, signInWithReturnLink } from '../api/return-links.js'
 import { safeNext } from '../session.js'
 import { byId, h, messageOf } from '../ui/dom.js'
 import { ROLE_LABELS, roleBadge } from '../ui/roles.js'
@@ -133,11 +138,27 @@ const render = (invite: InvitePreview): void => {
   status.hidden = true
   card.removeAttribute('aria-busy')
   details.hidden = false
+  byId('invite-returning').hidden = false
   if (invite.signedInAs) showChoice(invite.signedInAs, invite.alreadyMember)
   else showForm()
 }
 
+/** `/return/<token>`: signs in as the link's invitee and opens the spec list. */
+const comeBack = (returnToken: string): void => {
+  heading.textContent = 'Welcome back…'
+  signInWithReturnLink(returnToken).then(
+    () => window.location.replace('/'),
+    (error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) {
+        showProblem('This return link does not work any more', 'It was replaced by a newer link or turned off. Open your newest return link, or ask the facilitator for a new invite.')
+      } else showProblem('Could not sign you back in', messageOf(error, 'Please reload the page to try again.'))
+    }
+  )
+}
+
 const load = (): void => {
+  const returnToken = returnTokenFromPath(window.location.pathname)
+  if (returnToken) return comeBack(returnToken)
   if (token === '') {
     const gone = GONE.invite_not_found!
     showProblem(gone.title, gone.text)
