@@ -338,5 +338,12 @@ describe('first hour', () => {
     await poll(() => page.locator('#session-who').textContent()).toContain('Carla')
     expect(await meId()).toBe(first)
     await expectAccessible(page, 'the spec list after coming back')
+
+    // A link that no longer works says so, and signs nobody in.
+    const stranger = await newPage()
+    await stranger.goto(`${service.url}/return/${'a'.repeat(43)}`)
+    await poll(() => stranger.locator('#invite-heading').textContent()).toBe('This return link does not work any more')
+    expect(await stranger.evaluate(async () => (await fetch('/api/auth/me')).status)).toBe(401)
+    await expectAccessible(stranger, 'a return link that no longer works')
   })
 })
