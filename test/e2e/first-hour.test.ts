@@ -254,6 +254,9 @@ describe('first hour', () => {
     await caretAtEnd(page)
     await page.keyboard.type('Written online')
     await waitForStatus(page, 'saved')
+    // The server's marker for it arrives after the save (attribution is computed after commits).
+    const blocks = page.locator('#editor .ProseMirror > *')
+    await poll(() => blocks.nth(1).locator('.attr-marker').count()).toBe(1)
 
     await context.setOffline(true)
     await setConnected(page, false)
@@ -264,7 +267,6 @@ describe('first hour', () => {
     // The paragraph typed offline carries a provisional marker, the one typed online the server's.
     await page.keyboard.press('Enter')
     await page.keyboard.type('A new paragraph while offline')
-    const blocks = page.locator('#editor .ProseMirror > *')
     await poll(() => blocks.nth(2).locator('.attr-provisional').textContent()).toBe('You (not yet saved)')
     expect(await blocks.nth(1).locator('.attr-provisional').count()).toBe(0)
     expect(await blocks.nth(1).locator('.attr-marker').count()).toBe(1)
