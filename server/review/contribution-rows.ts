@@ -6,6 +6,26 @@
  */
 import type { ContributionRecord } from './contribution-store.js'
 
+/**
+ * Contributions schema migrations, the same SQL on SQLite and Postgres; entry `i` takes the
+ * tables from version `i` to `i + 1`.
+ */
+export const CONTRIBUTIONS_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE IF NOT EXISTS review_contributions (
+     spec_id TEXT NOT NULL,
+     id TEXT NOT NULL,
+     participant_id TEXT NOT NULL,
+     panel_ids TEXT NOT NULL,
+     created_at TEXT NOT NULL,
+     updated_at TEXT NOT NULL,
+     origins TEXT NOT NULL,
+     excerpt TEXT NOT NULL,
+     chars INTEGER NOT NULL,
+     PRIMARY KEY (spec_id, id)
+   );
+   CREATE INDEX IF NOT EXISTS review_contributions_participant ON review_contributions (spec_id, participant_id);`
+]
+
 /** A `review_contributions` row as both drivers return it. */
 export interface ContributionRow {
   spec_id: string

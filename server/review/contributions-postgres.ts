@@ -7,35 +7,18 @@
  */
 import type pg from 'pg'
 import { inTransaction, openMigratedPool, type PostgresPoolOptions } from './postgres-pool.js'
-import { CONTRIBUTION_COLUMNS, CONTRIBUTION_ON_CONFLICT, contributionValues, toContribution, type ContributionRow } from './contribution-rows.js'
+import { CONTRIBUTION_COLUMNS, CONTRIBUTION_ON_CONFLICT, contributionValues, toContribution, type ContributionRow, CONTRIBUTIONS_MIGRATIONS } from './contribution-rows.js'
 import { byCreation, checkRecords, type ContributionRecord, type ContributionStore } from './contribution-store.js'
 
 /** First key of the advisory lock migrations take ('VCON'). */
 export const CONTRIBUTIONS_LOCK = 0x56434f4e
-
-/** Contributions schema migrations for Postgres; same columns as on SQLite (contributions-sqlite.ts). */
-export const CONTRIBUTIONS_POSTGRES_MIGRATIONS: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS review_contributions (
-     spec_id TEXT NOT NULL,
-     id TEXT NOT NULL,
-     participant_id TEXT NOT NULL,
-     panel_ids TEXT NOT NULL,
-     created_at TEXT NOT NULL,
-     updated_at TEXT NOT NULL,
-     origins TEXT NOT NULL,
-     excerpt TEXT NOT NULL,
-     chars INTEGER NOT NULL,
-     PRIMARY KEY (spec_id, id)
-   );
-   CREATE INDEX IF NOT EXISTS review_contributions_participant ON review_contributions (spec_id, participant_id);`
-]
 
 /** Options for {@link openPostgresContributionStore}; `maxConnections` defaults to 2. */
 export type PostgresContributionOptions = PostgresPoolOptions
 
 /** Connects, creates or migrates the contributions tables, and returns the store. */
 export async function openPostgresContributionStore(opts: PostgresContributionOptions): Promise<PostgresContributionStore> {
-  const pool = await openMigratedPool(opts, { component: 'contributions', lock: CONTRIBUTIONS_LOCK, migrations: CONTRIBUTIONS_POSTGRES_MIGRATIONS }, 2)
+  const pool = await openMigratedPool(opts, { component: 'contributions', lock: CONTRIBUTIONS_LOCK, migrations: CONTRIBUTIONS_MIGRATIONS }, 2)
   return new PostgresContributionStore(pool)
 }
 

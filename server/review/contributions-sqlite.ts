@@ -6,35 +6,17 @@
  */
 import type Database from 'better-sqlite3'
 import { openComponentDb, type SqliteFileOptions } from '../sqlite/components.js'
-import { CONTRIBUTION_COLUMNS, CONTRIBUTION_ON_CONFLICT, contributionValues, toContribution, type ContributionRow } from './contribution-rows.js'
+import { CONTRIBUTION_COLUMNS, CONTRIBUTION_ON_CONFLICT, contributionValues, toContribution, type ContributionRow, CONTRIBUTIONS_MIGRATIONS } from './contribution-rows.js'
 import { byCreation, checkRecords, type ContributionRecord, type ContributionStore } from './contribution-store.js'
 
 type DB = Database.Database
-
-/** Contributions schema migrations; entry `i` takes the tables from version `i` to `i + 1`. */
-export const CONTRIBUTIONS_SQLITE_MIGRATIONS: readonly string[] = [
-  `CREATE TABLE IF NOT EXISTS review_contributions (
-     spec_id TEXT NOT NULL,
-     id TEXT NOT NULL,
-     participant_id TEXT NOT NULL,
-     panel_ids TEXT NOT NULL,
-     created_at TEXT NOT NULL,
-     updated_at TEXT NOT NULL,
-     origins TEXT NOT NULL,
-     excerpt TEXT NOT NULL,
-     chars INTEGER NOT NULL,
-     PRIMARY KEY (spec_id, id)
-   );
-   CREATE INDEX IF NOT EXISTS review_contributions_participant ON review_contributions (spec_id, participant_id);`
-]
-
 
 /** Options for {@link openSqliteContributionStore}. */
 export type SqliteContributionOptions = SqliteFileOptions
 
 /** Opens the contributions on `file` with a connection of its own, creating or migrating its tables. */
 export function openSqliteContributionStore(opts: SqliteContributionOptions): SqliteContributionStore {
-  return new SqliteContributionStore(openComponentDb(opts, { component: 'contributions', migrations: CONTRIBUTIONS_SQLITE_MIGRATIONS }))
+  return new SqliteContributionStore(openComponentDb(opts, { component: 'contributions', migrations: CONTRIBUTIONS_MIGRATIONS }))
 }
 
 /** The contributions in one SQLite connection's database. */
