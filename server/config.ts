@@ -74,7 +74,15 @@ const envSchema = z.object({
   /** Sender of email digests. */
   MAIL_FROM: z.string().trim().min(3).max(320).default('Valence <valence@localhost>'),
   /** How often the email digest job runs. */
-  DIGEST_INTERVAL_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000)
+  DIGEST_INTERVAL_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000),
+  /** Chromium used to print PDF exports (Debian's package by default; the Docker image installs it). */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** Exports rendered at once; further jobs wait in a queue. */
+  EXPORT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** Jobs waiting beyond the running ones; a start beyond this is refused (429). */
+  EXPORT_QUEUE_LIMIT: z.coerce.number().int().min(0).max(1000).default(20),
+  /** A finished export's file can be downloaded for this long, then it is deleted. */
+  EXPORT_TTL_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000)
 }).refine((e) => (e.ADMIN_EMAIL === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither',
   path: ['ADMIN_PASSWORD']
@@ -120,6 +128,16 @@ export interface Config {
   mailFrom: string
   /** Period of the email digest job. */
   digestIntervalMs: number
+  /** Exports (server/export/): the Chromium that prints PDFs, concurrency, queue and file lifetime. */
+  export: ExportConfig
+}
+
+/** How exports run (README "Configuration"). */
+export interface ExportConfig {
+  chromiumPath: string
+  concurrency: number
+  queueLimit: number
+  ttlMs: number
 }
 
 /** Per-connection, per-room and per-process limits of the sync endpoint. */
@@ -194,7 +212,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     reviewDatabaseUrl: e.REVIEW_DATABASE_URL ?? null,
     smtpUrl: e.SMTP_URL ?? null,
     mailFrom: e.MAIL_FROM,
-    digestIntervalMs: e.DIGEST_INTERVAL_MS
+    digestIntervalMs: e.DIGEST_INTERVAL_MS,
+    export: {
+      chromiumPath: e.CHROMIUM_PATH,
+      concurrency: e.EXPORT_CONCURRENCY,
+      queueLimit: e.EXPORT_QUEUE_LIMIT,
+      ttlMs: e.EXPORT_TTL_MS
+    }
   }
 }
 
