@@ -110,8 +110,29 @@ export interface TokenRecord {
   revokedAt: string | null
 }
 
+/**
+ * A recorded merge ([I17]): participant `fromId` was folded into `intoId` (both in panel
+ * `panelId`) by facilitator `by` at `at`. Ids resolve through the chain of merges
+ * (server/identity/aliases.ts); the record itself is history and never changes.
+ */
+export interface MergeRecord {
+  id: string
+  panelId: string
+  /** The participant merged away: it can no longer act, its words count as `intoId`'s. */
+  fromId: string
+  /** The surviving participant. */
+  intoId: string
+  /** The facilitator who merged them. */
+  by: string
+  /** ISO-8601. */
+  at: string
+}
+
+/** What `recordMerge` is given: the store adds the id. */
+export type NewMerge = Omit<MergeRecord, 'id'>
+
 /** Why a store operation was refused. */
-export type IdentityStoreErrorCode = 'email_taken' | 'not_found'
+export type IdentityStoreErrorCode = 'email_taken' | 'not_found' | 'already_merged' | 'merged_away'
 
 /** A refused store operation (the caller maps the code to a response). */
 export class IdentityStoreError extends Error {
@@ -162,6 +183,11 @@ export type ConsumeResult = 'ok' | 'not_found' | 'expired' | 'revoked' | 'used_u
  * - [I16] A participant has at most one return link: `setReturnLink` replaces the previous one
  *   (whose hash then finds nobody); `participantOfReturnLink` finds the participant by the
  *   current hash only; `deleteReturnLink` removes it and says whether there was one.
+ * - [I17] Merges are history: `recordMerge` stores one and returns it with an id; a participant
+ *   is merged away at most once (`already_merged`), never into itself (RangeError), and never
+ *   into a participant that was merged away (`merged_away`), so the records hold no cycle.
+ *   `mergeOf(id)` is the record that merged `id` away (else null); `listMerges` returns every
+ *   record in (`at`, `id`) order. Inside a transaction a merge is undone with it.
  * - [I15] `fn` works only through `tx`, and `tx` only inside `fn`: the store itself used inside
  *   `fn` (which would wait for `fn`), or `tx` used after `fn` settled, is refused with a
  *   RangeError. `fn` awaits nothing but `tx` (hash passwords, fetch specs and the like before
@@ -245,6 +271,12 @@ export interface IdentityStore {
   setReturnLink(participantId: string, tokenHash: string): Promise<void>
   participantOfReturnLink(tokenHash: string): Promise<string | null>
   deleteReturnLink(participantId: string): Promise<boolean>
+
+  // Merges ([I17])
+  /** @throws IdentityStoreError `already_merged` | `merged_away`; RangeError when `fromId` is `intoId` */
+  recordMerge(input: NewMerge): Promise<MergeRecord>
+  mergeOf(participantId: string): Promise<MergeRecord | null>
+  listMerges(): Promise<MergeRecord[]>
 
   secret(name: string, make: () => string): Promise<string>
 }

@@ -14,6 +14,8 @@ import {
   type NewInvite,
   type MemberInviteRecord,
   type MembershipRecord,
+  type MergeRecord,
+  type NewMerge,
   type PanelRecord,
   type PanelRole,
   type ParticipantRecord,
@@ -40,6 +42,8 @@ interface Data {
   secrets: Map<string, string>
   /** Return-link token hash by participant id ([I16]). */
   returnLinks: Map<string, string>
+  /** Merge records by the id of the participant merged away ([I17]). */
+  merges: Map<string, MergeRecord>
 }
 
 /** Identity records kept in Maps: an {@link IdentityStore} with transactions. */
@@ -62,7 +66,8 @@ class MemoryIdentityRecords implements IdentityBackend {
     memberInvites: new Map(),
     tokens: new Map(),
     secrets: new Map(),
-    returnLinks: new Map()
+    returnLinks: new Map(),
+    merges: new Map()
   }
   private saved: Data | null = null
 
@@ -370,6 +375,24 @@ class MemoryIdentityRecords implements IdentityBackend {
 
   async deleteReturnLink(participantId: string): Promise<boolean> {
     return this.d.returnLinks.delete(participantId)
+  }
+
+  async recordMerge(input: NewMerge): Promise<MergeRecord> {
+    if (input.fromId === input.intoId) throw new RangeError('a participant cannot be merged into itself')
+    if (this.d.merges.has(input.fromId)) throw new IdentityStoreError('already_merged', 'this participant was merged away already')
+    if (this.d.merges.has(input.intoId)) throw new IdentityStoreError('merged_away', 'the survivor was merged away itself')
+    const m: MergeRecord = { id: newIdentityId(), ...input }
+    this.d.merges.set(m.fromId, m)
+    return copy(m)
+  }
+
+  async mergeOf(participantId: string): Promise<MergeRecord | null> {
+    const m = this.d.merges.get(participantId)
+    return m ? copy(m) : null
+  }
+
+  async listMerges(): Promise<MergeRecord[]> {
+    return [...this.d.merges.values()].map(copy).sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id))
   }
 
   async secret(name: string, make: () => string): Promise<string> {

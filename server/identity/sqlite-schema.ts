@@ -104,6 +104,15 @@ export const IDENTITY_MIGRATIONS: readonly string[] = [
      participant_id TEXT PRIMARY KEY REFERENCES participants (id),
      token_hash TEXT NOT NULL UNIQUE,
      created_at TEXT NOT NULL
+   );`,
+  // 5: merges of two participants of one panel (issue 9, [I17]): history, one row per merged-away id.
+  `CREATE TABLE IF NOT EXISTS participant_merges (
+     from_id TEXT PRIMARY KEY REFERENCES participants (id),
+     id TEXT NOT NULL UNIQUE,
+     panel_id TEXT NOT NULL,
+     into_id TEXT NOT NULL REFERENCES participants (id),
+     merged_by TEXT NOT NULL,
+     merged_at TEXT NOT NULL
    );`
 ]
 

@@ -18,6 +18,8 @@ import {
   type NewInvite,
   type MemberInviteRecord,
   type MembershipRecord,
+  type MergeRecord,
+  type NewMerge,
   type PanelRecord,
   type PanelRole,
   type ParticipantRecord,
@@ -37,6 +39,7 @@ import {
   type Row
 } from './sqlite-rows.js'
 import { TransactionalIdentityStore, type IdentityBackend } from './transactions.js'
+import { insertMerge, selectMergeOf, selectMerges } from './sqlite-merges.js'
 
 type DB = Database.Database
 const now = (): string => new Date().toISOString()
@@ -383,6 +386,18 @@ class SqliteIdentityRecords implements IdentityBackend {
 
   async deleteReturnLink(participantId: string): Promise<boolean> {
     return this.run('DELETE FROM return_links WHERE participant_id = ?', participantId) > 0
+  }
+
+  async recordMerge(input: NewMerge): Promise<MergeRecord> {
+    return insertMerge(this.db, input)
+  }
+
+  async mergeOf(participantId: string): Promise<MergeRecord | null> {
+    return selectMergeOf(this.db, participantId)
+  }
+
+  async listMerges(): Promise<MergeRecord[]> {
+    return selectMerges(this.db)
   }
 
   async secret(name: string, make: () => string): Promise<string> {

@@ -178,6 +178,9 @@ abstract class Delegate implements IdentityStore {
   setReturnLink(...a: Args<'setReturnLink'>) { return this.forward('setReturnLink', a) }
   participantOfReturnLink(...a: Args<'participantOfReturnLink'>) { return this.forward('participantOfReturnLink', a) }
   deleteReturnLink(...a: Args<'deleteReturnLink'>) { return this.forward('deleteReturnLink', a) }
+  recordMerge(...a: Args<'recordMerge'>) { return this.forward('recordMerge', a) }
+  mergeOf(...a: Args<'mergeOf'>) { return this.forward('mergeOf', a) }
+  listMerges(...a: Args<'listMerges'>) { return this.forward('listMerges', a) }
   secret(...a: Args<'secret'>) { return this.forward('secret', a) }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The identity store contract: every IdentityStore implementation runs these, rule by rule
- * ([I1]-[I15] in server/identity/identity-store.ts).
+ * ([I1]-[I17] in server/identity/identity-store.ts).
  */
 import { describe, expect, it } from 'vitest'
 import type { IdentityStore } from '../../server/identity/identity-store.js'
@@ -212,6 +212,35 @@ export function identityContract(name: string, factory: IdentityStoreFactory): v
       expect(await s.participantOfReturnLink('hq')).toBe(q.id)
     })
 
+    it('[I17] merges are history: once per participant, never into itself or a merged-away one', async () => {
+      const s = await factory.create()
+      const panel = await s.createPanel({ name: 'P', description: '' })
+      const [a, b, c, d] = await Promise.all(['A', 'B', 'C', 'D'].map((n) => s.createInvitee({ displayName: n, email: null })))
+      const by = (await s.createAccount(account('merger@x.test', 'facilitator'))).id
+      expect(await s.mergeOf(b!.id)).toBeNull()
+      expect(await s.listMerges()).toEqual([])
+      const first = await s.recordMerge({ panelId: panel.id, fromId: b!.id, intoId: a!.id, by, at: iso(0) })
+      expect(first).toEqual({ id: expect.any(String), panelId: panel.id, fromId: b!.id, intoId: a!.id, by, at: first.at })
+      expect(await s.mergeOf(b!.id)).toEqual(first)
+      expect(await s.mergeOf(a!.id)).toBeNull()
+      // Merged away once only, never into itself, never into someone merged away.
+      await expect(s.recordMerge({ panelId: panel.id, fromId: b!.id, intoId: c!.id, by, at: iso(1) })).rejects.toMatchObject({ code: 'already_merged' })
+      await expect(s.recordMerge({ panelId: panel.id, fromId: c!.id, intoId: b!.id, by, at: iso(1) })).rejects.toMatchObject({ code: 'merged_away' })
+      await expect(s.recordMerge({ panelId: panel.id, fromId: c!.id, intoId: c!.id, by, at: iso(1) })).rejects.toBeInstanceOf(RangeError)
+      // The survivor may later be merged away itself (a chain; aliases resolve it), in order.
+      const second = await s.recordMerge({ panelId: panel.id, fromId: a!.id, intoId: d!.id, by, at: iso(2) })
+      expect((await s.listMerges()).map((m) => m.id)).toEqual([first.id, second.id])
+      // A merge inside a failed transaction is undone with it.
+      await expect(
+        s.transaction(async (tx) => {
+          await tx.recordMerge({ panelId: panel.id, fromId: c!.id, intoId: d!.id, by, at: iso(3) })
+          throw new Error('fails after the merge')
+        })
+      ).rejects.toThrow('fails after the merge')
+      expect(await s.mergeOf(c!.id)).toBeNull()
+      expect(await s.listMerges()).toHaveLength(2)
+    })
+
     it('[I13] a transaction is all or nothing', async () => {
       const s = await factory.create()
       const a = await s.createAccount(account('tx@x.test', 'facilitator'))
@@ -357,6 +386,8 @@ export function identityContract(name: string, factory: IdentityStoreFactory): v
         const secret = await s.secret('k', () => 'persisted')
         const invitee = await s.createInvitee({ displayName: 'Carla', email: null })
         await s.setReturnLink(invitee.id, 'return-hash')
+        const other = await s.createInvitee({ displayName: 'Carla', email: null })
+        const merge = await s.recordMerge({ panelId: p.id, fromId: other.id, intoId: invitee.id, by: a.id, at: iso(0) })
         await factory.close!()
         const again = await factory.reopen!()
         expect((await again.getAccountByEmail('keep@x.test'))?.id).toBe(a.id)
@@ -364,6 +395,7 @@ export function identityContract(name: string, factory: IdentityStoreFactory): v
         expect((await again.getSession('sess', new Date()))?.participantId).toBe(a.id)
         expect(await again.secret('k', () => 'new')).toBe(secret)
         expect(await again.participantOfReturnLink('return-hash')).toBe(invitee.id)
+        expect(await again.listMerges()).toEqual([merge])
       })
     }
   })
