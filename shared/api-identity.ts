@@ -49,6 +49,28 @@ export const updatePanelBody = z
   .strictObject({ name: name.optional(), description: description.optional() })
   .refine((b) => b.name !== undefined || b.description !== undefined, 'give name or description')
 
+/** `POST /api/panels/:id/merges`: fold participant `from` into `into` (both members of the panel). */
+export const mergeBody = z.strictObject({ from: id, into: id })
+
+/** A participant as a merge record names them (display name as it is now). */
+export interface MergePerson {
+  participantId: string
+  displayName: string
+}
+
+/** A recorded merge of two participants of one panel (`POST`/`GET /api/panels/:id/merges`). */
+export interface ParticipantMerge {
+  id: string
+  panelId: string
+  /** Merged away: their words, bindings and contributions now count as `into`'s. */
+  from: MergePerson
+  /** The survivor; keeps their display name. */
+  into: MergePerson
+  /** The facilitator who merged them. */
+  by: MergePerson
+  at: string
+}
+
 /** `POST /api/panels/:id/invites` */
 /** Longest invite link label, in characters. */
 export const MAX_INVITE_LABEL = 80

@@ -30,6 +30,7 @@ export const ACTIONS = [
   'panel:manage',
   'invite:manage',
   'member:manage',
+  'participant:merge',
   'token:manage'
 ] as const
 export type Action = (typeof ACTIONS)[number]
@@ -56,6 +57,8 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'panel:manage': ['facilitator'],
   'invite:manage': ['facilitator'],
   'member:manage': ['facilitator'],
+  // Folding a customer who rejoined as a stranger into their first identity (issue 9).
+  'participant:merge': ['facilitator'],
   'token:manage': ['facilitator']
 }
 

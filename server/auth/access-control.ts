@@ -20,7 +20,8 @@ export class AccessControl {
 
   /**
    * The current principal behind `participantId`, or null if it cannot act any more (unknown,
-   * deactivated account, revoked token). An invitee's role is their strongest panel role
+   * deactivated account, revoked token, invitee merged into someone else: they act only as the
+   * survivor, server/identity/merge-participants.ts). An invitee's role is their strongest panel role
    * ('viewer' when they belong to no panel any more, which grants no spec).
    */
   async principalOf(participantId: string): Promise<Principal | null> {
@@ -37,6 +38,7 @@ export class AccessControl {
       if (!token || token.revokedAt) return null
       return { ...base, kind: 'token', role: token.role }
     }
+    if (await this.store.mergeOf(participantId)) return null
     const memberships = await this.store.membershipsOf(participantId)
     return { ...base, kind: 'invitee', role: strongest(memberships.map((m) => m.role)) ?? 'viewer' }
   }

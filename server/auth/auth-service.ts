@@ -14,6 +14,7 @@ import { newSecret } from '../identity/secrets.js'
 import { Sessions } from './sessions.js'
 import { AttemptLimiter, LOGIN_LIMITS, PASSWORD_CHANGE_LIMIT, Throttle } from './throttle.js'
 import { WsTokens } from './ws-tokens.js'
+import { ParticipantAliases } from '../identity/aliases.js'
 
 /** Everything identity-related a service holds. */
 export interface Auth {
@@ -25,6 +26,8 @@ export interface Auth {
   wsTokens: WsTokens
   events: AccessEvents
   firstRun: FirstRun
+  /** Recorded merges: who each merged-away participant is now (server/identity/aliases.ts). */
+  aliases: ParticipantAliases
   /** Sign-in attempts per email+IP, per IP and per email (counted before verifying). */
   loginThrottle: AttemptLimiter<'perAccount' | 'perIp' | 'perEmail'>
   /** Password changes with a wrong current password, per account. */
@@ -61,6 +64,7 @@ export async function createAuth(opts: AuthOptions): Promise<Auth> {
     wsTokens: new WsTokens(key),
     events: new AccessEvents(opts.log),
     firstRun: new FirstRun(opts.store),
+    aliases: await ParticipantAliases.load(opts.store),
     loginThrottle: new AttemptLimiter({
       perAccount: new Throttle(LOGIN_LIMITS.perAccount),
       perIp: new Throttle(LOGIN_LIMITS.perIp),

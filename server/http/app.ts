@@ -32,6 +32,7 @@ import { authRouter, SIGN_IN_PATHS } from './auth-routes.js'
 import { returnLinksRouter } from './return-links.js'
 import { membersRouter } from './members.js'
 import { panelsRouter } from './panels.js'
+import { mergesRouter } from './merges.js'
 import { invitesRouter } from './invites.js'
 import { tokensRouter } from './tokens.js'
 import { securityHeaders } from './security-headers.js'
@@ -128,6 +129,7 @@ export function createApp(deps: AppDeps): Express {
   )
   api.use('/members', membersRouter(deps.auth))
   api.use('/panels', panelsRouter(deps.auth))
+  api.use('/panels', mergesRouter(deps.auth))
   api.use('/invites', invitesRouter(deps.auth))
   api.use(returnLinksRouter(deps.auth))
   api.use('/tokens', tokensRouter(deps.auth))

@@ -43,7 +43,11 @@ export const IDENTITY_ERROR_STATUS: Record<IdentityErrorCode, number> = {
   member_not_found: 404,
   token_not_found: 404,
   not_an_account: 403,
-  account_deactivated: 403
+  account_deactivated: 403,
+  same_participant: 409,
+  not_an_invitee: 409,
+  already_merged: 409,
+  merged_away: 409
 }
 
 /** 404 for routes that do not exist. */

@@ -26,7 +26,11 @@ export const IDENTITY_ERROR_CODES = [
   'member_not_found',
   'token_not_found',
   'not_an_account',
-  'account_deactivated'
+  'account_deactivated',
+  'same_participant',
+  'not_an_invitee',
+  'already_merged',
+  'merged_away'
 ] as const
 export type IdentityErrorCode = (typeof IDENTITY_ERROR_CODES)[number]
 

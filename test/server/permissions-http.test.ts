@@ -84,7 +84,19 @@ interface Route {
   expect: Expect
 }
 
+/** The pair the last `fresh.mergePair` made (the body of the merge route names them). */
+let mergePair = { from: '', into: '' }
+
 const fresh = {
+  /** Two customers of a fresh panel, to merge: returns the panel; the pair is in `mergePair`. */
+  mergePair: async (f: Fixture) => {
+    const store = f.service.storage.identity
+    const panel = (await store.createPanel({ name: 'Merge', description: '' })).id
+    const [into, from] = await Promise.all(['Carla', 'Carla'].map((displayName) => store.createInvitee({ displayName, email: null })))
+    for (const p of [into!, from!]) await store.addMembership(panel, p.id, 'customer')
+    mergePair = { from: from!.id, into: into!.id }
+    return panel
+  },
   spec: async (f: Fixture) => (await f.service.storage.specs.create('Throwaway')).id,
   panel: async (f: Fixture) => (await f.service.storage.identity.createPanel({ name: 'Throwaway', description: '' })).id,
   account: async (f: Fixture) =>
@@ -217,6 +229,9 @@ const ROUTES: Route[] = [
   },
   { method: 'POST', name: '/api/panels/:panelA/invites', path: (f) => `/api/panels/${f.panelA}/invites`, body: { role: 'customer', maxUses: 5 }, expect: facilitatorOnly(201) },
   { method: 'GET', name: '/api/panels/:panelA/invites', path: (f) => `/api/panels/${f.panelA}/invites`, expect: facilitatorOnly(200) },
+  // Merging two participants of one panel, and the panel's merge records: the facilitator's.
+  { method: 'POST', name: '/api/panels/:fresh/merges', path: async (f) => `/api/panels/${await fresh.mergePair(f)}/merges`, body: 'merge', expect: facilitatorOnly(200) },
+  { method: 'GET', name: '/api/panels/:panelA/merges', path: (f) => `/api/panels/${f.panelA}/merges`, expect: facilitatorOnly(200) },
   { method: 'DELETE', name: '/api/invites/:freshInviteId', path: async (f) => `/api/invites/${(await fresh.invite(f)).invite.id}`, expect: facilitatorOnly(200) },
   { method: 'GET', name: '/api/invites/:freshToken', path: async (f) => `/api/invites/${(await fresh.invite(f)).token}`, expect: everyone(200) },
   { method: 'GET', name: '/api/tokens', path: () => '/api/tokens', expect: facilitatorOnly(200) },
@@ -286,6 +301,7 @@ describe('HTTP permission matrix', () => {
           route.body === 'specA' ? { specId: f.specA }
           : route.body === 'specB' ? { specId: f.specB }
           : route.body === 'thread' ? { ...f.anchors, body: 'Why offline?' }
+          : route.body === 'merge' ? mergePair
           : route.body === 'memberInvite' ? { email: `new-${Math.random()}@example.com`, displayName: 'New', role: 'team' }
           : route.body
         const res = await fetchAs(f.service, f.callers[who], route.method, path, body)
