@@ -28,12 +28,12 @@
 import * as Y from 'yjs'
 import type { AuthorMap } from '../attribution/author-map.js'
 import { FRAGMENT_NAME } from '../../shared/schema.js'
+import { ContributionTexts, EXCERPT_LENGTH, forEachTextBlock } from './contribution-texts.js'
+
+export { EXCERPT_LENGTH }
 
 /** Gap after which typing in the same block starts a new contribution (rule 4b): 30 minutes. */
 export const DEFAULT_SITTING_MS = 30 * 60 * 1000
-
-/** Longest excerpt stored with a contribution, in characters. */
-export const EXCERPT_LENGTH = 160
 
 /** Origin clocks [clock, clock + len) of one client. */
 export interface OriginRange {
@@ -100,8 +100,8 @@ export class ContributionTracker {
   /** Per participant, their contribution written most recently. */
   private readonly latestOf = new Map<string, string>()
   private readonly changed = new Set<string>()
-  /** Rule 5's parts of each block already walked, while the block is unchanged (see texts()). */
-  private blockParts = new WeakMap<Y.XmlText, BlockPart[]>()
+  /** Rule 5's lengths and excerpts, kept incrementally (contribution-texts.ts). */
+  private readonly textState = new ContributionTexts((client, clock, max) => this.contributionRun(client, clock, max), this.seen)
   private watched: Y.Doc | null = null
 
   constructor(
@@ -118,7 +118,22 @@ export class ContributionTracker {
     }
   }
 
-  /** Every record, oldest first. */
+  /**
+   * Renames contribution authors in memory through `resolve` (a merged-away participant's
+   * contributions become the survivor's for rules 4a and 4b). Records are not marked changed:
+   * the store keeps each author as first saved ([K1]) and readers resolve it alike.
+   */
+  remap(resolve: (participantId: string) => string): void {
+    for (const r of this.records.values()) r.participantId = resolve(r.participantId)
+    for (const [participantId, id] of [...this.latestOf]) {
+      const to = resolve(participantId)
+      if (to === participantId) continue
+      this.latestOf.delete(participantId)
+      if (!this.latestOf.has(to)) this.latestOf.set(to, id)
+    }
+  }
+
+    /** Every record, oldest first. */
   list(): ContributionRecord[] {
     return [...this.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
   }
@@ -162,15 +177,22 @@ export class ContributionTracker {
   }
 
   /**
-   * One pass (rules 3-5): assigns the characters written since the last pass, then recomputes
-   * every contribution's text. Returns the records that changed (to persist).
+   * One pass (rules 3-5): assigns the characters written since the last pass, then brings the
+   * text of every contribution they touched up to date. Returns the records that changed (to
+   * persist).
    */
   update(doc: Y.Doc, authors: AuthorMap, now: number): ContributionRecord[] {
+    const rebuild = this.watch(doc) || !this.textState.counting(authors)
+    const from = new Map(this.seen)
     this.assignNew(doc, authors, now)
-    this.refreshTexts(doc, authors)
+    if (rebuild) this.textState.rebuild(doc, authors)
+    else this.textState.addWritten(doc, from)
+    this.refreshTexts(rebuild)
     const out = [...this.changed].map((id) => this.records.get(id)!)
     this.changed.clear()
-    return out.map((r) => ({ ...r, origins: r.origins.map((o) => ({ ...o })), panelIds: [...r.panelIds] }))
+    // Shallow copies: `origins` and `panelIds` are never changed in place (assign() replaces
+    // them), so a save still in flight keeps the arrays it was given.
+    return out.map((r) => ({ ...r }))
   }
 
   /** Marks records as changed again (their save failed): the next {@link update} returns them. */
@@ -179,19 +201,16 @@ export class ContributionTracker {
   }
 
   /**
-   * The current text of every contribution (rule 5), by id. Each block's part is reused while
-   * the block is unchanged ({@link watch}), so a pass costs the blocks edited since the last one
-   * plus one step per block, not a walk over every character of the spec.
+   * The current text of every contribution (rule 5), by id, walked from the whole document.
+   * Passes keep only lengths and excerpts, incrementally; this full walk is their reference
+   * (tests compare the two).
    */
   texts(doc: Y.Doc, authors: AuthorMap): Map<string, string> {
-    this.watch(doc)
     const parts = new Map<string, string[]>()
     const blockOf = new Map<string, Y.XmlText>()
     for (const id of this.records.keys()) parts.set(id, [])
     forEachTextBlock(doc.getXmlFragment(FRAGMENT_NAME), (block) => {
-      let list = this.blockParts.get(block)
-      if (list === undefined) this.blockParts.set(block, (list = this.partsOf(block, authors)))
-      for (const part of list) {
+      for (const part of this.partsOf(block, authors)) {
         const p = parts.get(part.id)
         if (p === undefined) continue
         if (p.length > 0 && blockOf.get(part.id) !== block) p.push('\n')
@@ -226,22 +245,20 @@ export class ContributionTracker {
   }
 
   /**
-   * Keeps {@link blockParts} true to `doc`: every transaction drops the parts of the blocks it
-   * changed (inserted, deleted or formatted text: Yjs lists the block's XmlText in
-   * `tr.changed`). Attached on first use, so a tracker can never read parts of a doc it does
-   * not watch. Why per block and not per contribution: a block is what an edit changes, and its
-   * characters' contributions only change when characters are written into it, which changes it.
+   * Subscribes the incremental texts to `doc`'s transactions (deletions are counted as they
+   * happen, see contribution-texts.ts). Attached on the first pass, so a tracker never counts a
+   * doc it does not watch. True when it (re)attached: the counts must then be rebuilt.
    */
-  private watch(doc: Y.Doc): void {
-    if (this.watched === doc) return
+  private watch(doc: Y.Doc): boolean {
+    if (this.watched === doc) return false
     this.watched?.off('afterTransaction', this.onTransaction)
     this.watched = doc
-    this.blockParts = new WeakMap()
     doc.on('afterTransaction', this.onTransaction)
+    return true
   }
 
   private readonly onTransaction = (tr: Y.Transaction): void => {
-    for (const type of tr.changed.keys()) if (type instanceof Y.XmlText) this.blockParts.delete(type)
+    this.textState.onTransaction(tr)
   }
 
   /** Rules 3 and 4, for the clocks not looked at yet, in clock order per client. */
@@ -271,14 +288,9 @@ export class ContributionTracker {
             // Typed here (own origin), or moved before any pass saw it (a cut within one
             // debounce): the origin joins a contribution, once.
             for (let k = 0; k < n; ) {
-              if (this.contributionOf(oc, ok + k) !== null) {
-                k++
-                continue
-              }
-              let j = k + 1
-              while (j < n && this.contributionOf(oc, ok + j) === null) j++
-              this.assign(authors, item, c + k, oc, ok + k, j - k, p.author, now, iso)
-              k = j
+              const run = this.contributionRun(oc, ok + k, n - k)
+              if (run.id === null) this.assign(authors, item, c + k, oc, ok + k, run.len, p.author, now, iso)
+              k += run.len
             }
             c += n
           })
@@ -305,11 +317,12 @@ export class ContributionTracker {
       this.records.set(id, { specId: this.specId, id, participantId, panelIds, createdAt: iso, updatedAt: iso, origins: [], excerpt: '', chars: 0 })
     }
     const record = this.records.get(id)!
-    const last = record.origins[record.origins.length - 1]
-    if (last !== undefined && last.client === client && last.clock + last.len === clock) last.len += len
-    else {
-      record.origins.push({ client, clock, len })
-      record.origins.sort((a, b) => a.client - b.client || a.clock - b.clock)
+    const origins = record.origins
+    const last = origins[origins.length - 1]
+    if (last !== undefined && last.client === client && last.clock + last.len === clock) {
+      record.origins = [...origins.slice(0, -1), { client, clock: last.clock, len: last.len + len }]
+    } else {
+      record.origins = [...origins, { client, clock, len }].sort((a, b) => a.client - b.client || a.clock - b.clock)
     }
     record.updatedAt = iso
     this.indexRange(client, clock, len, id)
@@ -357,26 +370,20 @@ export class ContributionTracker {
     list.splice(at, 0, { clock, len, id })
   }
 
-  /** Rule 5 for every record; marks the ones whose text changed. */
-  private refreshTexts(doc: Y.Doc, authors: AuthorMap): void {
-    for (const [id, text] of this.texts(doc, authors)) {
-      const r = this.records.get(id)!
-      const excerpt = text.slice(0, EXCERPT_LENGTH)
-      if (r.excerpt === excerpt && r.chars === text.length) continue
+  /**
+   * Rule 5 for the contributions whose characters changed since the last pass (every record
+   * after a rebuild); marks the ones whose length or excerpt changed.
+   */
+  private refreshTexts(all: boolean): void {
+    const fresh = this.textState.takeTouched()
+    if (all) for (const id of this.records.keys()) if (!fresh.has(id)) fresh.set(id, { chars: 0, excerpt: '' })
+    for (const [id, { chars, excerpt }] of fresh) {
+      const r = this.records.get(id)
+      if (r === undefined || (r.excerpt === excerpt && r.chars === chars)) continue
       r.excerpt = excerpt
-      r.chars = text.length
+      r.chars = chars
       this.changed.add(id)
     }
-  }
-}
-
-/** Calls `fn` for every live text block (Y.XmlText) under `type`, in document order. */
-function forEachTextBlock(type: { _start: Y.Item | null }, fn: (block: Y.XmlText) => void): void {
-  for (let item = type._start; item !== null; item = item.right) {
-    if (item.deleted || !(item.content instanceof Y.ContentType)) continue
-    const child = item.content.type
-    if (child instanceof Y.XmlText) fn(child)
-    else forEachTextBlock(child as unknown as { _start: Y.Item | null }, fn)
   }
 }
 
