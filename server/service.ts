@@ -255,9 +255,12 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       const p = await auth.access.principalOf(id)
       return p ? { displayName: p.displayName, role: p.role } : null
     },
+    // Recorded merges fold merged-away participants into their survivors (server/identity/aliases.ts).
+    resolveParticipant: (id) => auth.aliases.resolve(id),
     contributions: {
       store: contributions,
       events,
+      resolve: (id) => auth.aliases.resolve(id),
       lookup: async (specId, id) => {
         const p = await auth.access.principalOf(id)
         if (!p) return null
@@ -277,6 +280,8 @@ export async function startService(config: Config, overrides: ServiceOverrides =
       }
     }
   })
+  // A merge refolds every live room's attribution at once (server/http/merges.ts says when).
+  auth.aliases.onMerge(() => rooms.refold())
   const app = createApp({
     storage,
     review,

@@ -77,6 +77,13 @@ export interface AttributionEngineOptions {
   recentMaxChars?: number
   /** Shortest partial match that keeps attribution (whole deleted runs match at any length). Default 6. */
   minMatch?: number
+  /**
+   * Who a participant id stands for now: recorded merges (server/identity/aliases.ts) fold a
+   * merged-away participant into the survivor. Every id the engine takes in, from facts or from
+   * a connection, goes through it, so stored facts keep naming who wrote them and still load as
+   * the survivor's. Default: every id stands for itself.
+   */
+  resolve?: (participantId: string) => string
 }
 
 /** Maps a transaction origin to the participant who made it, or null to ignore the transaction. */
@@ -84,22 +91,55 @@ export type ParticipantOf = (origin: unknown) => string | null
 
 /** One spec's attribution state and the rules that update it. */
 export class AttributionEngine {
-  readonly bindings = new ClientBindings()
-  readonly authors = new AuthorMap()
-  readonly recent: RecentDeletions
+  private state: { bindings: ClientBindings; authors: AuthorMap; recent: RecentDeletions }
   private readonly now: () => number
   private readonly minMatch: number
+  private readonly resolve: (participantId: string) => string
   private readonly deltas = new WeakMap<Y.Transaction, Uint8Array>()
   private readonly reports = new WeakMap<Y.Transaction, DeletionReport>()
 
-  constructor(options: AttributionEngineOptions = {}) {
+  constructor(private readonly options: AttributionEngineOptions = {}) {
     this.now = options.now ?? Date.now
     this.minMatch = options.minMatch ?? DEFAULT_MIN_MATCH
-    this.recent = new RecentDeletions(
-      options.recentWindowMs ?? DEFAULT_RECENT_WINDOW_MS,
-      options.recentMaxChars ?? DEFAULT_RECENT_MAX_CHARS,
-      this.minMatch
-    )
+    this.resolve = options.resolve ?? ((id) => id)
+    this.state = this.emptyState()
+  }
+
+  /** clientID → participant (rule 1). */
+  get bindings(): ClientBindings {
+    return this.state.bindings
+  }
+
+  /** Who wrote, moved and first wrote every character. */
+  get authors(): AuthorMap {
+    return this.state.authors
+  }
+
+  /** What each participant deleted recently (rule 3's second pool). */
+  get recent(): RecentDeletions {
+    return this.state.recent
+  }
+
+  /**
+   * Folds the engine's state through `resolve` again, after a merge was recorded: the state is
+   * taken as one snapshot and loaded anew, exactly as a restart loads it, so the merged-away
+   * participant's characters, moves, recent deletions and clientID bindings become the
+   * survivor's in this live room at once. Provisional bindings (presence only) are dropped; the
+   * next announcement makes them again. Costs the size of the facts; merges are rare.
+   */
+  refold(): void {
+    const snapshot = this.snapshotFacts()
+    this.state = this.emptyState()
+    this.applyFacts(snapshot)
+  }
+
+  private emptyState(): AttributionEngine['state'] {
+    const o = this.options
+    return {
+      bindings: new ClientBindings(),
+      authors: new AuthorMap(),
+      recent: new RecentDeletions(o.recentWindowMs ?? DEFAULT_RECENT_WINDOW_MS, o.recentMaxChars ?? DEFAULT_RECENT_MAX_CHARS, this.minMatch)
+    }
   }
 
   /**
@@ -127,7 +167,7 @@ export class AttributionEngine {
    * @throws {AttributionRefusedError}
    */
   checkWrite(participantId: string, added: AddedClocks): void {
-    this.bindings.check(participantId, added)
+    this.bindings.check(this.resolve(participantId), added)
   }
 
   /**
@@ -138,7 +178,7 @@ export class AttributionEngine {
    * not persisted and is released when the announcing connection closes.
    */
   announce(clientID: number, participantId: string): boolean {
-    return this.bindings.bind(clientID, participantId, { provisional: true }) !== 'other'
+    return this.bindings.bind(clientID, this.resolve(participantId), { provisional: true }) !== 'other'
   }
 
   /**
@@ -182,7 +222,7 @@ export class AttributionEngine {
    * {@link takeDelta} like a participant's.
    */
   credit(tr: Y.Transaction, author: string, mover: string, origins: readonly IdRange[]): void {
-    const facts = restoreFacts(tr, this.authors, this.bindings, author, mover, origins)
+    const facts = restoreFacts(tr, this.authors, this.bindings, this.resolve(author), this.resolve(mover), origins)
     if (!isEmptyFacts(facts)) this.deltas.set(tr, encodeFacts(facts))
   }
 
@@ -190,7 +230,8 @@ export class AttributionEngine {
    * Records what transaction `tr` of `participantId` did and returns the facts it added. Must run
    * inside an `afterTransaction` listener (before Yjs GCs deleted content); {@link attach} does.
    */
-  record(tr: Y.Transaction, participantId: string): Facts {
+  record(tr: Y.Transaction, participantOfTr: string): Facts {
+    const participantId = this.resolve(participantOfTr)
     const facts = emptyFacts()
     const me = this.authors.refOf(participantId)
     const now = this.now()
@@ -233,8 +274,8 @@ export class AttributionEngine {
   /** Applies persisted facts (a snapshot or a delta). @throws {FactsDecodeError} */
   applyFacts(input: Uint8Array | Facts): void {
     const facts = input instanceof Uint8Array ? decodeFacts(input) : input
-    for (const b of facts.bindings) this.bindings.bind(b.clientID, b.participantId)
-    const ref = (id: string | null): number => (id === null ? UNKNOWN : this.authors.refOf(id))
+    for (const b of facts.bindings) this.bindings.bind(b.clientID, this.resolve(b.participantId))
+    const ref = (id: string | null): number => (id === null ? UNKNOWN : this.authors.refOf(this.resolve(id)))
     for (const r of facts.ranges) this.authors.set(r.client, r.clock, r.len, ref(r.author), ref(r.mover), r.origin)
     for (const e of facts.recent) {
       const authors = new Int32Array(e.text.length)

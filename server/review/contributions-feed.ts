@@ -29,6 +29,13 @@ export interface ContributionsDeps {
   now?: () => number
   /** Told when a pass stored changed contributions. Default: nobody. */
   events?: ReviewEvents
+  /**
+   * Who a participant id stands for now (recorded merges): contributions of a merged-away
+   * participant are the survivor's, so the survivor's typing next to them extends them
+   * (contributions.ts rule 4). The store keeps the author as first saved ([K1]); readers resolve
+   * it the same way. Default: every id stands for itself.
+   */
+  resolve?: (participantId: string) => string
 }
 
 /** Debounced contribution tracking for one room. */
@@ -76,7 +83,17 @@ export class ContributionsFeed {
   static async load(specId: string, doc: Y.Doc, authors: () => AuthorMap, deps: ContributionsDeps, onError: (err: unknown) => void): Promise<ContributionsFeed> {
     const feed = new ContributionsFeed(specId, doc, authors, deps, onError)
     feed.tracker.load(await deps.store.list(specId))
+    feed.refold()
     return feed
+  }
+
+  /** Resolves the authors of the tracker's contributions through `deps.resolve` (after a merge). */
+  refold(): void {
+    const resolve = this.deps.resolve
+    if (resolve === undefined) return
+    this.tracker.remap(resolve)
+    this.piecesCache = null
+    this.dirty = true
   }
 
   /** Runs a pass after the debounce delay; a failure goes to `onError`. */

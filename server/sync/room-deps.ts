@@ -34,4 +34,9 @@ export interface RoomDeps {
   removals?: RemovalsDeps
   /** The spec's metadata title, kept equal to the document's title block (spec-title.ts). Default: not kept. */
   titles?: TitleStore
+  /**
+   * Who a participant id stands for now (recorded merges, server/identity/aliases.ts): the
+   * attribution engine folds every id through it. Default: every id stands for itself.
+   */
+  resolveParticipant?: (participantId: string) => string
 }

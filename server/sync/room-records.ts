@@ -64,7 +64,12 @@ export class RoomRecords {
     this.title?.schedule()
   }
 
-  /** Records what was written since the last contributions pass, now. */
+  /** A merge was recorded: contributions take their authors through the aliases again. */
+  refold(): void {
+    this.contributions?.refold()
+  }
+
+    /** Records what was written since the last contributions pass, now. */
   async flushContributions(): Promise<void> {
     await this.contributions?.flush()
   }

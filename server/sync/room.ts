@@ -87,7 +87,7 @@ export class Room {
       },
       origin
     )
-    room.engine = AttributionEngine.load(stored.facts)
+    room.engine = AttributionEngine.load(stored.facts, { resolve: deps.resolveParticipant })
     // A spec stored before schema admission may hold what no client can render (issue 7).
     await quarantineInvalidContent(name, room.doc, () => room.engine.encode(), deps)
     room.engine.attach(room.doc, (o) => (!isTxOrigin(o) ? null : o.source === 'connection' ? o.peer.participantId : o.source === 'title' ? o.by : null))
@@ -186,7 +186,20 @@ export class Room {
     if (this.failed) throw new Error(`room ${this.name}: storage failed while ${what}`)
   }
 
-  /** True once storage failed; the registry replaces the room. */
+  /**
+   * A merge was recorded (server/identity/merge-participants.ts): the engine refolds its state
+   * through the aliases (the merged-away participant's words, moves and clientIDs become the
+   * survivor's), the contributions feed its authors, and every client gets the attribution
+   * again (message 101). Nothing in the document or in storage changes.
+   */
+  refold(): void {
+    if (this.failed) return
+    this.engine.refold()
+    this.records?.refold()
+    this.feed?.schedule()
+  }
+
+    /** True once storage failed; the registry replaces the room. */
   get isFailed(): boolean {
     return this.failed
   }

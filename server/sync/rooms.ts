@@ -155,7 +155,19 @@ export class RoomRegistry {
     return room
   }
 
-  /** Closes every connection of `name` (e.g. the spec was deleted) and unloads it. */
+  /**
+   * A merge was recorded: every loaded room refolds its attribution and contributions through
+   * the aliases and republishes (Room.refold). Rooms still loading refold once loaded too: they
+   * may have read their facts before the merge.
+   */
+  refold(): void {
+    for (const room of this.live.values()) room.refold()
+    for (const [name, pending] of this.rooms) {
+      if (!this.live.has(name)) pending.then((room) => room.refold(), () => {})
+    }
+  }
+
+    /** Closes every connection of `name` (e.g. the spec was deleted) and unloads it. */
   async closeRoom(name: string, code: number, reason: string): Promise<void> {
     const pending = this.rooms.get(name)
     if (!pending) return
