@@ -1,9 +1,10 @@
 /** In-memory {@link AnswersStore}: for tests and `STORAGE=memory`. Nothing survives the process. */
 import { canonicalInstant, checkId, DEFAULT_DIGEST, later, type AnswersStore, type DigestState } from './answers-store.js'
 
-/** An {@link AnswersStore} kept in Maps; rules [A1]-[A5] (server/review/answers-store.ts). */
+/** An {@link AnswersStore} kept in Maps; rules [A1]-[A5], [A7] (server/review/answers-store.ts). */
 export class MemoryAnswersStore implements AnswersStore {
   private readonly publicSpecs = new Map<string, boolean>()
+  private readonly teamExportSpecs = new Map<string, boolean>()
   /** participant -> spec -> mark */
   private readonly seen = new Map<string, Map<string, string>>()
   private readonly digests = new Map<string, DigestState>()
@@ -16,6 +17,16 @@ export class MemoryAnswersStore implements AnswersStore {
   async setDecisionsPublic(specId: string, value: boolean): Promise<void> {
     checkId('spec', specId)
     this.publicSpecs.set(specId, value)
+  }
+
+  async teamMayExport(specId: string): Promise<boolean> {
+    checkId('spec', specId)
+    return this.teamExportSpecs.get(specId) ?? false
+  }
+
+  async setTeamMayExport(specId: string, value: boolean): Promise<void> {
+    checkId('spec', specId)
+    this.teamExportSpecs.set(specId, value)
   }
 
   async seenUpTo(participantId: string, specId: string): Promise<string | null> {

@@ -28,7 +28,9 @@ export const ANSWERS_POSTGRES_MIGRATIONS: readonly string[] = [
      participant_id TEXT PRIMARY KEY,
      enabled INTEGER NOT NULL,
      mailed_up_to TEXT COLLATE "C"
-   );`
+   );`,
+  // [A7] Whether team members may export the spec (a row made by either setting has both).
+  `ALTER TABLE review_settings ADD COLUMN IF NOT EXISTS team_may_export INTEGER NOT NULL DEFAULT 0;`
 ]
 
 /** Options for {@link openPostgresAnswersStore}; `maxConnections` defaults to 2. */
@@ -56,6 +58,20 @@ export class PostgresAnswersStore implements AnswersStore {
     checkId('spec', specId)
     await this.pool.query(
       'INSERT INTO review_settings (spec_id, decisions_public) VALUES ($1, $2) ON CONFLICT (spec_id) DO UPDATE SET decisions_public = excluded.decisions_public',
+      [specId, value ? 1 : 0]
+    )
+  }
+
+  async teamMayExport(specId: string): Promise<boolean> {
+    checkId('spec', specId)
+    const res = await this.pool.query<{ team_may_export: number }>('SELECT team_may_export FROM review_settings WHERE spec_id = $1', [specId])
+    return res.rows[0]?.team_may_export === 1
+  }
+
+  async setTeamMayExport(specId: string, value: boolean): Promise<void> {
+    checkId('spec', specId)
+    await this.pool.query(
+      'INSERT INTO review_settings (spec_id, decisions_public, team_may_export) VALUES ($1, 0, $2) ON CONFLICT (spec_id) DO UPDATE SET team_may_export = excluded.team_may_export',
       [specId, value ? 1 : 0]
     )
   }

@@ -27,7 +27,9 @@ export const ANSWERS_SQLITE_MIGRATIONS: readonly string[] = [
      participant_id TEXT PRIMARY KEY,
      enabled INTEGER NOT NULL,
      mailed_up_to TEXT
-   );`
+   );`,
+  // [A7] Whether team members may export the spec (a row made by either setting has both).
+  `ALTER TABLE review_settings ADD COLUMN team_may_export INTEGER NOT NULL DEFAULT 0;`
 ]
 
 /** Options for {@link openSqliteAnswersStore}. */
@@ -42,6 +44,8 @@ export function openSqliteAnswersStore(opts: SqliteAnswersOptions): SqliteAnswer
 export class SqliteAnswersStore implements AnswersStore {
   private readonly getPublic
   private readonly putPublic
+  private readonly getTeamExport
+  private readonly putTeamExport
   private readonly getSeen
   private readonly putSeen
   private readonly allSeen
@@ -53,6 +57,10 @@ export class SqliteAnswersStore implements AnswersStore {
     this.getPublic = db.prepare('SELECT decisions_public FROM review_settings WHERE spec_id = ?').pluck()
     this.putPublic = db.prepare(
       'INSERT INTO review_settings (spec_id, decisions_public) VALUES (?, ?) ON CONFLICT (spec_id) DO UPDATE SET decisions_public = excluded.decisions_public'
+    )
+    this.getTeamExport = db.prepare('SELECT team_may_export FROM review_settings WHERE spec_id = ?').pluck()
+    this.putTeamExport = db.prepare(
+      'INSERT INTO review_settings (spec_id, decisions_public, team_may_export) VALUES (?, 0, ?) ON CONFLICT (spec_id) DO UPDATE SET team_may_export = excluded.team_may_export'
     )
     this.getSeen = db.prepare('SELECT seen_up_to FROM review_seen WHERE participant_id = ? AND spec_id = ?').pluck()
     // SQLite's scalar max() compares text with BINARY collation: canonical instants in time order.
@@ -82,6 +90,16 @@ export class SqliteAnswersStore implements AnswersStore {
   async setDecisionsPublic(specId: string, value: boolean): Promise<void> {
     checkId('spec', specId)
     this.putPublic.run(specId, value ? 1 : 0)
+  }
+
+  async teamMayExport(specId: string): Promise<boolean> {
+    checkId('spec', specId)
+    return this.getTeamExport.get(specId) === 1
+  }
+
+  async setTeamMayExport(specId: string, value: boolean): Promise<void> {
+    checkId('spec', specId)
+    this.putTeamExport.run(specId, value ? 1 : 0)
   }
 
   async seenUpTo(participantId: string, specId: string): Promise<string | null> {

@@ -25,6 +25,9 @@
  *   with `Z` or an offset) is refused with a RangeError and stores nothing. Equal instants
  *   written differently (`+01:00`, `Z`, with or without milliseconds) are one instant.
  * - [A6] Everything survives `close` and reopening the same database.
+ * - [A7] `teamMayExport(spec)` (team members may export the spec's brief, server/http/exports.ts)
+ *   is false until `setTeamMayExport` sets it; the last set wins; it and `decisionsPublic` are
+ *   independent; specs are isolated.
  */
 
 /** A participant's email digest state. */
@@ -35,10 +38,12 @@ export interface DigestState {
   mailedUpTo: string | null
 }
 
-/** Review state per spec and per reader. Rules [A1]-[A6] above. */
+/** Review state per spec and per reader. Rules [A1]-[A7] above. */
 export interface AnswersStore {
   decisionsPublic(specId: string): Promise<boolean>
   setDecisionsPublic(specId: string, value: boolean): Promise<void>
+  teamMayExport(specId: string): Promise<boolean>
+  setTeamMayExport(specId: string, value: boolean): Promise<void>
   seenUpTo(participantId: string, specId: string): Promise<string | null>
   markSeen(participantId: string, specId: string, upTo: string): Promise<string>
   seenOf(participantId: string): Promise<Map<string, string>>

@@ -1,6 +1,6 @@
 /**
  * The answers store contract: every AnswersStore implementation runs these, rule by rule
- * ([A1]-[A6] in server/review/answers-store.ts).
+ * ([A1]-[A7] in server/review/answers-store.ts).
  */
 import { describe, expect, it } from 'vitest'
 import type { AnswersStore } from '../../server/review/answers-store.js'
@@ -31,6 +31,22 @@ export function answersContract(name: string, factory: AnswersStoreFactory): voi
       await s.setDecisionsPublic(one, false)
       await s.setDecisionsPublic(two, true)
       expect([await s.decisionsPublic(one), await s.decisionsPublic(two)]).toEqual([false, true])
+    })
+
+    it('[A7] team exports are off until allowed; independent of public decisions; per spec', async () => {
+      const s = await factory.create()
+      const [one, two] = [newSpecId(), newSpecId()]
+      expect(await s.teamMayExport(one)).toBe(false)
+      await s.setDecisionsPublic(one, true)
+      expect(await s.teamMayExport(one)).toBe(false)
+      await s.setTeamMayExport(one, true)
+      await s.setTeamMayExport(two, false)
+      expect([await s.teamMayExport(one), await s.teamMayExport(two), await s.decisionsPublic(one)]).toEqual([true, false, true])
+      await s.setDecisionsPublic(one, false)
+      expect(await s.teamMayExport(one)).toBe(true)
+      await s.setTeamMayExport(one, false)
+      expect(await s.teamMayExport(one)).toBe(false)
+      await expect(s.setTeamMayExport('', true)).rejects.toThrow(RangeError)
     })
 
     it('[A2] seen marks start null, only move forward, and are per participant and spec', async () => {
@@ -103,11 +119,13 @@ export function answersContract(name: string, factory: AnswersStoreFactory): voi
         const p = newParticipant()
         const spec = newSpecId()
         await s.setDecisionsPublic(spec, true)
+        await s.setTeamMayExport(spec, true)
         await s.markSeen(p, spec, '2026-12-01T10:00:00.000Z')
         await s.setDigestEnabled(p, false)
         await s.advanceMailed(p, '2026-12-01T09:00:00.000Z')
         const again = await factory.reopen!()
         expect(await again.decisionsPublic(spec)).toBe(true)
+        expect(await again.teamMayExport(spec)).toBe(true)
         expect(await again.seenUpTo(p, spec)).toBe('2026-12-01T10:00:00.000Z')
         expect(await again.digest(p)).toEqual({ enabled: false, mailedUpTo: '2026-12-01T09:00:00.000Z' })
       })
