@@ -221,6 +221,7 @@ export async function startService(config: Config, overrides: ServiceOverrides =
   })
   const events = new LocalReviewEvents()
   const answers = new AnswersService({
+    aliases: auth.aliases,
     contributions,
     review,
     store: answersStore,

@@ -110,8 +110,8 @@ export function createApp(deps: AppDeps): Express {
   api.use('/auth', authRouter(deps.auth))
   api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access, (id, specIds) => deps.answers.unreadBySpec(id, specIds)))
   api.use('/specs', decisionsRouter(deps.storage.specs, deps.review, deps.events))
-  api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access, deps.answers))
-  api.use('/specs', removalsRouter({ specs: deps.storage.specs, removals: deps.removals, review: deps.review, rooms: deps.rooms, access: deps.auth.access, events: deps.events }))
+  api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access, deps.answers, deps.auth.aliases))
+  api.use('/specs', removalsRouter({ specs: deps.storage.specs, removals: deps.removals, review: deps.review, rooms: deps.rooms, access: deps.auth.access, events: deps.events, aliases: deps.auth.aliases }))
   api.use('/specs', answersRouter(deps.storage.specs, deps.auth.access, deps.answers))
   api.use('/specs', reviewSettingsRouter(deps.storage.specs, deps.auth.access, deps.answers.store, deps.events))
   api.use(emailDigestRouter(deps.answers.store, deps.unsubscribe))
@@ -124,7 +124,8 @@ export function createApp(deps: AppDeps): Express {
       rooms: deps.rooms,
       access: deps.auth.access,
       events: deps.events,
-      names: namesIn(deps.storage.identity)
+      names: namesIn(deps.storage.identity),
+      aliases: deps.auth.aliases
     })
   )
   api.use('/members', membersRouter(deps.auth))

@@ -15,7 +15,7 @@ import { can } from '../../shared/permissions.js'
 import type { SpecStore } from '../storage/doc-store.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { ReviewStore } from '../review/review-store.js'
-import type { ContributionStore } from '../review/contribution-store.js'
+import { byCreation, type ContributionStore } from '../review/contribution-store.js'
 import type { RoomRegistry } from '../sync/rooms.js'
 import type { AccessControl } from '../auth/access-control.js'
 import { param, principalOf } from './auth-middleware.js'
@@ -24,6 +24,7 @@ import { HttpError } from './errors.js'
 import { zeroCounts } from '../review/ledger.js'
 import { UNKNOWN_NAME, type AnswersService } from '../review/answers-service.js'
 import { commentCounts } from '../review/answers.js'
+import type { AliasLookup } from '../identity/aliases.js'
 
 const specNotFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
 
@@ -36,7 +37,9 @@ export function contributionsRouter(
   review: ReviewStore,
   rooms: RoomRegistry,
   access: AccessControl,
-  answers: AnswersService
+  answers: AnswersService,
+  /** Recorded merges: a merged-away author's contributions are listed as the survivor's. */
+  aliases: AliasLookup
 ): Router {
   const routes = declareRoutes(Router())
 
@@ -52,7 +55,12 @@ export function contributionsRouter(
     const everyone = all || (await answers.store.decisionsPublic(specId))
     const decided = new Map<string, DecisionEntry>((await review.current(specId)).map((e) => [e.subjectId, e]))
     const me = principal.participantId
-    const records = (await contributions.list(specId, everyone ? undefined : me)).filter((r) => all || r.participantId === me || decided.has(r.id))
+    // Stored authors stay as first saved ([K1]); a merged-away one reads as the survivor.
+    const stored = everyone ? await contributions.list(specId) : (await Promise.all(aliases.idsOf(me).map((id) => contributions.list(specId, id)))).flat()
+    const records = stored
+      .map((r) => ({ ...r, participantId: aliases.resolve(r.participantId) }))
+      .filter((r) => all || r.participantId === me || decided.has(r.id))
+      .sort(byCreation)
     const [names, comments] = await Promise.all([answers.names(records.map((r) => r.participantId)), answers.threads(specId).then(commentCounts)])
     const body: ContributionsResponse = { specId, contributions: [], counts: emptyCounts(), byPanel: {}, byParticipant: {} }
     const bump = (map: Record<string, ContributionCounts>, key: string, view: ContributionView): void => {

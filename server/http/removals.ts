@@ -28,12 +28,13 @@ import type { SpecStore } from '../storage/doc-store.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { ReviewStore } from '../review/review-store.js'
 import type { ReviewEvents } from '../review/review-events.js'
-import type { RemovalRecord, RemovalStore } from '../review/removal-store.js'
+import { byRemoval, type RemovalRecord, type RemovalStore } from '../review/removal-store.js'
 import type { RoomRegistry } from '../sync/rooms.js'
 import type { AccessControl } from '../auth/access-control.js'
 import { param, principalOf } from './auth-middleware.js'
 import { declareRoutes } from './routes.js'
 import { HttpError } from './errors.js'
+import { NO_ALIASES, type AliasLookup } from '../identity/aliases.js'
 
 /** What the removal routes need. */
 export interface RemovalsRouteDeps {
@@ -43,6 +44,8 @@ export interface RemovalsRouteDeps {
   rooms: RoomRegistry
   access: AccessControl
   events: ReviewEvents
+  /** Recorded merges: removals of a merged-away author's words are the survivor's. Default: none. */
+  aliases?: AliasLookup
 }
 
 const specNotFound = (): HttpError => new HttpError(404, 'spec_not_found', 'spec not found')
@@ -52,6 +55,7 @@ const alreadyRestored = (): HttpError => new HttpError(409, 'already_restored', 
 /** Routes of removals, mounted under `/api/specs`. */
 export function removalsRouter(deps: RemovalsRouteDeps): Router {
   const routes = declareRoutes(Router())
+  const aliases = deps.aliases ?? NO_ALIASES
 
   /** The spec id of the path, if `principal` can see that live spec; else 404. */
   async function visibleSpec(req: Request, principal: Principal): Promise<string> {
@@ -64,7 +68,8 @@ export function removalsRouter(deps: RemovalsRouteDeps): Router {
   async function views(specId: string, records: readonly RemovalRecord[]): Promise<RemovalView[]> {
     const history = records.some((r) => r.contributionId !== null) ? await deps.review.history(specId) : []
     const names = new Map<string, string>()
-    const person = async (participantId: string, role: Role): Promise<Person> => {
+    const person = async (storedId: string, role: Role): Promise<Person> => {
+      const participantId = aliases.resolve(storedId)
       if (!names.has(participantId)) names.set(participantId, (await deps.access.principalOf(participantId))?.displayName ?? participantId)
       return { participantId, displayName: names.get(participantId)!, role }
     }
@@ -95,7 +100,9 @@ export function removalsRouter(deps: RemovalsRouteDeps): Router {
     const role = all ? principal.role : await deps.access.roleOnSpec(principal, specId)
     if (!all && role !== 'customer') throw new HttpError(403, 'forbidden', `your role (${role ?? principal.role}) may not list removals`)
     await deps.rooms.flushRemovals(specId)
-    const records = await deps.removals.list(specId, all ? undefined : principal.participantId)
+    const records = all
+      ? await deps.removals.list(specId)
+      : (await Promise.all(aliases.idsOf(principal.participantId).map((id) => deps.removals.list(specId, id)))).flat().sort(byRemoval)
     const body: RemovalsResponse = { specId, removals: await views(specId, records) }
     res.json(body)
   })

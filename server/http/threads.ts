@@ -31,6 +31,7 @@ import type { AccessControl } from '../auth/access-control.js'
 import { param, principalOf } from './auth-middleware.js'
 import { declareRoutes } from './routes.js'
 import { HttpError } from './errors.js'
+import { NO_ALIASES, type AliasLookup } from '../identity/aliases.js'
 
 /** What the thread routes work with. */
 export interface ThreadsDeps {
@@ -42,6 +43,8 @@ export interface ThreadsDeps {
   events: ReviewEvents
   /** Current display names (the store keeps ids only). */
   names: NameLookup
+  /** Recorded merges: a merged-away participant's threads and comments are the survivor's. Default: none. */
+  aliases?: AliasLookup
 }
 
 /** The caller, the spec and the caller's role on it. */
@@ -69,6 +72,7 @@ async function domain<T>(work: () => Promise<T>): Promise<T> {
 export function threadsRouter(deps: ThreadsDeps): Router {
   const routes = declareRoutes(Router())
   const { threads, rooms, events } = deps
+  const aliases = deps.aliases ?? NO_ALIASES
 
   /** The caller and the spec of the path, if they may see it; else 404. */
   async function caller(req: Request, res: Response): Promise<Caller> {
@@ -95,7 +99,8 @@ export function threadsRouter(deps: ThreadsDeps): Router {
         return records.map((r) => index.textOf(decodeRuns(r.anchored)))
       })
     )
-    return threadViews(records, texts, await deps.names(participantsOf(records)))
+    const resolved = records.map((r) => resolveThread(r, aliases))
+    return threadViews(resolved, texts, await deps.names(participantsOf(resolved)))
   }
 
   /** 404 unless `contributionId` is a contribution of the spec; 403 if it is not the caller's to discuss. */
@@ -104,10 +109,11 @@ export function threadsRouter(deps: ThreadsDeps): Router {
     const found = (await deps.contributions.list(c.specId)).find((r) => r.id === contributionId)
     const mayAll = can(c.role, 'spec:review')
     // A contribution the caller may not see is answered like a missing one.
-    if (!found || (!mayAll && found.participantId !== c.principal.participantId && c.role !== 'customer')) {
+    const author = found ? aliases.resolve(found.participantId) : null
+    if (!found || (!mayAll && author !== c.principal.participantId && c.role !== 'customer')) {
       throw new HttpError(404, 'contribution_not_found', 'contribution not found')
     }
-    if (!mayAll && found.participantId !== c.principal.participantId) throw new HttpError(403, 'forbidden', 'you may start threads only on your own contributions')
+    if (!mayAll && author !== c.principal.participantId) throw new HttpError(403, 'forbidden', 'you may start threads only on your own contributions')
   }
 
   routes.get('/:id/threads', 'spec:comment', async (req, res) => {
@@ -158,7 +164,7 @@ export function threadsRouter(deps: ThreadsDeps): Router {
     const c = await caller(req, res)
     emptyBody.parse(req.body ?? {})
     const target = await thread(req, c.specId)
-    if (target.createdBy !== c.principal.participantId && !can(c.role, 'spec:resolve-any')) {
+    if (aliases.resolve(target.createdBy) !== c.principal.participantId && !can(c.role, 'spec:resolve-any')) {
       throw new HttpError(403, 'forbidden', `your role (${c.role}) may ${status === 'resolved' ? 'resolve' : 'reopen'} only threads you started`)
     }
     const result = await threads.setStatus(c.specId, target.id, { status, by: c.principal.participantId, role: c.role, at: new Date().toISOString() })
@@ -171,4 +177,14 @@ export function threadsRouter(deps: ThreadsDeps): Router {
   routes.post('/:id/threads/:threadId/reopen', 'spec:comment', setStatus('open'))
 
   return routes.router
+}
+
+/** `r` with every participant it names as they are now (recorded merges); the store keeps the ids as written. */
+function resolveThread(r: ThreadRecord, aliases: AliasLookup): ThreadRecord {
+  return {
+    ...r,
+    createdBy: aliases.resolve(r.createdBy),
+    resolvedBy: r.resolvedBy === null ? null : aliases.resolve(r.resolvedBy),
+    comments: r.comments.map((c) => ({ ...c, authorId: aliases.resolve(c.authorId) }))
+  }
 }

@@ -18,6 +18,12 @@
  */
 import type { IdentityStore, MergeRecord } from './identity-store.js'
 
+/** What readers of stored participant ids need of the aliases (HTTP views, answers). */
+export type AliasLookup = Pick<ParticipantAliases, 'resolve' | 'idsOf'>
+
+/** Every id stands for itself (no merges): the default where no aliases are wired. */
+export const NO_ALIASES: AliasLookup = { resolve: (id) => id, idsOf: (id) => [id] }
+
 /** Told after a merge was added (live rooms refold their attribution). */
 export type MergeListener = (merge: MergeRecord) => void
 

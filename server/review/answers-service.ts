@@ -30,6 +30,13 @@ export interface AnswersDeps {
   names: (participantIds: readonly string[]) => Promise<Map<string, string>>
   /** Server clock (tests may fix it). */
   now?: () => Date
+  /**
+   * Recorded merges (server/identity/aliases.ts): a reader is also every participant merged
+   * into them (their contributions, threads, comments and removals), and whoever acted is named
+   * as they are now. Read marks are the reader's own: a merged-away participant's are not moved.
+   * Default: every id stands for itself.
+   */
+  aliases?: { resolve(participantId: string): string; idsOf(participantId: string): string[] }
 }
 
 /** Answers per reader and spec; see the file header. */
@@ -52,14 +59,24 @@ export class AnswersService {
 
   /** The answers to `readerId` in `specId`, without names or unread flags. */
   async answers(specId: string, readerId: string): Promise<Answer[]> {
+    const resolve = (id: string): string => this.deps.aliases?.resolve(id) ?? id
+    const ids = this.deps.aliases?.idsOf(readerId) ?? [readerId]
+    const each = <T>(read: (id: string) => Promise<readonly T[]>): Promise<T[]> => Promise.all(ids.map(read)).then((lists) => lists.flat())
     const [own, history, threads, removals] = await Promise.all([
-      this.deps.contributions.list(specId, readerId),
+      each((id) => this.deps.contributions.list(specId, id)),
       this.deps.review.history(specId),
       this.threads(specId),
-      this.deps.removals?.(specId, readerId) ?? Promise.resolve([])
+      each((id) => this.deps.removals?.(specId, id) ?? Promise.resolve([]))
     ])
-    const facts: SpecFacts = { ownContributions: new Set(own.map((c) => c.id)), history, threads, removals }
-    return deriveAnswers(readerId, facts)
+    const facts: SpecFacts = {
+      ownContributions: new Set(own.map((c) => c.id)),
+      history: history.map((d) => ({ ...d, decidedBy: resolve(d.decidedBy) })),
+      threads: threads.map((t) => ({ ...t, createdBy: resolve(t.createdBy), comments: t.comments.map((c) => ({ ...c, authorId: resolve(c.authorId) })) })),
+      removals: removals
+        .map((r) => ({ ...r, authorId: resolve(r.authorId), removedBy: resolve(r.removedBy), restoredBy: r.restoredBy === null ? null : resolve(r.restoredBy) }))
+        .sort((a, b) => (a.removedAt < b.removedAt ? -1 : a.removedAt > b.removedAt ? 1 : a.id < b.id ? -1 : 1))
+    }
+    return deriveAnswers(resolve(readerId), facts)
   }
 
   /** `GET /api/specs/:id/answers` for `readerId`. */
@@ -90,12 +107,15 @@ export class AnswersService {
 
   /** A resolver from (id, role) to {@link Person}, with the current names of `ids`. */
   async people(ids: readonly string[]): Promise<(id: string, role: Role) => Person> {
-    const names = await this.deps.names([...new Set(ids)])
-    return (participantId, role) => ({ participantId, displayName: names.get(participantId) ?? UNKNOWN_NAME, role })
+    const names = await this.names(ids)
+    return (id, role) => {
+      const participantId = this.deps.aliases?.resolve(id) ?? id
+      return { participantId, displayName: names.get(participantId) ?? UNKNOWN_NAME, role }
+    }
   }
 
-  /** Current display names of `ids` (see {@link AnswersDeps.names}). */
+  /** Current display names of `ids` as they are now (merged-away ids: their survivor's name, keyed by the survivor). */
   names(ids: readonly string[]): Promise<Map<string, string>> {
-    return this.deps.names([...new Set(ids)])
+    return this.deps.names([...new Set(ids.map((id) => this.deps.aliases?.resolve(id) ?? id))])
   }
 }
