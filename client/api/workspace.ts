@@ -7,13 +7,14 @@ import type {
   Member,
   Panel,
   PanelMember,
+  ParticipantMerge,
   PendingMemberInvite,
   TokenMeta as ApiToken
 } from '../../shared/api-identity.js'
 import type { Role } from '../../shared/permissions.js'
 import { field, isRecord, list, request, seg } from './http.js'
 
-export type { ApiToken, Invite, Member, Panel, PanelMember, PendingMemberInvite }
+export type { ApiToken, Invite, Member, Panel, PanelMember, ParticipantMerge, PendingMemberInvite }
 
 /** Roles a team member can be invited with or changed to. */
 export type TeamRole = 'team' | 'facilitator'
@@ -94,6 +95,14 @@ export const listPanelMembers = async (panelId: string): Promise<PanelMember[]> 
 export const removePanelMember = async (panelId: string, participantId: string): Promise<void> => {
   await request('DELETE', `/api/panels/${seg(panelId)}/members/${seg(participantId)}`)
 }
+
+/** The panel's recorded merges, oldest first. */
+export const listMerges = async (panelId: string): Promise<ParticipantMerge[]> =>
+  list<ParticipantMerge>(await request('GET', `/api/panels/${seg(panelId)}/merges`), 'merges')
+
+/** Merges participant `from` into `into` (both members of the panel); answers the record. */
+export const mergeParticipants = async (panelId: string, from: string, into: string): Promise<ParticipantMerge> =>
+  field<ParticipantMerge>(await request('POST', `/api/panels/${seg(panelId)}/merges`, { from, into }), 'merge')
 
 /** Options of a new invite link (the server's default expiry is 7 days). */
 export interface InviteOptions {

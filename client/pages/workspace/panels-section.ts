@@ -3,7 +3,7 @@
  * list and remove its members; each panel's invite links (invite-links.ts).
  *
  * Each panel is `#panel-list li[data-panel-id]`; controls carry `[data-action]` (`edit-panel`,
- * `delete-panel`, `invite-to-spec`, `withdraw-spec`, `remove-member`) and fields `[data-field]`
+ * `delete-panel`, `invite-to-spec`, `withdraw-spec`, `remove-member`, `merge-member`: merges.ts) and fields `[data-field]`
  * (`spec`).
  */
 import {
@@ -23,10 +23,11 @@ import { roleBadge } from '../../ui/roles.js'
 import { actionButton, formatDate, type WorkspaceContext } from './context.js'
 import { invitesBlock, renderInvites } from './invite-links.js'
 import { focusIn, panelItem, run } from './panel-dom.js'
+import { mergeButton, mergesBlock, renderMerges } from './merges.js'
 
 
 
-const memberRow = (ctx: WorkspaceContext, panel: Panel, member: PanelMember): HTMLLIElement => {
+const memberRow = (ctx: WorkspaceContext, panel: Panel, member: PanelMember, members: readonly PanelMember[]): HTMLLIElement => {
   const remove = actionButton('remove-member', 'Remove', `Remove ${member.displayName} from ${panel.name}`, 'danger-quiet')
   remove.addEventListener('click', () => {
     void confirmAction({
@@ -54,7 +55,7 @@ const memberRow = (ctx: WorkspaceContext, panel: Panel, member: PanelMember): HT
       h('p', { className: 'ws-row-title-plain' }, member.displayName, ' ', roleBadge(member.role)),
       h('p', { className: 'ws-row-meta' }, [member.email, `joined ${formatDate(member.joinedAt)}`].filter(Boolean).join(' · '))
     ),
-    h('div', { className: 'ws-row-actions' }, remove)
+    h('div', { className: 'ws-row-actions' }, mergeButton(ctx, panel, member, members), remove)
   )
 }
 
@@ -65,7 +66,7 @@ const renderMembers = async (ctx: WorkspaceContext, panel: Panel): Promise<void>
   container.replaceChildren(
     ...(members.length === 0
       ? [h('li', { className: 'ws-empty' }, 'Nobody has joined yet. Share an invite link.')]
-      : members.map((m) => memberRow(ctx, panel, m)))
+      : members.map((m) => memberRow(ctx, panel, m, members)))
   )
 }
 
@@ -168,7 +169,8 @@ const panelCard = (ctx: WorkspaceContext, panel: Panel): HTMLLIElement => {
       { className: 'panel-block' },
       h('h4', {}, 'Members'),
       h('ul', { className: 'ws-list ws-list-plain', dataset: { list: 'members' } }, h('li', { className: 'ws-empty' }, 'Loading…'))
-    )
+    ),
+    mergesBlock()
   )
   card.setAttribute('aria-labelledby', headingId)
   return card
@@ -222,6 +224,7 @@ export const renderPanels = (ctx: WorkspaceContext): void => {
   for (const panel of ctx.panels) {
     void renderMembers(ctx, panel).catch((error: unknown) => ctx.fail(error))
     void renderInvites(ctx, panel).catch((error: unknown) => ctx.fail(error))
+    void renderMerges(panel).catch((error: unknown) => ctx.fail(error))
   }
 }
 
