@@ -99,7 +99,7 @@ async function merge(ctx: WorkspaceContext, panel: Panel, from: PanelMember, can
 export function mergeButton(ctx: WorkspaceContext, panel: Panel, member: PanelMember, members: readonly PanelMember[]): HTMLButtonElement | null {
   const candidates = members.filter((m) => m.kind === 'invitee' && m.participantId !== member.participantId)
   if (member.kind !== 'invitee' || candidates.length === 0) return null
-  const button = actionButton('merge-member', 'Merge into…', `Merge ${describe(member)} into another participant of ${panel.name}`)
+  const button = actionButton('merge-member', 'Merge into…', `Merge into…: merge ${describe(member)} into another member of ${panel.name}`)
   button.addEventListener('click', () => void merge(ctx, panel, member, candidates))
   return button
 }
