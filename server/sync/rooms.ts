@@ -161,9 +161,18 @@ export class RoomRegistry {
    * may have read their facts before the merge.
    */
   refold(): void {
-    for (const room of this.live.values()) room.refold()
+    // A room that fails to refold keeps its old attribution until it is next loaded (which
+    // resolves the merge); it must not stop the others, nor fail the merge that was committed.
+    const refold = (room: Room): void => {
+      try {
+        room.refold()
+      } catch (err) {
+        this.opts.log.error({ err, room: room.name }, 'refolding attribution after a merge failed')
+      }
+    }
+    for (const room of this.live.values()) refold(room)
     for (const [name, pending] of this.rooms) {
-      if (!this.live.has(name)) pending.then((room) => room.refold(), () => {})
+      if (!this.live.has(name)) pending.then(refold, () => {})
     }
   }
 
