@@ -58,7 +58,8 @@ export function buildBriefModel(source: ExportSource, options: ExportOptions): B
   const docTitle = doc.firstChild?.type.name === 'title' ? doc.firstChild.textContent.trim() : ''
   const title = namer.scrub(docTitle || source.spec.title.trim() || 'Untitled spec')
   const at = new Date(source.exportedAt)
-  const facilitator = source.facilitator && !namer.isCustomer(source.facilitator.id) ? namer.name(source.facilitator.id) : null
+  // gatherExportSource names only facilitators here (never a customer); scrubbed all the same.
+  const facilitator = source.facilitator ? namer.scrub(source.facilitator.displayName) : null
   const cover: BriefCover = {
     title,
     versionLabel: namer.scrub(source.versionLabel),
