@@ -27,6 +27,7 @@ export const ACTIONS = [
   'spec:restore',
   'spec:publish-decisions',
   'spec:export',
+  'spec:export-settings',
   'panel:manage',
   'invite:manage',
   'member:manage',
@@ -53,7 +54,11 @@ export const PERMISSIONS: Readonly<Record<Action, readonly Role[]>> = {
   'spec:restore': ['facilitator', 'team'],
   // Letting customers see decisions and notes on other people's contributions in a spec.
   'spec:publish-decisions': ['facilitator'],
-  'spec:export': ['facilitator'],
+  // Exporting a spec's brief. Team members also need the spec's `teamMayExport` switch
+  // (checked by server/http/export-settings.ts); facilitators always may.
+  'spec:export': ['facilitator', 'team'],
+  // Turning that switch on or off.
+  'spec:export-settings': ['facilitator'],
   'panel:manage': ['facilitator'],
   'invite:manage': ['facilitator'],
   'member:manage': ['facilitator'],

@@ -210,6 +210,11 @@ export class LocalExportJobs implements ExportJobs {
     return () => entry.listeners.delete(listener)
   }
 
+  /** How many watchers job `id` has (0 if unknown): tests check that streams release theirs. */
+  watcherCount(id: string): number {
+    return this.entries.get(id)?.listeners.size ?? 0
+  }
+
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true

@@ -25,6 +25,8 @@ import type { AnswersService } from '../review/answers-service.js'
 import type { UnsubscribeTokens } from '../notify/unsubscribe-tokens.js'
 import { answersRouter } from './answers.js'
 import { reviewSettingsRouter } from './review-settings.js'
+import { exportsRouter, type ExportsRouterDeps } from './exports.js'
+import { exportSettingsRouter } from './export-settings.js'
 import { emailDigestRouter } from './email-digest.js'
 import type { Auth } from '../auth/auth-service.js'
 import { authenticate, csrfGuard } from './auth-middleware.js'
@@ -58,6 +60,8 @@ export interface AppDeps {
   unsubscribe: UnsubscribeTokens
   /** Identity: who is calling and what they may do. */
   auth: Auth
+  /** Export jobs, their source and the preview (server/export/). */
+  exports: Pick<ExportsRouterDeps, 'jobs' | 'source' | 'preview' | 'heartbeatMs'>
   log: Logger
   /** Folder with the built client (index.html, editor.html, assets/); null to serve none. */
   clientDir: string | null
@@ -115,6 +119,8 @@ export function createApp(deps: AppDeps): Express {
   api.use('/specs', answersRouter(deps.storage.specs, deps.auth.access, deps.answers))
   api.use('/specs', reviewSettingsRouter(deps.storage.specs, deps.auth.access, deps.answers.store, deps.events))
   api.use(emailDigestRouter(deps.answers.store, deps.unsubscribe))
+  api.use('/specs', exportSettingsRouter(deps.storage.specs, deps.auth.access, deps.answers.store))
+  api.use(exportsRouter({ specs: deps.storage.specs, access: deps.auth.access, settings: deps.answers.store, ...deps.exports }))
   api.use(
     '/specs',
     threadsRouter({

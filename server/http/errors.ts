@@ -6,6 +6,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express'
 import { ZodError } from 'zod'
 import type { Logger } from '../observability/logger.js'
 import { IdentityError, type IdentityErrorCode } from '../identity/errors.js'
+import { ExportError } from '../export/export-errors.js'
 
 /** An error with an HTTP status and a stable machine-readable `code`. */
 export class HttpError extends Error {
@@ -71,6 +72,10 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     if (err instanceof HttpError) httpError = err
     else if (err instanceof IdentityError) {
       httpError = new HttpError(IDENTITY_ERROR_STATUS[err.code], err.code, err.message)
+      if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds))
+    }
+    else if (err instanceof ExportError) {
+      httpError = new HttpError(err.status, err.code, err.message)
       if (err.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(err.retryAfterSeconds))
     }
     else if (err instanceof ZodError) {

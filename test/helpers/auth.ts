@@ -110,7 +110,7 @@ export function facilitatorOf(service: Service): Promise<SignedIn> {
 /** What {@link fetchAs} sends as: a signed-in principal, a bearer secret, or nobody. */
 export type Caller = { cookie: string; csrfToken: string } | { bearer: string } | null
 
-/** One request as `caller`; the body is parsed as JSON when there is one. */
+/** One request as `caller`; a JSON body is parsed, any other (event streams, pages) is its text. */
 export async function fetchAs(
   service: Service | string,
   caller: Caller,
@@ -123,7 +123,8 @@ export async function fetchAs(
     caller === null ? {} : 'bearer' in caller ? { bearer: caller.bearer } : { cookie: caller.cookie, csrfToken: caller.csrfToken }
   const res = await jsonFetch(base + path, creds, { method, body })
   const text = await res.text()
-  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers }
+  const json = /\bjson\b/.test(res.headers.get('content-type') ?? '')
+  return { status: res.status, body: text === '' ? null : json ? JSON.parse(text) : text, headers: res.headers }
 }
 
 async function jsonFetch(

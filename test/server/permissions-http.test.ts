@@ -87,6 +87,9 @@ interface Route {
 /** The pair the last `fresh.mergePair` made (the body of the merge route names them). */
 let mergePair = { from: '', into: '' }
 
+/** Export jobs made by `fresh.exportJob`, by kind. */
+const exportJobs = new Map<string, string>()
+
 const fresh = {
   /** Two customers of a fresh panel, to merge: returns the panel; the pair is in `mergePair`. */
   mergePair: async (f: Fixture) => {
@@ -120,6 +123,23 @@ const fresh = {
     })
     return id
   },
+  /**
+   * An export job of spec A started by `who` (facilitator by default), waited for until done
+   * when `done`; its id.
+   */
+  exportJob: async (f: Fixture, who: 'facilitator' | 'team' = 'facilitator', done = false) => {
+    // One job per kind for the whole table: each starts a worker thread, and the cells only
+    // read it (a DELETE by someone else is refused; the owner's repeated cancel stays 204).
+    const key = `${who}:${done}`
+    const cached = exportJobs.get(key)
+    if (cached) return cached
+    const res = await fetchAs(f.service, f.callers[who], 'POST', `/api/specs/${f.specA}/exports`, { format: 'markdown' })
+    if (res.status !== 202) throw new Error(`export did not start: ${res.status} ${JSON.stringify(res.body)}`)
+    const id = (res.body as { job: { id: string } }).job.id
+    if (done) await eventually(() => expect(f.service.exports.jobs.get(id)?.job.state).toBe('done'))
+    exportJobs.set(key, id)
+    return id
+  },
   /** A thread in spec A started by the team member, open or resolved. */
   thread: async (f: Fixture, status: 'open' | 'resolved' = 'open') => {
     const at = new Date().toISOString()
@@ -131,6 +151,15 @@ const fresh = {
     return t.id
   }
 }
+
+/**
+ * Export jobs: their owner and facilitators get `ok`, other team members 404 (not theirs),
+ * customers and viewers 403 (`spec:export`), anonymous 401.
+ */
+const jobOwnerOr = (owner: 'facilitator' | 'team', ok: number): Expect => ({
+  ...reviewersOnly(ok),
+  ...(owner === 'facilitator' ? { team: 404, tokenT: 404 } : { tokenT: 404 })
+})
 
 /** Readers of spec A get `ok`; customer B (not invited) 404. */
 const readersOfA = (ok: number, over: Partial<Expect> = {}): Expect => signedIn(ok, { customerB: 404, ...over })
@@ -171,6 +200,23 @@ const ROUTES: Route[] = [
   { method: 'GET', name: '/api/specs/:specA/review-settings', path: (f) => `/api/specs/${f.specA}/review-settings`, expect: signedIn(200, { customerB: 404 }) },
   { method: 'GET', name: '/api/specs/:unknown/review-settings', path: () => '/api/specs/unknownspec1/review-settings', expect: signedIn(404) },
   { method: 'PUT', name: '/api/specs/:specA/review-settings', path: (f) => `/api/specs/${f.specA}/review-settings`, body: { decisionsPublic: false }, expect: facilitatorOnly(200) },
+  // Exports: facilitators, and team members on a spec whose facilitator allowed it (spec A, see
+  // the fixture; refused with 403 export_not_allowed otherwise: exports-http.test.ts). A job is
+  // its owner's and the facilitators'.
+  { method: 'GET', name: '/api/specs/:specA/export-settings', path: (f) => `/api/specs/${f.specA}/export-settings`, expect: reviewersOnly(200) },
+  { method: 'PUT', name: '/api/specs/:specA/export-settings', path: (f) => `/api/specs/${f.specA}/export-settings`, body: { teamMayExport: true }, expect: facilitatorOnly(200) },
+  { method: 'GET', name: '/api/specs/:unknown/export-settings', path: () => '/api/specs/unknownspec1/export-settings', expect: reviewersOnly(404) },
+  { method: 'POST', name: '/api/specs/:specA/exports', path: (f) => `/api/specs/${f.specA}/exports`, body: { format: 'markdown' }, expect: reviewersOnly(202) },
+  { method: 'POST', name: '/api/specs/:unknown/exports', path: () => '/api/specs/unknownspec1/exports', body: { format: 'markdown' }, expect: reviewersOnly(404) },
+  { method: 'GET', name: '/api/specs/:specA/exports/preview', path: (f) => `/api/specs/${f.specA}/exports/preview?attribution=false`, expect: reviewersOnly(200) },
+  { method: 'GET', name: '/api/exports/:freshF', path: async (f) => `/api/exports/${await fresh.exportJob(f)}`, expect: jobOwnerOr('facilitator', 200) },
+  { method: 'GET', name: '/api/exports/:freshT', path: async (f) => `/api/exports/${await fresh.exportJob(f, 'team')}`, expect: jobOwnerOr('team', 200) },
+  { method: 'GET', name: '/api/exports/:unknown', path: () => `/api/exports/x${'0'.repeat(32)}`, expect: reviewersOnly(404) },
+  { method: 'GET', name: '/api/exports/:freshF/events', path: async (f) => `/api/exports/${await fresh.exportJob(f)}/events`, expect: jobOwnerOr('facilitator', 200) },
+  { method: 'GET', name: '/api/exports/:doneF/file', path: async (f) => `/api/exports/${await fresh.exportJob(f, 'facilitator', true)}/file`, expect: jobOwnerOr('facilitator', 200) },
+  { method: 'GET', name: '/api/exports/:doneT/file', path: async (f) => `/api/exports/${await fresh.exportJob(f, 'team', true)}/file`, expect: jobOwnerOr('team', 200) },
+  { method: 'DELETE', name: '/api/exports/:freshF', path: async (f) => `/api/exports/${await fresh.exportJob(f)}`, expect: jobOwnerOr('facilitator', 204) },
+  { method: 'DELETE', name: '/api/exports/:freshT', path: async (f) => `/api/exports/${await fresh.exportJob(f, 'team')}`, expect: jobOwnerOr('team', 204) },
   // Answers: every reader gets their own; nothing names anyone else.
   { method: 'GET', name: '/api/specs/:specA/answers', path: (f) => `/api/specs/${f.specA}/answers`, expect: signedIn(200, { customerB: 404 }) },
   { method: 'GET', name: '/api/specs/:unknown/answers', path: () => '/api/specs/unknownspec1/answers', expect: signedIn(404) },
@@ -249,7 +295,10 @@ describe('HTTP permission matrix', () => {
 
   beforeAll(async () => {
     // One service for the whole table (startTestService would stop it after the first test).
-    const service = await startService(configWith({ port: 0, host: '127.0.0.1', storage: 'memory', logLevel: 'silent' }))
+    // Exports render with the fake renderer (fast; the real ones are tested on their own).
+    const service = await startService(configWith({ port: 0, host: '127.0.0.1', storage: 'memory', logLevel: 'silent' }), {
+      exportRenderer: new URL('../helpers/fake-export-renderer.ts', import.meta.url)
+    })
     stop = () => service.stop()
     const specA = await createSpec(service, 'Spec A')
     const specB = await createSpec(service, 'Spec B')
@@ -258,6 +307,8 @@ describe('HTTP permission matrix', () => {
     const viewerA = await signInAs(service, 'viewer', { panelId: panelA })
     const customerB = await signInAs(service, 'customer', { panelSpecIds: [specB] })
     const team = await signInAs(service, 'team')
+    // Team members may export spec A (not spec B).
+    await service.answers.store.setTeamMayExport(specA, true)
     // Text in spec A, and the editor's relative positions around it, for starting threads.
     const writer = await connectAs(service, specA)
     await synced(writer)

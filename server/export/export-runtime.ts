@@ -1,0 +1,63 @@
+/**
+ * The export runtime of one server: its folder, its job runner, and the synchronous HTML
+ * preview, both on the same renderer module (render-export.ts next to this module, or one a
+ * test injects), so a preview shows what the job would render.
+ */
+import type { ExportOptions } from '../../shared/api-export.js'
+import type { Config } from '../config.js'
+import type { Logger } from '../observability/logger.js'
+import { ExportError } from './export-errors.js'
+import { ExportFiles } from './export-files.js'
+import { LocalExportJobs } from './export-jobs.js'
+import type { ExportSource, RenderExport } from './export-types.js'
+import { siblingModule } from './worker-launch.js'
+
+/** A preview taking longer than this is abandoned (`preview_failed`). */
+const PREVIEW_TIMEOUT_MS = 20_000
+
+/** Exports of one running server. */
+export interface ExportRuntime {
+  jobs: LocalExportJobs
+  /** Renders the HTML brief for `options` (whatever their format) on this thread. */
+  preview(source: ExportSource, options: ExportOptions): Promise<string>
+  /** Stops every job and deletes every file. */
+  close(): Promise<void>
+}
+
+/**
+ * Opens the export folder (`DATA_DIR/exports`, or a temporary one with `STORAGE=memory`),
+ * deleting files an earlier run left there, and the runner with `config.export`'s limits.
+ */
+export function openExportRuntime(config: Config, log: Logger, rendererUrl?: URL): ExportRuntime {
+  const renderer = rendererUrl ?? siblingModule(import.meta.url, 'render-export')
+  const env = { chromiumPath: config.export.chromiumPath }
+  const jobs = new LocalExportJobs({
+    files: ExportFiles.open(config.storage === 'memory' ? null : config.dataDir),
+    env,
+    concurrency: config.export.concurrency,
+    queueLimit: config.export.queueLimit,
+    ttlMs: config.export.ttlMs,
+    log,
+    rendererUrl: renderer
+  })
+  let render: Promise<RenderExport> | null = null
+  const load = async (): Promise<RenderExport> => {
+    const mod = (await import(renderer.href)) as { renderExport?: RenderExport }
+    if (typeof mod.renderExport !== 'function') throw new TypeError(`${renderer.href} exports no renderExport`)
+    return mod.renderExport
+  }
+  return {
+    jobs,
+    async preview(source, options) {
+      render ??= load()
+      try {
+        const file = await (await render)(source, { ...options, format: 'html' }, env, () => {}, AbortSignal.timeout(PREVIEW_TIMEOUT_MS))
+        return new TextDecoder().decode(file.bytes)
+      } catch (err) {
+        log.error({ err, spec: source.spec.id }, 'export preview failed')
+        throw new ExportError('preview_failed', 'the preview could not be rendered')
+      }
+    },
+    close: () => jobs.close()
+  }
+}
