@@ -11,7 +11,7 @@ import { connectClient, synced } from '../helpers/clients.js'
 import { eventually } from '../helpers/eventually.js'
 import { bodyStart, editPm } from '../helpers/pm-edit.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { expectAccessible, poll, signedInPage } from '../helpers/browser.js'
+import { expectAccessible, poll, screenshot, signedInPage } from '../helpers/browser.js'
 import { schema } from '../../shared/schema.js'
 import type { Service } from '../../server/service.js'
 import { expectNoOverflow, PHONE } from './layout.js'
@@ -72,6 +72,7 @@ describe('merging participants in the Workspace', () => {
     expect(message).toMatch(/signed out for good/)
     expect(message).toMatch(/cannot be undone/)
     await expectAccessible(page, 'the merge confirmation')
+    await screenshot(page, 'merge-confirm-1280')
     await confirm.locator('[data-action="confirm"]').click()
 
     await poll(() => page.locator('#workspace-status').textContent()).toBe('Merged Carla into Carla in Pilot.')
@@ -81,6 +82,8 @@ describe('merging participants in the Workspace', () => {
     expect(await row(again.id).count()).toBe(0)
     expect(await page.locator('#workspace-error').textContent()).toBe('')
     await expectAccessible(page, 'the Workspace after a merge')
+    await card.scrollIntoViewIfNeeded()
+    await screenshot(page, 'merge-record-1280')
     const merges = await service.storage.identity.listMerges()
     expect(merges.map((m) => [m.panelId, m.fromId, m.intoId])).toEqual([[panel, again.id, first.id]])
     const attribution = (await fetchAs(service, await facilitatorOf(service), 'GET', `/api/specs/${spec}/attribution`)).body.attribution
@@ -99,6 +102,7 @@ describe('merging participants in the Workspace', () => {
     await phone.locator('#merge-dialog').waitFor()
     await expectNoOverflow(phone, 375)
     await expectAccessible(phone, 'the merge dialog at 375 px')
+    await screenshot(phone, 'merge-dialog-375')
     await phone.locator('#merge-next').click()
     await phone.locator('#confirm-merge').waitFor()
     await expectNoOverflow(phone, 375)

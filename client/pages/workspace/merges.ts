@@ -19,7 +19,7 @@ import { actionButton, formatTime, type WorkspaceContext } from './context.js'
 import { focusIn, panelItem, run } from './panel-dom.js'
 
 /** How a member is told apart from another of the same name. */
-const describe = (m: PanelMember): string => `${m.displayName} (${m.role}, joined ${formatTime(m.joinedAt)})`
+const describe = (m: PanelMember): string => `${m.displayName} (${[m.role, m.email, `joined ${formatTime(m.joinedAt)}`].filter(Boolean).join(', ')})`
 
 /** Asks whom to merge `from` into; resolves to that member, or null if cancelled. */
 function chooseTarget(panel: Panel, from: PanelMember, candidates: PanelMember[]): Promise<PanelMember | null> {
