@@ -202,4 +202,24 @@ describe('merging two participants of one panel', () => {
     expect(again.closes).toEqual([])
     await eventually(async () => expect(creditedFor(await attributionOf(service, facilitator, spec), 'Delta after')).toEqual([a]))
   })
+
+  it('two opposite merges at once: exactly one is recorded, the other refused', async () => {
+    const service = await startTestService()
+    const facilitator = await signInAs(service, 'facilitator')
+    const x = await signInAs(service, 'customer', { displayName: 'Carla' })
+    const y = await signInAs(service, 'viewer', { displayName: 'Carla', panelId: x.panelId! })
+    const [p, q] = [x.principal.participantId, y.principal.participantId]
+    const answers = await Promise.all([
+      fetchAs(service, facilitator, 'POST', `/api/panels/${x.panelId}/merges`, { from: p, into: q }),
+      fetchAs(service, facilitator, 'POST', `/api/panels/${x.panelId}/merges`, { from: q, into: p })
+    ])
+    expect(answers.map((r) => r.status).sort()).toEqual([200, 409])
+    expect(answers.find((r) => r.status === 409)!.body.error.code).toMatch(/^(already_merged|merged_away)$/)
+    const merges = await service.storage.identity.listMerges()
+    expect(merges).toHaveLength(1)
+    // The survivor keeps their own role (a viewer stays a viewer); the merged-away one is gone.
+    const survivor = merges[0]!.intoId
+    expect((await service.auth.access.principalOf(survivor))?.role).toBe(survivor === q ? 'viewer' : 'customer')
+    expect(await service.auth.access.principalOf(merges[0]!.fromId)).toBeNull()
+  })
 })
