@@ -11,7 +11,7 @@ import { decodeFacts } from '../../server/attribution/index.js'
 import { ParticipantAliases } from '../../server/identity/aliases.js'
 import type { MergeRecord } from '../../server/identity/identity-store.js'
 import { captureUpdate } from '../helpers/capture-update.js'
-import { Client, Server } from './harness.js'
+import { Client, Server, posOf } from './harness.js'
 
 /** Who wrote each block's characters: [excerpt, participant ids]. */
 const credit = (server: Server): Array<[string, string[]]> =>
@@ -42,23 +42,29 @@ describe('merges in attribution', () => {
     b.type(' and second visit words', { after: 'First visit words' })
     expect(credit(server)).toEqual([['First visit words and second visit words', ['cust-1', 'cust-2']]])
     expect(server.engine.bindings.ownerOf(b.doc.clientID)).toBe('cust-2')
+    // B deletes a word of A's: B's recently-deleted index holds it (B is its deleter).
+    b.edit((tr, doc) => tr.delete(posOf(doc, 'visit '), posOf(doc, 'visit ') + 'visit '.length))
+    const deleters = (): Array<string | null> => server.engine.recent.all(server.now).map((e) => server.engine.authors.idOf(e.deleter))
+    expect(deleters()).toEqual(['cust-2'])
 
     aliases.add(merge('cust-2', 'cust-1', '2026-12-02T10:00:00.000Z'))
     server.engine.refold()
-    expect(credit(server)).toEqual([['First visit words and second visit words', ['cust-1']]])
+    expect(credit(server)).toEqual([['First words and second visit words', ['cust-1']]])
     expect(server.engine.bindings.ownerOf(b.doc.clientID)).toBe('cust-1')
+    // Authors, movers and deleters alike: B is interned nowhere any more.
+    expect(deleters()).toEqual(['cust-1'])
     expect(server.engine.authors.participants).not.toContain('cust-2')
 
     // A writes with B's clientID (B's offline edits, brought in by A): accepted, credited to A.
     server.receive('cust-1', writeWith(server, b.doc.clientID, ' offline'))
     // Someone else cannot.
     expect(() => server.receive('team-1', writeWith(server, b.doc.clientID, ' forged'))).toThrow(/client-bound-to-other/)
-    expect(credit(server)).toEqual([['First visit words and second visit words offline', ['cust-1']]])
+    expect(credit(server)).toEqual([['First words and second visit words offline', ['cust-1']]])
 
     // The stored facts still name B (history); loading them resolves B to A.
     expect(server.log.some((e) => e.facts !== null && decodeFacts(e.facts).bindings.some((x) => x.participantId === 'cust-2'))).toBe(true)
     server.restart()
-    expect(credit(server)).toEqual([['First visit words and second visit words offline', ['cust-1']]])
+    expect(credit(server)).toEqual([['First words and second visit words offline', ['cust-1']]])
     expect(server.engine.bindings.ownerOf(b.doc.clientID)).toBe('cust-1')
   })
 
