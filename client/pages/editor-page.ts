@@ -30,6 +30,7 @@ import { LiveThreads, threadsTab } from '../threads/index.js'
 import { renderSessionArea, signInUrl } from '../session.js'
 import { AvatarsBar } from '../ui/avatars.js'
 import { askText } from '../ui/dialog.js'
+import { mountExportButton } from '../ui/export-button.js'
 import { mountHeaderMenu } from '../ui/header-menu.js'
 import { byId, h } from '../ui/dom.js'
 import { StatusIndicator } from '../ui/status-indicator.js'
@@ -186,6 +187,7 @@ const start = (specId: string, me: Me): void => {
   const review = mountReview({ specId, participantId: me.participantId, role: me.role, view, provider, threadEmbed: threads.embed })
   threads.attach(view, provider, threadsTab(review.sidePanel, byId('review-toggles')), () => review.data?.snapshot.contributions?.contributions ?? [])
   const stopThreadsData = review.data?.subscribe(threads.refresh)
+  const stopExport = mountExportButton(specId, me.role, byId('review-toggles'))
 
   const freeze = (): void => {
     view.setProps({ editable: () => false })
@@ -198,6 +200,7 @@ const start = (specId: string, me: Me): void => {
     avatars.destroy()
     review.destroy()
     stopThreadsData?.()
+    stopExport()
     threads.destroy()
     view.destroy()
     collab.destroy()
