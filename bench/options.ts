@@ -31,6 +31,11 @@ export interface BenchOptions {
    * BENCH_LISTING_REQUESTS, 0 skips it).
    */
   listingRequests: number
+  /**
+   * Keystrokes per run of the whole-sync-path review bench (review-sync-path.ts; each is acked,
+   * so ~2-3 ms apiece with fsync; BENCH_REVIEW_SYNC_UPDATES, 0 skips it).
+   */
+  reviewSyncUpdates: number
   /** Skip the fan-out part (BENCH_SKIP_FANOUT=1). */
   skipFanout: boolean
   /** The editing trace (BENCH_TRACE). */
@@ -101,6 +106,7 @@ export function parseOptions(env: NodeJS.ProcessEnv, root: string): BenchOptions
     coldRuns: int(env, 'BENCH_COLD_RUNS', 3, 0),
     paragraphRounds: int(env, 'BENCH_PARAGRAPH_ROUNDS', 3, 0),
     listingRequests: int(env, 'BENCH_LISTING_REQUESTS', 40, 0),
+    reviewSyncUpdates: int(env, 'BENCH_REVIEW_SYNC_UPDATES', 3000, 0),
     skipFanout: env.BENCH_SKIP_FANOUT === '1',
     traceFile: path.resolve(root, env.BENCH_TRACE ?? '../shared/traces/automerge-paper.json.gz'),
     valenceEnv: parseEnvList(env.BENCH_VALENCE_ENV ?? ''),
