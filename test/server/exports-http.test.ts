@@ -228,7 +228,7 @@ describe('export routes', () => {
     expect(await res.text()).toBe('html Preview me')
   })
 
-  it('an event stream the client drops releases its watcher; heartbeats keep idle streams open', async () => {
+  it('an event stream the client drops releases its job watcher', async () => {
     const service = await startTestService({}, { exportRenderer: FAKE })
     const facilitator = await facilitatorOf(service)
     const spec = await createSpec(service, 'Long steps:200:20')
