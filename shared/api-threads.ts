@@ -30,6 +30,12 @@ export const MAX_QUOTE_LENGTH = 1000
 /** Most threads one spec may hold; creating one more answers `409 limit_reached`. */
 export const MAX_THREADS_PER_SPEC = 2000
 
+/**
+ * Most threads one person may open in one spec; one more answers `409 limit_reached`. Without
+ * it a single viewer could use up {@link MAX_THREADS_PER_SPEC} and silence everyone else.
+ */
+export const MAX_THREADS_PER_PERSON = 200
+
 /** Most comments (the opening one included) one thread may hold; more answers `409 limit_reached`. */
 export const MAX_COMMENTS_PER_THREAD = 500
 

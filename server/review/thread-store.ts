@@ -25,14 +25,25 @@
  *   anchors that are not bounded base64, anchored characters that are not non-empty encoded id
  *   runs, a quote over {@link MAX_QUOTE_LENGTH}, a comment body the API would refuse) is
  *   refused with a RangeError, and nothing is stored.
- * - [T7] Limits: a spec holds at most `maxThreadsPerSpec` threads and a thread at most
+ * - [T7] Limits: a spec holds at most `maxThreadsPerSpec` threads, of which one person
+ *   (`createdBy`) opened at most `maxThreadsPerPerson`, and a thread at most
  *   `maxCommentsPerThread` comments; one more is refused with {@link ThreadLimitError} and
  *   nothing is stored. Each call is atomic: fully stored or not at all.
  * - [T8] Concurrent replies to one thread are all kept, each exactly once, in the order the
  *   store accepted them (the order `reply` calls resolved in), and the limit holds under them.
  * - [T9] Threads survive `close` and reopening the same database (durable stores).
  */
-import { anchor, commentBody, CONTRIBUTION_ID_PATTERN, MAX_COMMENTS_PER_THREAD, MAX_QUOTE_LENGTH, MAX_THREADS_PER_SPEC, THREAD_ID_PATTERN, type ThreadStatus } from '../../shared/api-threads.js'
+import {
+  anchor,
+  commentBody,
+  CONTRIBUTION_ID_PATTERN,
+  MAX_COMMENTS_PER_THREAD,
+  MAX_QUOTE_LENGTH,
+  MAX_THREADS_PER_PERSON,
+  MAX_THREADS_PER_SPEC,
+  THREAD_ID_PATTERN,
+  type ThreadStatus
+} from '../../shared/api-threads.js'
 import { ROLES, type Role } from '../../shared/permissions.js'
 import { decodeRuns } from './thread-anchors.js'
 
@@ -98,19 +109,31 @@ export interface StatusResult {
 /** The [T7] limits of a store. */
 export interface ThreadLimits {
   maxThreadsPerSpec: number
+  /** Threads one person (`createdBy`) may have opened in one spec. */
+  maxThreadsPerPerson: number
   maxCommentsPerThread: number
 }
 
 /** The documented limits (shared/api-threads.ts). */
-export const DEFAULT_THREAD_LIMITS: ThreadLimits = { maxThreadsPerSpec: MAX_THREADS_PER_SPEC, maxCommentsPerThread: MAX_COMMENTS_PER_THREAD }
+export const DEFAULT_THREAD_LIMITS: ThreadLimits = {
+  maxThreadsPerSpec: MAX_THREADS_PER_SPEC,
+  maxThreadsPerPerson: MAX_THREADS_PER_PERSON,
+  maxCommentsPerThread: MAX_COMMENTS_PER_THREAD
+}
 
 /** [T7]: a spec or thread is full. */
 export class ThreadLimitError extends Error {
   constructor(
-    readonly limit: 'threads' | 'comments',
+    readonly limit: 'threads' | 'own-threads' | 'comments',
     readonly max: number
   ) {
-    super(limit === 'threads' ? `a spec holds at most ${max} threads` : `a thread holds at most ${max} comments`)
+    super(
+      limit === 'threads'
+        ? `a spec holds at most ${max} threads`
+        : limit === 'own-threads'
+          ? `one person may open at most ${max} threads in a spec`
+          : `a thread holds at most ${max} comments`
+    )
     this.name = 'ThreadLimitError'
   }
 }

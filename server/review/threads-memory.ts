@@ -32,6 +32,9 @@ export class MemoryThreadStore implements ThreadStore {
     let spec = this.specs.get(thread.specId)
     if (spec?.has(thread.id)) throw new RangeError(`thread ${thread.id} already exists`)
     if ((spec?.size ?? 0) >= this.limits.maxThreadsPerSpec) throw new ThreadLimitError('threads', this.limits.maxThreadsPerSpec)
+    let own = 0
+    for (const t of spec?.values() ?? []) if (t.createdBy === thread.createdBy) own++
+    if (own >= this.limits.maxThreadsPerPerson) throw new ThreadLimitError('own-threads', this.limits.maxThreadsPerPerson)
     if (!spec) this.specs.set(thread.specId, (spec = new Map()))
     const stored = openedThread(thread)
     spec.set(thread.id, stored)

@@ -65,6 +65,8 @@ export class PostgresThreadStore implements ThreadStore {
       const count = await client.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM review_threads WHERE spec_id = $1', [thread.specId])
       const n = count.rows[0]!.n
       if (n >= this.limits.maxThreadsPerSpec) throw new ThreadLimitError('threads', this.limits.maxThreadsPerSpec)
+      const own = await client.query<{ n: number }>('SELECT COUNT(*)::int AS n FROM review_threads WHERE spec_id = $1 AND created_by = $2', [thread.specId, thread.createdBy])
+      if (own.rows[0]!.n >= this.limits.maxThreadsPerPerson) throw new ThreadLimitError('own-threads', this.limits.maxThreadsPerPerson)
       await client.query(`INSERT INTO review_threads (${THREAD_COLUMNS}) VALUES (${placeholders(12)})`, threadValues(thread, n + 1))
       await client.query(`INSERT INTO review_thread_comments (${COMMENT_COLUMNS}) VALUES (${placeholders(8)})`, commentValues(thread.specId, thread.id, 1, thread.comment))
       return (await read(client, thread.specId, thread.id))!

@@ -47,6 +47,7 @@ export class SqliteThreadStore implements ThreadStore {
   ) {
     this.q = {
       threadCount: db.prepare('SELECT COUNT(*) AS n FROM review_threads WHERE spec_id = ?').pluck(),
+      ownThreadCount: db.prepare('SELECT COUNT(*) AS n FROM review_threads WHERE spec_id = ? AND created_by = ?').pluck(),
       threadExists: db.prepare('SELECT 1 FROM review_threads WHERE spec_id = ? AND id = ?').pluck(),
       insertThread: db.prepare(`INSERT INTO review_threads (${THREAD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       commentCount: db.prepare('SELECT COUNT(*) AS n FROM review_thread_comments WHERE spec_id = ? AND thread_id = ?').pluck(),
@@ -67,6 +68,8 @@ export class SqliteThreadStore implements ThreadStore {
         if (this.q.threadExists.get(thread.specId, thread.id)) throw new RangeError(`thread ${thread.id} already exists`)
         const n = this.q.threadCount.get(thread.specId) as number
         if (n >= this.limits.maxThreadsPerSpec) throw new ThreadLimitError('threads', this.limits.maxThreadsPerSpec)
+        const own = this.q.ownThreadCount.get(thread.specId, thread.createdBy) as number
+        if (own >= this.limits.maxThreadsPerPerson) throw new ThreadLimitError('own-threads', this.limits.maxThreadsPerPerson)
         this.q.insertThread.run(...threadValues(thread, n + 1))
         this.q.insertComment.run(...commentValues(thread.specId, thread.id, 1, thread.comment))
       })

@@ -163,7 +163,7 @@ export function threadsContract(name: string, factory: ThreadStoreFactory): void
     })
 
     it('[T7] limits: one thread or comment too many is refused and stores nothing', async () => {
-      const s = await factory.create({ maxThreadsPerSpec: 2, maxCommentsPerThread: 3 })
+      const s = await factory.create({ maxThreadsPerSpec: 2, maxThreadsPerPerson: 2, maxCommentsPerThread: 3 })
       const spec = newSpecId()
       const a = await s.create(newThread(spec))
       await s.create(newThread(spec))
@@ -176,8 +176,24 @@ export function threadsContract(name: string, factory: ThreadStoreFactory): void
       await s.create(newThread(newSpecId()))
     })
 
+    it('[T7] one person opens at most maxThreadsPerPerson threads of a spec; others still can', async () => {
+      const s = await factory.create({ maxThreadsPerSpec: 10, maxThreadsPerPerson: 2, maxCommentsPerThread: 3 })
+      const spec = newSpecId()
+      const viewer = { createdBy: 'inv-view-0001', createdRole: 'viewer' as const, comment: comment({ authorId: 'inv-view-0001', role: 'viewer' }) }
+      await s.create(newThread(spec, viewer))
+      await s.create(newThread(spec, viewer))
+      const refused = s.create(newThread(spec, viewer))
+      await expect(refused).rejects.toThrow(ThreadLimitError)
+      await expect(refused).rejects.toMatchObject({ limit: 'own-threads', max: 2 })
+      expect(await s.list(spec)).toHaveLength(2)
+      // Someone else, and the same person in another spec, are not held back.
+      await s.create(newThread(spec))
+      await s.create(newThread(newSpecId(), viewer))
+      expect(await s.list(spec)).toHaveLength(3)
+    })
+
     it('[T8] concurrent replies are all kept, once each, in the order they were accepted; the limit holds', async () => {
-      const s = await factory.create({ maxThreadsPerSpec: 10, maxCommentsPerThread: 25 })
+      const s = await factory.create({ maxThreadsPerSpec: 10, maxThreadsPerPerson: 10, maxCommentsPerThread: 25 })
       const spec = newSpecId()
       const t = await s.create(newThread(spec))
       const accepted: string[] = []

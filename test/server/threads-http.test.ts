@@ -228,7 +228,7 @@ describe('threads over HTTP', () => {
   })
 
   it('limits: one thread or comment too many is 409 limit_reached', async () => {
-    const service = await startTestService({}, { threads: new MemoryThreadStore({ maxThreadsPerSpec: 1, maxCommentsPerThread: 2 }) })
+    const service = await startTestService({}, { threads: new MemoryThreadStore({ maxThreadsPerSpec: 1, maxThreadsPerPerson: 1, maxCommentsPerThread: 2 }) })
     const spec = await createSpec(service)
     const team = await signInAs(service, 'team')
     const t = join(service, spec, team)
