@@ -6,10 +6,10 @@
  * reads: a definition always starts with a label and a dash, so it is never mistaken for a link
  * reference definition).
  *
- * Escaping: besides the serializer's own (`` ` * \ ~ [ ] _ `` and line-start markers), `<`, `>`,
- * `&` and `|` are escaped everywhere (no raw HTML, entity or table cell can be typed), and a line
- * starting with `=`, `+`, `-` or `@` gets a backslash (never a setext underline, list or
- * formula). Link targets are http(s) or mailto only (the model dropped the others) and
+ * Escaping: besides the serializer's own (`` ` * \ ~ [ ] _ `` and line-start markers, applied to
+ * every piece of text, see {@link SafeState.esc}), `<`, `>`, `&` and `|` are escaped everywhere
+ * (no raw HTML, entity or table cell can be typed), and text starting with `=`, `+`, `-` or `@`
+ * gets a backslash (never a setext underline, list or formula). Code blocks stay verbatim. Link targets are http(s) or mailto only (the model dropped the others) and
  * percent-encoded where they could end the destination.
  */
 import { MarkdownSerializer, MarkdownSerializerState } from 'prosemirror-markdown'
@@ -31,10 +31,18 @@ const StateBase = MarkdownSerializerState as unknown as new (
 
 /** The serializer's state with the stricter escaping of the module comment. */
 class SafeState extends StateBase {
-  override esc(str: string, startOfLine = false): string {
-    let out = super.esc(writable(str), startOfLine).replace(/[<>&|]/g, '\\$&')
-    if (startOfLine) out = out.replace(/^(\s*)([=+\-@])/, '$1\\$2')
-    return out
+  /**
+   * Every piece of text is escaped as if it started a line: the serializer knows only a block's
+   * first line, but a hard break (or a line feed a crafted client typed) starts another, where
+   * `# `, `> `, `- `, `1) ` or `===` would become markup. Escaping those mid-line costs nothing:
+   * a backslash before punctuation reads as the punctuation.
+   */
+  override esc(str: string): string {
+    return super
+      .esc(writable(str), true)
+      .replace(/[<>&|]/g, '\\$&')
+      .replace(/^(\s*)([=+\-@>*])/, '$1\\$2')
+      .replace(/^(\s*\d+)\)/, '$1\\)')
   }
 }
 
@@ -132,7 +140,7 @@ function body(doc: PMNode, hosts: Hosts): string {
 /** Escapes one line of text (names, notes, labels) for the cover and appendix. */
 function line(text: string): string {
   const state = new SafeState(serializer.nodes, serializer.marks, {})
-  return state.esc(text.replace(/\s+/g, ' ').trim(), true)
+  return state.esc(text.replace(/\s+/g, ' ').trim())
 }
 
 /** The brief as Markdown (see the module comment). */
