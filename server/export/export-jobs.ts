@@ -108,6 +108,8 @@ interface Entry {
   job: ExportJob
   ownerId: string
   source: ExportSource | null
+  /** Download name and type, reported once the job is done. */
+  file: { name: string; contentType: string }
   worker: Worker | null
   listeners: Set<ExportJobListener>
   timers: Set<NodeJS.Timeout>
@@ -152,15 +154,16 @@ export class LocalExportJobs implements ExportJobs {
       stage: 'Waiting for a free worker',
       error: null,
       queuePosition: null,
-      filename: request.filename.endsWith(`.${extension}`) ? request.filename : `${request.filename}.${extension}`,
-      contentType,
+      filename: null,
+      contentType: null,
       size: null,
       downloadUrl: null,
       createdAt: new Date().toISOString(),
       finishedAt: null,
       expiresAt: null
     }
-    const entry: Entry = { job, ownerId: request.ownerId, source: request.source, worker: null, listeners: new Set(), timers: new Set(), path: null, delivered: false }
+    const file = { name: request.filename.endsWith(`.${extension}`) ? request.filename : `${request.filename}.${extension}`, contentType }
+    const entry: Entry = { job, ownerId: request.ownerId, source: request.source, file, worker: null, listeners: new Set(), timers: new Set(), path: null, delivered: false }
     this.entries.set(id, entry)
     if (startsNow) this.run(entry)
     else {
@@ -197,9 +200,9 @@ export class LocalExportJobs implements ExportJobs {
     const entry = this.entries.get(id)
     if (!entry) throw new ExportError('export_not_found', 'export not found')
     const { job } = entry
-    if (job.state === 'expired') throw new ExportError('export_expired', 'this export has expired; export again')
+    if (job.state === 'expired' || (job.state === 'done' && entry.path === null)) throw new ExportError('export_expired', 'this export has expired; export again')
     if (job.state !== 'done' || entry.path === null) throw new ExportError('export_not_ready', `this export is ${job.state}`)
-    return { path: entry.path, filename: job.filename!, contentType: job.contentType!, size: job.size! }
+    return { path: entry.path, filename: entry.file.name, contentType: entry.file.contentType, size: job.size! }
   }
 
   watch(id: string, listener: ExportJobListener): (() => void) | null {
@@ -288,6 +291,8 @@ export class LocalExportJobs implements ExportJobs {
           // Cancelled while the file was moved into place: [J4] deletes it.
           if (job.state !== 'running') return this.removeFiles(entry)
           entry.path = path
+          job.filename = entry.file.name
+          job.contentType = entry.file.contentType
           job.size = message.size
           job.progress = 1
           job.downloadUrl = `/api/exports/${job.id}/file`
@@ -322,17 +327,25 @@ export class LocalExportJobs implements ExportJobs {
     worker?.terminate().catch((err: unknown) => this.opts.log.warn({ err }, 'export worker did not terminate'))
   }
 
-  /** [J5]: deletes a done job's file and reports `expired`. */
+  /**
+   * [J5]: deletes a done job's file and then reports `expired` (so whoever hears `expired`
+   * finds the file gone). Downloads are refused from the start.
+   */
   private expire(entry: Entry, stage: string): void {
-    if (entry.job.state !== 'done') return
-    entry.job.state = 'expired'
-    entry.job.stage = stage
-    entry.job.downloadUrl = null
+    if (entry.job.state !== 'done' || entry.path === null) return
     entry.path = null
-    this.removeFiles(entry)
-    this.emit(entry, 'state')
-    entry.listeners.clear()
-    this.forgetLater(entry)
+    const report = (): void => {
+      entry.job.state = 'expired'
+      entry.job.stage = stage
+      entry.job.downloadUrl = null
+      this.emit(entry, 'state')
+      entry.listeners.clear()
+      this.forgetLater(entry)
+    }
+    this.opts.files.remove(entry.job.id).then(report, (err: unknown) => {
+      this.opts.log.warn({ err, job: entry.job.id }, 'export file could not be deleted')
+      report()
+    })
   }
 
   /** Makes a job final (unless it is already), notifies and drops its watchers. */
