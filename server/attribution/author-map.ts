@@ -18,6 +18,11 @@
  * so words keep one identity through split, join, wrap, drag, cut and paste, undo and redo
  * (contributions are keyed on it, see server/review/contributions.ts). Unrecorded clocks and
  * facts from before origins existed are their own origin.
+ *
+ * And a *moved-at* time: when the mover put the characters there, in whole seconds since the
+ * Unix epoch, from the server's clock. Only ranges whose mover is not their author carry one
+ * (typing leaves it 0, so a typed run keeps extending one range); 0 also means "unknown", for
+ * facts written before times were kept (facts version 3 and older).
  */
 
 /** Ref of an unknown participant. */
@@ -31,6 +36,7 @@ interface ClientRanges {
   movers: number[]
   originClients: number[]
   originClocks: number[]
+  movedAts: number[]
 }
 
 /** The Yjs id of a character as first written. */
@@ -48,6 +54,8 @@ export interface AttributedRange {
   mover: number
   /** Origin of the range's first clock (the others follow it clock by clock). */
   origin: Origin
+  /** When it was moved, seconds since the epoch; 0 when not moved or unknown. */
+  movedAt: number
 }
 
 /** The IdMap-shaped attribution store. */
@@ -74,16 +82,17 @@ export class AuthorMap {
   }
 
   /**
-   * Records (author, mover, origin) for clocks [clock, clock + len) of `client`, replacing
-   * earlier facts. `origin` is that of the first clock; default: the clock itself.
+   * Records (author, mover, origin, movedAt) for clocks [clock, clock + len) of `client`,
+   * replacing earlier facts. `origin` is that of the first clock; default: the clock itself.
+   * `movedAt`: seconds since the epoch, 0 (the default) when not moved or unknown.
    */
-  set(client: number, clock: number, len: number, author: number, mover: number, origin?: Origin): void {
+  set(client: number, clock: number, len: number, author: number, mover: number, origin?: Origin, movedAt = 0): void {
     if (len <= 0) return
     const oClient = origin?.client ?? client
     const oClock = origin?.clock ?? clock
     let r = this.clients.get(client)
     if (r === undefined) {
-      r = { clocks: [], lens: [], authors: [], movers: [], originClients: [], originClocks: [] }
+      r = { clocks: [], lens: [], authors: [], movers: [], originClients: [], originClocks: [], movedAts: [] }
       this.clients.set(client, r)
     }
     const n = r.clocks.length
@@ -95,7 +104,8 @@ export class AuthorMap {
         r.authors[n - 1] === author &&
         r.movers[n - 1] === mover &&
         r.originClients[n - 1] === oClient &&
-        r.originClocks[n - 1]! + r.lens[n - 1]! === oClock
+        r.originClocks[n - 1]! + r.lens[n - 1]! === oClock &&
+        r.movedAts[n - 1] === movedAt
       ) {
         r.lens[n - 1]! += len
       } else {
@@ -105,6 +115,7 @@ export class AuthorMap {
         r.movers.push(mover)
         r.originClients.push(oClient)
         r.originClocks.push(oClock)
+        r.movedAts.push(movedAt)
       }
       return
     }
@@ -113,43 +124,44 @@ export class AuthorMap {
     let i = Math.max(0, this.indexAt(r, clock))
     while (i < r.clocks.length && r.clocks[i]! + r.lens[i]! <= clock) i++
     const insertAt = i
-    type Row = [clock: number, len: number, author: number, mover: number, originClient: number, originClock: number]
+    type Row = [clock: number, len: number, author: number, mover: number, originClient: number, originClock: number, movedAt: number]
     const removed: Row[] = []
     let k = i
     while (k < r.clocks.length && r.clocks[k]! < end) {
-      removed.push([r.clocks[k]!, r.lens[k]!, r.authors[k]!, r.movers[k]!, r.originClients[k]!, r.originClocks[k]!])
+      removed.push([r.clocks[k]!, r.lens[k]!, r.authors[k]!, r.movers[k]!, r.originClients[k]!, r.originClocks[k]!, r.movedAts[k]!])
       k++
     }
     const keep: Row[] = []
     const first = removed[0]
-    if (first !== undefined && first[0] < clock) keep.push([first[0], clock - first[0], first[2], first[3], first[4], first[5]])
-    keep.push([clock, len, author, mover, oClient, oClock])
+    if (first !== undefined && first[0] < clock) keep.push([first[0], clock - first[0], first[2], first[3], first[4], first[5], first[6]])
+    keep.push([clock, len, author, mover, oClient, oClock, movedAt])
     const last = removed[removed.length - 1]
-    if (last !== undefined && last[0] + last[1] > end) keep.push([end, last[0] + last[1] - end, last[2], last[3], last[4], last[5] + end - last[0]])
+    if (last !== undefined && last[0] + last[1] > end) keep.push([end, last[0] + last[1] - end, last[2], last[3], last[4], last[5] + end - last[0], last[6]])
     r.clocks.splice(insertAt, removed.length, ...keep.map((x) => x[0]))
     r.lens.splice(insertAt, removed.length, ...keep.map((x) => x[1]))
     r.authors.splice(insertAt, removed.length, ...keep.map((x) => x[2]))
     r.movers.splice(insertAt, removed.length, ...keep.map((x) => x[3]))
     r.originClients.splice(insertAt, removed.length, ...keep.map((x) => x[4]))
     r.originClocks.splice(insertAt, removed.length, ...keep.map((x) => x[5]))
+    r.movedAts.splice(insertAt, removed.length, ...keep.map((x) => x[6]))
   }
 
   /**
-   * Calls `fn(len, author, mover)` for consecutive pieces covering [clock, clock + len) of
-   * `client`, in clock order; uncovered clocks come as {@link UNKNOWN}.
+   * Calls `fn(len, author, mover, movedAt)` for consecutive pieces covering [clock, clock + len)
+   * of `client`, in clock order; uncovered clocks come as {@link UNKNOWN} (movedAt 0).
    */
-  forEach(client: number, clock: number, len: number, fn: (len: number, author: number, mover: number) => void): void {
+  forEach(client: number, clock: number, len: number, fn: (len: number, author: number, mover: number, movedAt: number) => void): void {
     const r = this.clients.get(client)
     const end = clock + len
     if (r === undefined) {
-      fn(len, UNKNOWN, UNKNOWN)
+      fn(len, UNKNOWN, UNKNOWN, 0)
       return
     }
     let i = Math.max(0, this.indexAt(r, clock))
     let cursor = clock
     while (cursor < end) {
       if (i >= r.clocks.length) {
-        fn(end - cursor, UNKNOWN, UNKNOWN)
+        fn(end - cursor, UNKNOWN, UNKNOWN, 0)
         return
       }
       const start = r.clocks[i]!
@@ -160,12 +172,12 @@ export class AuthorMap {
       }
       if (start > cursor) {
         const gapEnd = Math.min(end, start)
-        fn(gapEnd - cursor, UNKNOWN, UNKNOWN)
+        fn(gapEnd - cursor, UNKNOWN, UNKNOWN, 0)
         cursor = gapEnd
         continue
       }
       const pieceEnd = Math.min(end, stop)
-      fn(pieceEnd - cursor, r.authors[i]!, r.movers[i]!)
+      fn(pieceEnd - cursor, r.authors[i]!, r.movers[i]!, r.movedAts[i]!)
       cursor = pieceEnd
       i++
     }
@@ -227,7 +239,7 @@ export class AuthorMap {
     for (const [client, r] of this.clients) {
       for (let i = 0; i < r.clocks.length; i++) {
         const origin = { client: r.originClients[i]!, clock: r.originClocks[i]! }
-        yield { client, clock: r.clocks[i]!, len: r.lens[i]!, author: r.authors[i]!, mover: r.movers[i]!, origin }
+        yield { client, clock: r.clocks[i]!, len: r.lens[i]!, author: r.authors[i]!, mover: r.movers[i]!, origin, movedAt: r.movedAts[i]! }
       }
     }
   }

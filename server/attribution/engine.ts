@@ -19,6 +19,8 @@
  * 4. Everything else P inserted is authored by P. The mover of every inserted character is P.
  *    The origin of every inserted character (its Yjs id as first written, see author-map.ts)
  *    is that of the deleted character it was matched with in rule 3, else its own id.
+ *    Characters whose author is not P (P moved them) are stamped with the server's clock, in
+ *    seconds: when P moved them (inserted.ts). No time comes from a client.
  * 5. Deleted text nobody re-used goes into P's recently-deleted index (unless P wrote all of
  *    it); characters re-used from that index are consumed there. The same runs are reported for
  *    the transaction ({@link AttributionEngine.takeDeletions}): removals of other people's words
@@ -55,12 +57,13 @@
 import * as Y from 'yjs'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { ClientBindings, type AddedClocks } from './bindings.js'
-import { collectTextChanges, type InsertedRun } from './collect.js'
-import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type Facts, type IdRange } from './facts.js'
-import { DEFAULT_MIN_MATCH, matchText, UNMATCHED, type Take } from './match.js'
+import { collectTextChanges } from './collect.js'
+import { decodeFacts, emptyFacts, encodeFacts, isEmptyFacts, type Facts, type IdRange, type RangeFact } from './facts.js'
+import { DEFAULT_MIN_MATCH, matchText, UNMATCHED } from './match.js'
 import { TextPool, type PoolSegment } from './pool.js'
 import { DEFAULT_RECENT_MAX_CHARS, DEFAULT_RECENT_WINDOW_MS, RecentDeletions } from './recent.js'
-import { AuthorMap, UNKNOWN, type Origin } from './author-map.js'
+import { AuthorMap, UNKNOWN } from './author-map.js'
+import { movedAtOf, originsOf, recordInserted, type OriginTake } from './inserted.js'
 import { undoClaims, undoHints } from './undo.js'
 import { authorRuns, sliceIds, type DeletionReport, type UnmatchedRun } from './runs.js'
 import { restoreFacts } from './restore-credit.js'
@@ -222,7 +225,7 @@ export class AttributionEngine {
    * {@link takeDelta} like a participant's.
    */
   credit(tr: Y.Transaction, author: string, mover: string, origins: readonly IdRange[]): void {
-    const facts = restoreFacts(tr, this.authors, this.bindings, this.resolve(author), this.resolve(mover), origins)
+    const facts = restoreFacts(tr, this.authors, this.bindings, this.resolve(author), this.resolve(mover), origins, movedAtOf(this.now()))
     if (!isEmptyFacts(facts)) this.deltas.set(tr, encodeFacts(facts))
   }
 
@@ -265,7 +268,7 @@ export class AttributionEngine {
         origins.push({ ...c, ids: entry.ids })
       }
     }
-    this.recordInserted(inserted, assigned, this.originsOf(inserted, origins), me, facts)
+    recordInserted(this.authors, inserted, assigned, originsOf(this.authors, inserted, origins), me, movedAtOf(now), facts)
     const runs = this.rememberDeleted(pool.live, me, participantId, now, facts)
     if (runs.length > 0 || facts.consumed.length > 0) this.reports.set(tr, { participantId, runs, reused: facts.consumed.length > 0 })
     return facts
@@ -276,7 +279,7 @@ export class AttributionEngine {
     const facts = input instanceof Uint8Array ? decodeFacts(input) : input
     for (const b of facts.bindings) this.bindings.bind(b.clientID, this.resolve(b.participantId))
     const ref = (id: string | null): number => (id === null ? UNKNOWN : this.authors.refOf(this.resolve(id)))
-    for (const r of facts.ranges) this.authors.set(r.client, r.clock, r.len, ref(r.author), ref(r.mover), r.origin)
+    for (const r of facts.ranges) this.authors.set(r.client, r.clock, r.len, ref(r.author), ref(r.mover), r.origin, r.movedAt ?? 0)
     for (const e of facts.recent) {
       const authors = new Int32Array(e.text.length)
       let at = 0
@@ -300,8 +303,10 @@ export class AttributionEngine {
     for (const [clientID, participantId] of this.bindings.durable()) facts.bindings.push({ clientID, participantId })
     const id = (ref: number): string | null => this.authors.idOf(ref)
     for (const r of this.authors.ranges()) {
-      const self = r.origin.client === r.client && r.origin.clock === r.clock
-      facts.ranges.push({ client: r.client, clock: r.clock, len: r.len, author: id(r.author), mover: id(r.mover), ...(self ? {} : { origin: r.origin }) })
+      const fact: RangeFact = { client: r.client, clock: r.clock, len: r.len, author: id(r.author), mover: id(r.mover) }
+      if (r.origin.client !== r.client || r.origin.clock !== r.clock) fact.origin = r.origin
+      if (r.movedAt > 0) fact.movedAt = r.movedAt
+      facts.ranges.push(fact)
     }
     for (const e of this.recent.all(this.now())) {
       const deleter = id(e.deleter)
@@ -327,74 +332,6 @@ export class AttributionEngine {
   compute(doc: Y.Doc | Y.XmlFragment, directory: ParticipantDirectory): SpecAttribution {
     const fragment = doc instanceof Y.Doc ? doc.getXmlFragment(FRAGMENT_NAME) : doc
     return computeSpecAttribution(fragment, this.authors, directory)
-  }
-
-  /**
-   * The origin of each matched inserted character: that of the deleted character it consumed
-   * (per target, origin client and clock; NaN where unmatched). Costs the matched characters.
-   */
-  private originsOf(inserted: readonly InsertedRun[], takes: readonly OriginTake[]): Array<Float64Array | null> {
-    const out: Array<Float64Array | null> = inserted.map(() => null)
-    for (const t of takes) {
-      let o = out[t.target]
-      if (o === null || o === undefined) {
-        o = new Float64Array(inserted[t.target]!.text.length * 2).fill(Number.NaN)
-        out[t.target] = o
-      }
-      let k = 0
-      for (const r of sliceIds(t.ids, t.offset, t.offset + t.len)) {
-        this.authors.forEachOrigin(r.client, r.clock, r.len, (n, client, clock) => {
-          for (let m = 0; m < n; m++, k++) {
-            o[2 * (t.start + k)] = client
-            o[2 * (t.start + k) + 1] = clock + m
-          }
-        })
-      }
-    }
-    return out
-  }
-
-  /** Rule 4: facts for every inserted character (matched author, else P; mover P; origin). */
-  private recordInserted(
-    inserted: readonly InsertedRun[],
-    assigned: readonly Int32Array[],
-    origins: ReadonlyArray<Float64Array | null>,
-    me: number,
-    facts: Facts
-  ): void {
-    const id = (ref: number): string | null => this.authors.idOf(ref)
-    inserted.forEach((run, r) => {
-      const authors = assigned[r]!
-      const o = origins[r] ?? null
-      let at = 0
-      for (const piece of run.pieces) {
-        // The origin of character `x` of the piece (its own id unless matched).
-        const originOf = (x: number): Origin => {
-          const c = o === null ? Number.NaN : o[2 * (at + x)]!
-          return Number.isNaN(c) ? { client: piece.client, clock: piece.clock + x } : { client: c, clock: o![2 * (at + x) + 1]! }
-        }
-        // Runs of equal author and consecutive origins within the piece.
-        let i = 0
-        while (i < piece.len) {
-          const a = authors[at + i]!
-          const author = a === UNMATCHED ? me : a
-          const origin = originOf(i)
-          let j = i + 1
-          for (; j < piece.len; j++) {
-            if ((authors[at + j] === UNMATCHED ? me : authors[at + j]) !== author) break
-            // Without matches in this run every character is its own origin: consecutive.
-            if (o === null) continue
-            const next = originOf(j)
-            if (next.client !== origin.client || next.clock !== origin.clock + j - i) break
-          }
-          this.authors.set(piece.client, piece.clock + i, j - i, author, me, origin)
-          const self = origin.client === piece.client && origin.clock === piece.clock + i
-          facts.ranges.push({ client: piece.client, clock: piece.clock + i, len: j - i, author: id(author), mover: id(me), ...(self ? {} : { origin }) })
-          i = j
-        }
-        at += piece.len
-      }
-    })
   }
 
   /** Rule 5; returns the runs remembered (also those too large to remember). */
@@ -428,11 +365,6 @@ export class AttributionEngine {
     }
     return runs
   }
-}
-
-/** A consumption of rule 3 with the ids of the consumed segment's characters. */
-interface OriginTake extends Take {
-  readonly ids: readonly IdRange[]
 }
 
 /** A deleted run in this update's pool, with the ids of its characters. */

@@ -7,23 +7,39 @@
  *
  * Encoding (lib0 `encoding`, all integers `varUint`):
  * ```
- * version (= 3; versions 1 and 2 are read too: 1 has no `nIds` part, 1 and 2 no `origin` part)
+ * version (= 4; versions 1-3 are read too: 1 has no `nIds` part, 1 and 2 no `origin` part,
+ *            1-3 no moved-at time: their moved ranges read as "time unknown")
  * nNames, nNames × varString participantId            -- local table; ref = index + 1, 0 = unknown
  * nBindings, nBindings × (clientID, nameIndex)
- * nClients, nClients × (clientID, nRanges, nRanges × (clockGap, len, authorRef, moverRef, origin))
+ * nClients, nClients × (clientID, nRanges, nRanges × (clockGap, len, authorRef, moverRef, flags,
+ *                       [originClientID, originClock], [movedAt]))
  *                                                      -- clockGap: from the previous range's end
- *                                                      -- origin: 0 (the range is its own origin)
- *                                                      --   or 1, originClientID, originClock
+ *                                                      -- flags bit 1: an origin follows (else the
+ *                                                      --   range is its own origin)
+ *                                                      -- flags bit 2 (version 4): movedAt follows,
+ *                                                      --   seconds since the Unix epoch
+ *                                                      -- (version 3 wrote the same flags, bit 1 only)
  * nRecent, nRecent × (deleterIndex, entryId, timeMs, varString text, nRuns, nRuns × (len, authorRef),
  *                      nIds, nIds × (clientID, clock, len))  -- the deleted characters' ids, in text order
  * nConsumed, nConsumed × (deleterIndex, entryId, offset, len)
  * ```
+ *
+ * Why version 4 is this small a change: the engine gives a moved-at time only to ranges whose
+ * mover is not their author (a split, join, drag or paste of someone else's words, a restore),
+ * never to typed text, so a keystroke's delta is byte for byte what version 3 wrote apart from
+ * its version number, and a time costs 5 bytes (seconds, not ms) per moved range. A version 3
+ * blob is a valid version 4 blob without times except for its first byte.
  */
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
 
 /** Format version written first in every facts blob. */
-export const FACTS_VERSION = 3
+export const FACTS_VERSION = 4
+
+/** Range flags: an origin follows. */
+const FLAG_ORIGIN = 1
+/** Range flags (version 4): a moved-at time follows. */
+const FLAG_MOVED_AT = 2
 
 /** A run of recently deleted characters with one author (`null` = unknown). */
 export interface AuthorRun {
@@ -47,11 +63,23 @@ export interface RangeOrigin {
   clock: number
 }
 
+/** One attributed clock range. */
+export interface RangeFact {
+  client: number
+  clock: number
+  len: number
+  author: string | null
+  mover: string | null
+  origin?: RangeOrigin
+  /** When the mover put the range there, seconds since the epoch (absent: not moved, or unknown). */
+  movedAt?: number
+}
+
 /** Everything the engine must remember, or the part of it one update added. */
 export interface Facts {
   bindings: Array<{ clientID: number; participantId: string }>
   /** Sorted by client then clock within a client is not required, but keeps encoding small. */
-  ranges: Array<{ client: number; clock: number; len: number; author: string | null; mover: string | null; origin?: RangeOrigin }>
+  ranges: RangeFact[]
   /** `ids`: the Yjs ids of the deleted characters, in text order (empty in version 1 facts). */
   recent: Array<{ deleter: string; id: number; time: number; text: string; runs: AuthorRun[]; ids: IdRange[] }>
   consumed: Array<{ deleter: string; id: number; offset: number; len: number }>
@@ -113,12 +141,14 @@ export function encodeFacts(facts: Facts): Uint8Array {
       encoding.writeVarUint(body, refOf(r.mover))
       // Clamping moved the start: the origin moves with it.
       const origin = r.origin === undefined ? undefined : { client: r.origin.client, clock: r.origin.clock + clock - r.clock }
-      if (origin === undefined || (origin.client === client && origin.clock === clock)) encoding.writeVarUint(body, 0)
-      else {
-        encoding.writeVarUint(body, 1)
+      const ownOrigin = origin === undefined || (origin.client === client && origin.clock === clock)
+      const timed = r.movedAt !== undefined && r.movedAt > 0
+      encoding.writeVarUint(body, (ownOrigin ? 0 : FLAG_ORIGIN) | (timed ? FLAG_MOVED_AT : 0))
+      if (!ownOrigin) {
         encoding.writeVarUint(body, origin.client)
         encoding.writeVarUint(body, origin.clock)
       }
+      if (timed) encoding.writeVarUint(body, r.movedAt!)
       end = clock + Math.max(0, len)
     }
   }
@@ -168,7 +198,7 @@ export function decodeFacts(bytes: Uint8Array): Facts {
 function decodeUnchecked(bytes: Uint8Array): Facts {
   const d = decoding.createDecoder(bytes)
   const version = decoding.readVarUint(d)
-  if (version !== FACTS_VERSION && version !== 2 && version !== 1) throw new FactsDecodeError(`unknown attribution facts version ${version}`)
+  if (version !== FACTS_VERSION && version !== 3 && version !== 2 && version !== 1) throw new FactsDecodeError(`unknown attribution facts version ${version}`)
   const names: string[] = []
   for (let n = decoding.readVarUint(d); n > 0; n--) names.push(decoding.readVarString(d))
   const name = (i: number): string => {
@@ -190,10 +220,12 @@ function decodeUnchecked(bytes: Uint8Array): Facts {
       const len = decoding.readVarUint(d)
       const author = ref(decoding.readVarUint(d))
       const mover = ref(decoding.readVarUint(d))
-      const flag = version >= 3 ? decoding.readVarUint(d) : 0
-      if (flag > 1) throw new FactsDecodeError(`range origin flag ${flag}`)
-      if (flag === 1) facts.ranges.push({ client, clock, len, author, mover, origin: { client: decoding.readVarUint(d), clock: decoding.readVarUint(d) } })
-      else facts.ranges.push({ client, clock, len, author, mover })
+      const flags = version >= 3 ? decoding.readVarUint(d) : 0
+      if (flags > (version >= 4 ? FLAG_ORIGIN | FLAG_MOVED_AT : FLAG_ORIGIN)) throw new FactsDecodeError(`range flags ${flags}`)
+      const range: RangeFact = { client, clock, len, author, mover }
+      if ((flags & FLAG_ORIGIN) !== 0) range.origin = { client: decoding.readVarUint(d), clock: decoding.readVarUint(d) }
+      if ((flags & FLAG_MOVED_AT) !== 0) range.movedAt = decoding.readVarUint(d)
+      facts.ranges.push(range)
       end = clock + len
     }
   }

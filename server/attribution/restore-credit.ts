@@ -10,16 +10,25 @@
  * 2. The inserted characters, in the order Yjs collects them (one restore inserts one run per
  *    block), take the given origins in order; characters past the origins (none, when the
  *    caller inserted exactly the removed text) are their own origin.
- * 3. Their author is the restored words' author, their mover the restorer.
+ * 3. Their author is the restored words' author, their mover the restorer, moved at `movedAt`
+ *    (the server's clock, in seconds) unless the restorer is the author.
  */
 import type * as Y from 'yjs'
 import type { AuthorMap } from './author-map.js'
 import { SYSTEM_PARTICIPANT, type ClientBindings } from './bindings.js'
 import { collectTextChanges } from './collect.js'
-import { emptyFacts, type Facts, type IdRange } from './facts.js'
+import { emptyFacts, type Facts, type IdRange, type RangeFact } from './facts.js'
 
 /** Rules 1-3 above for transaction `tr`; updates `authors` and `bindings` and returns the facts. */
-export function restoreFacts(tr: Y.Transaction, authors: AuthorMap, bindings: ClientBindings, author: string, mover: string, origins: readonly IdRange[]): Facts {
+export function restoreFacts(
+  tr: Y.Transaction,
+  authors: AuthorMap,
+  bindings: ClientBindings,
+  author: string,
+  mover: string,
+  origins: readonly IdRange[],
+  movedAt: number
+): Facts {
   const facts = emptyFacts()
   for (const [client, after] of tr.afterState) {
     if (after <= (tr.beforeState.get(client) ?? 0)) continue
@@ -27,6 +36,7 @@ export function restoreFacts(tr: Y.Transaction, authors: AuthorMap, bindings: Cl
   }
   const a = authors.refOf(author)
   const m = authors.refOf(mover)
+  const time = a === m ? 0 : movedAt
   // A cursor over the origins, consumed in order.
   let o = 0
   let within = 0
@@ -49,8 +59,11 @@ export function restoreFacts(tr: Y.Transaction, authors: AuthorMap, bindings: Cl
         const origin = take(piece.len - at)
         const len = origin?.len ?? piece.len - at
         const own = origin === null
-        authors.set(piece.client, piece.clock + at, len, a, m, own ? undefined : { client: origin.client, clock: origin.clock })
-        facts.ranges.push({ client: piece.client, clock: piece.clock + at, len, author, mover, ...(own ? {} : { origin: { client: origin.client, clock: origin.clock } }) })
+        authors.set(piece.client, piece.clock + at, len, a, m, own ? undefined : { client: origin.client, clock: origin.clock }, time)
+        const fact: RangeFact = { client: piece.client, clock: piece.clock + at, len, author, mover }
+        if (!own) fact.origin = { client: origin.client, clock: origin.clock }
+        if (time > 0) fact.movedAt = time
+        facts.ranges.push(fact)
         at += len
       }
     }
