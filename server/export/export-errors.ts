@@ -13,6 +13,8 @@ export const EXPORT_ERROR_STATUS = {
   export_not_ready: 409,
   /** Every worker is busy and the queue is full ({@link ExportError.retryAfterSeconds}). */
   export_queue_full: 429,
+  /** The caller has as many exports queued or running as one person may. */
+  too_many_exports: 429,
   /** A team member, while the spec's facilitator has not allowed team exports. */
   export_not_allowed: 403,
   /** The preview could not be rendered. */

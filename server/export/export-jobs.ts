@@ -5,7 +5,9 @@
  * Rules (test/server/exports*.test.ts):
  * - [J1] `start` runs the job at once when fewer than `concurrency` workers are alive, else
  *   queues it; with `queueLimit` jobs queued already it throws `export_queue_full` (429) and
- *   keeps nothing. Queued jobs start in the order they were started.
+ *   keeps nothing. Queued jobs start in the order they were started. One person may have
+ *   {@link MAX_ACTIVE_PER_OWNER} jobs queued or running (more: `too_many_exports`, 429), so
+ *   nobody can fill the queue for everyone else.
  * - [J2] A slot is freed only when its worker thread has exited, so no more than
  *   `concurrency` renderers ever run, even while a cancelled one winds down.
  * - [J3] Progress only rises; `done` means the file is complete in the export folder (written
@@ -37,6 +39,8 @@ import { siblingModule, startWorker } from './worker-launch.js'
 export const ABORT_GRACE_MS = 3_000
 /** A job still running after this long fails with `timeout`. */
 export const JOB_TIMEOUT_MS = 10 * 60_000
+/** Jobs one participant may have queued or running at once. */
+export const MAX_ACTIVE_PER_OWNER = 3
 /** Heap of one export worker (a runaway render cannot take the server's memory). */
 const WORKER_HEAP_MB = 1024
 
@@ -139,6 +143,11 @@ export class LocalExportJobs implements ExportJobs {
 
   start(request: StartExport): ExportJob {
     if (this.closed) throw new ExportError('export_queue_full', 'the server is stopping', 5)
+    let active = 0
+    for (const e of this.entries.values()) if (e.ownerId === request.ownerId && !FINAL.has(e.job.state)) active++
+    if (active >= MAX_ACTIVE_PER_OWNER) {
+      throw new ExportError('too_many_exports', `you have ${active} exports in progress; wait for one to finish or cancel one`, 5)
+    }
     const startsNow = this.running.size < this.opts.concurrency
     if (!startsNow && this.queue.length >= this.opts.queueLimit) {
       throw new ExportError('export_queue_full', `${this.queue.length} exports are waiting already; try again shortly`, 10)

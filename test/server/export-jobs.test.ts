@@ -82,7 +82,7 @@ describe('export job runner', () => {
     expect([a.state, b.state, b.queuePosition, c.state, c.queuePosition]).toEqual(['running', 'queued', 0, 'queued', 1])
     let refused: unknown = null
     try {
-      start(jobs, 'D')
+      jobs.start({ specId: 'spec1', ownerId: 'p2', options: exportOptions.parse({ format: 'pdf' }), source: source('D'), filename: 'D' })
     } catch (err) {
       refused = err
     }
@@ -102,6 +102,16 @@ describe('export job runner', () => {
     clearInterval(timer)
     expect(order).toEqual([b.id, c.id])
     expect(maxRunning).toBe(1)
+  })
+
+  it('[J1] one person may have three jobs queued or running; others still get theirs', async () => {
+    const jobs = runner({ concurrency: 1, queueLimit: 10 })
+    const mine = [start(jobs, 'A steps:3:30'), start(jobs, 'B'), start(jobs, 'C')]
+    expect(() => start(jobs, 'D')).toThrow(expect.objectContaining({ code: 'too_many_exports', status: 429 }) as Error)
+    const other = jobs.start({ specId: 'spec1', ownerId: 'p2', options: exportOptions.parse({ format: 'pdf' }), source: source('E'), filename: 'E' })
+    expect(other.state).toBe('queued')
+    jobs.cancel(mine[2]!.id)
+    expect(start(jobs, 'F').state).toBe('queued')
   })
 
   it('[J4] cancelling a running job stops its worker and leaves no file behind', async () => {
