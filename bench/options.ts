@@ -36,6 +36,10 @@ export interface BenchOptions {
    * so ~2-3 ms apiece with fsync; BENCH_REVIEW_SYNC_UPDATES, 0 skips it).
    */
   reviewSyncUpdates: number
+  /** Renders per format of the export bench (export.ts; BENCH_EXPORT_RUNS, 0 skips it). */
+  exportRuns: number
+  /** Chromium that prints the export bench's PDFs (CHROMIUM_PATH, as the server's config). */
+  chromiumPath: string
   /** Skip the fan-out part (BENCH_SKIP_FANOUT=1). */
   skipFanout: boolean
   /** The editing trace (BENCH_TRACE). */
@@ -107,6 +111,8 @@ export function parseOptions(env: NodeJS.ProcessEnv, root: string): BenchOptions
     paragraphRounds: int(env, 'BENCH_PARAGRAPH_ROUNDS', 3, 0),
     listingRequests: int(env, 'BENCH_LISTING_REQUESTS', 40, 0),
     reviewSyncUpdates: int(env, 'BENCH_REVIEW_SYNC_UPDATES', 3000, 0),
+    exportRuns: int(env, 'BENCH_EXPORT_RUNS', 3, 0),
+    chromiumPath: env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     skipFanout: env.BENCH_SKIP_FANOUT === '1',
     traceFile: path.resolve(root, env.BENCH_TRACE ?? '../shared/traces/automerge-paper.json.gz'),
     valenceEnv: parseEnvList(env.BENCH_VALENCE_ENV ?? ''),

@@ -28,6 +28,7 @@ import { benchReviewSyncPath, type ReviewSyncPathResult } from './review-sync-pa
 import { readTrace } from './trace.js'
 import { attackTable, benchAttacks, type AttackResult } from './attack.js'
 import { benchContributionsListing, DEFAULT_LISTING, type ListingResult } from './contributions-listing.js'
+import { benchExport, exportReport, type ExportBenchResult } from './export.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -111,6 +112,13 @@ async function main(): Promise<void> {
     listing = await benchContributionsListing({ ...DEFAULT_LISTING, requests: opts.listingRequests }, log)
   }
 
+  // Issue 11: exporting a ~105k-character brief to each format.
+  let exported: ExportBenchResult | null = null
+  if (opts.exportRuns > 0) {
+    log('\nexport: the trace as a spec with attribution, to Markdown, HTML, PDF and DOCX')
+    exported = await benchExport(trace, { runs: opts.exportRuns, chromiumPath: opts.chromiumPath }, log)
+  }
+
   // Issue 7: what one abusive client does to other rooms.
   let attacks: AttackResult[] | null = null
   if (opts.attack) {
@@ -179,6 +187,7 @@ async function main(): Promise<void> {
       log(`Target (review tracking <= 5% more CPU per keystroke): whole-path part skipped (BENCH_REVIEW_SYNC_UPDATES=0); against the engine alone ${pct(reviewPath.ratio)}`)
     }
   }
+  if (exported) log(`\n${exportReport(exported).join('\n')}`)
   if (attacks && opts.attack) {
     log(`\n=== Other rooms under attack: victim fan-out latency (2 clients, fixed rate) and server RSS (target p99 < ${opts.attack.targetP99Ms} ms) ===`)
     log(attackTable(attacks, opts.attack.targetP99Ms))
@@ -214,6 +223,7 @@ async function main(): Promise<void> {
     reviewSync,
     paragraph,
     listing,
+    exported,
     attacks,
     totalSeconds: totalS
   }

@@ -1,0 +1,167 @@
+/**
+ * Issue 11: exporting a large brief. The automerge-paper trace's final text (~105k characters) is
+ * split into paragraphs at newlines and written into a spec by a team member and a customer
+ * (every third paragraph the customer's, every fifth a team paragraph the customer added to, so
+ * all three labels occur); the real attribution engine computes its attribution. The export
+ * source is then rendered to each format with attribution by `renderExport`, as a job would.
+ *
+ * Reported: median wall time per format over `runs` renders (the model included), the Node
+ * process's peak RSS after each format, and Chromium's peak RSS while printing. Alternatives a
+ * user has: pandoc converting the Markdown export to DOCX (if installed), and Chromium printing
+ * the same HTML on its own (`--headless --print-to-pdf`).
+ * Targets: Markdown and HTML < 200 ms, DOCX < 1 s, PDF < 3 s.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import * as Y from 'yjs'
+import { EXPORT_FORMATS, exportOptions, type ExportFormat } from '../shared/api-export.js'
+import { FRAGMENT_NAME, emptySpecUpdate } from '../shared/schema.js'
+import { AttributionEngine } from '../server/attribution/index.js'
+import { exportBrowserMarker } from '../server/export/render-pdf.js'
+import { renderExport } from '../server/export/render-export.js'
+import type { ExportSource } from '../server/export/export-types.js'
+import { fragmentToPmJson } from '../server/export/y-to-pm.js'
+import { median } from './stats.js'
+import type { Trace } from './trace.js'
+
+/** Target per format, in ms. */
+export const EXPORT_TARGETS_MS: Readonly<Record<ExportFormat, number>> = { markdown: 200, html: 200, docx: 1000, pdf: 3000 }
+
+/** Result of the export bench. */
+export interface ExportBenchResult {
+  chars: number
+  paragraphs: number
+  runs: number
+  formats: { format: ExportFormat; medianMs: number; bytes: number; targetMs: number; met: boolean; rssMbAfter: number }[]
+  chromiumPeakRssMb: number | null
+  pandocMs: number | null
+  chromiumAloneMs: number | null
+}
+
+const TEAM = 'team-1'
+const CUSTOMER = 'customer-1'
+
+/** The spec of the module comment, as an export source. */
+export function traceSource(trace: Trace): { source: ExportSource; paragraphs: number } {
+  const server = new Y.Doc()
+  Y.applyUpdate(server, emptySpecUpdate())
+  const engine = new AttributionEngine()
+  engine.attach(server, (origin) => (typeof origin === 'string' ? origin : null))
+  const lines = trace.endContent.split('\n')
+  const write = (who: string, edit: (fragment: Y.XmlFragment) => void): void => {
+    const client = new Y.Doc()
+    Y.applyUpdate(client, Y.encodeStateAsUpdate(server))
+    const before = Y.encodeStateVector(client)
+    client.transact(() => edit(client.getXmlFragment(FRAGMENT_NAME)))
+    Y.applyUpdate(server, Y.encodeStateAsUpdate(client, before), who)
+    client.destroy()
+  }
+  write(TEAM, (fragment) => {
+    ;(fragment.get(0) as Y.XmlElement).insert(0, [new Y.XmlText('A paper on CRDTs, exported')])
+    const paragraphs = lines.map((line, i) => {
+      const p = new Y.XmlElement('paragraph')
+      p.insert(0, [new Y.XmlText(i % 3 === 0 ? '' : line)])
+      return p
+    })
+    fragment.insert(fragment.length, paragraphs)
+  })
+  write(CUSTOMER, (fragment) => {
+    lines.forEach((line, i) => {
+      const text = (fragment.get(i + 2) as Y.XmlElement).get(0) as Y.XmlText
+      if (i % 3 === 0) text.insert(0, line)
+      else if (i % 5 === 1) text.insert(text.length, ' As a customer I would add this.')
+    })
+  })
+  const directory = new Map([
+    [TEAM, { displayName: 'Tom Teamson', role: 'team' as const }],
+    [CUSTOMER, { displayName: 'Carla Mendes', role: 'customer' as const }]
+  ])
+  const now = new Date().toISOString()
+  const source: ExportSource = {
+    spec: { id: 'bench', title: 'A paper on CRDTs, exported', createdAt: now, updatedAt: now },
+    versionLabel: 'Live document',
+    exportedAt: now,
+    facilitator: { id: TEAM, displayName: 'Tom Teamson' },
+    panels: [{ id: 'panel-1', name: 'Research panel' }],
+    doc: fragmentToPmJson(server.getXmlFragment(FRAGMENT_NAME)),
+    attribution: engine.compute(server, directory),
+    participants: [
+      { id: TEAM, displayName: 'Tom Teamson', role: 'team', panelIds: [], email: null },
+      { id: CUSTOMER, displayName: 'Carla Mendes', role: 'customer', panelIds: ['panel-1'], email: 'carla@example.com' }
+    ],
+    contributions: []
+  }
+  server.destroy()
+  return { source, paragraphs: lines.length }
+}
+
+/** Resident memory of this process's export browsers, in MB (ps). */
+function chromiumRssMb(): number {
+  const out = spawnSync('ps', ['-eo', 'rss=,args='], { encoding: 'utf8' }).stdout ?? ''
+  return out.split('\n').filter((l) => l.includes(exportBrowserMarker())).reduce((n, l) => n + Number(l.trim().split(/\s+/)[0]), 0) / 1024
+}
+
+function timed(fn: () => void): number {
+  const t0 = performance.now()
+  fn()
+  return performance.now() - t0
+}
+
+/** Runs the export bench (see the module comment). */
+export async function benchExport(trace: Trace, opts: { runs: number; chromiumPath: string }, log: (line: string) => void): Promise<ExportBenchResult> {
+  const { source, paragraphs } = traceSource(trace)
+  const chars = source.attribution.blocks.reduce((n, b) => n + b.length, 0)
+  log(`export: ${chars} characters in ${paragraphs} paragraphs, attribution on, ${opts.runs} renders per format`)
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'valence-export-bench-'))
+  const formats: ExportBenchResult['formats'] = []
+  let chromiumPeak: number | null = null
+  const files = new Map<ExportFormat, Uint8Array>()
+  try {
+    for (const format of EXPORT_FORMATS) {
+      const times: number[] = []
+      let sampler: ReturnType<typeof setInterval> | null = null
+      if (format === 'pdf') sampler = setInterval(() => (chromiumPeak = Math.max(chromiumPeak ?? 0, chromiumRssMb())), 100)
+      for (let i = 0; i < opts.runs; i++) {
+        const t0 = performance.now()
+        const file = await renderExport(source, exportOptions.parse({ format }), { chromiumPath: opts.chromiumPath }, () => {}, new AbortController().signal)
+        times.push(performance.now() - t0)
+        files.set(format, file.bytes)
+      }
+      if (sampler) clearInterval(sampler)
+      const medianMs = median(times)
+      const rssMbAfter = process.resourceUsage().maxRSS / 1024
+      formats.push({ format, medianMs, bytes: files.get(format)!.length, targetMs: EXPORT_TARGETS_MS[format], met: medianMs < EXPORT_TARGETS_MS[format], rssMbAfter })
+      log(`  ${format}: ${medianMs.toFixed(0)} ms median (${times.map((t) => t.toFixed(0)).join(', ')}), ${(files.get(format)!.length / 1024).toFixed(0)} KiB, Node peak RSS ${rssMbAfter.toFixed(0)} MB`)
+    }
+    const md = path.join(dir, 'brief.md')
+    const html = path.join(dir, 'brief.html')
+    fs.writeFileSync(md, files.get('markdown')!)
+    fs.writeFileSync(html, files.get('html')!)
+    const hasPandoc = spawnSync('sh', ['-c', 'command -v pandoc'], { encoding: 'utf8' }).status === 0
+    const pandocMs = hasPandoc ? timed(() => execFileSync('pandoc', ['-f', 'commonmark', '-t', 'docx', '-o', path.join(dir, 'pandoc.docx'), md])) : null
+    let chromiumAloneMs: number | null = null
+    try {
+      chromiumAloneMs = timed(() =>
+        execFileSync(opts.chromiumPath, ['--headless', '--disable-gpu', '--no-sandbox', '--no-pdf-header-footer', `--user-data-dir=${path.join(dir, 'profile')}`, `--print-to-pdf=${path.join(dir, 'alone.pdf')}`, `file://${html}`], { stdio: 'ignore', timeout: 60_000 })
+      )
+    } catch {
+      chromiumAloneMs = null
+    }
+    return { chars, paragraphs, runs: opts.runs, formats, chromiumPeakRssMb: chromiumPeak, pandocMs, chromiumAloneMs }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+/** The report lines of {@link benchExport}'s result. */
+export function exportReport(r: ExportBenchResult): string[] {
+  return [
+    `=== Export: ${r.chars} characters in ${r.paragraphs} paragraphs with attribution, median of ${r.runs} renders (model included) ===`,
+    ...r.formats.map((f) => `${f.format.padEnd(8)} ${f.medianMs.toFixed(0).padStart(6)} ms  (target < ${f.targetMs} ms: ${f.met ? 'MET' : 'NOT MET'})  ${(f.bytes / 1024).toFixed(0)} KiB, Node peak RSS ${f.rssMbAfter.toFixed(0)} MB`),
+    `Chromium peak RSS while printing: ${r.chromiumPeakRssMb === null ? 'not measured' : `${r.chromiumPeakRssMb.toFixed(0)} MB`}`,
+    `Alternatives: pandoc Markdown -> DOCX ${r.pandocMs === null ? 'not installed' : `${r.pandocMs.toFixed(0)} ms`}; Chromium printing the same HTML on its own ${r.chromiumAloneMs === null ? 'failed' : `${r.chromiumAloneMs.toFixed(0)} ms`} (a fresh browser, like ours)`
+  ]
+}
