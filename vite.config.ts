@@ -12,6 +12,7 @@
  * | `/signup?token=` | `signup.html` (invited team member) |
  * | `/invite/:token` | `invite.html` (customer invite landing) |
  * | `/workspace` | `workspace.html` (facilitators) |
+ * | `/unsubscribe?token=` | `unsubscribe.html` (email digests) |
  *
  * In development the API and the collaboration socket are proxied to the server on port 3000.
  */
@@ -29,7 +30,8 @@ const ROUTES: [RegExp, string][] = [
   [/^\/signin\/?(\?.*)?$/, '/signin.html'],
   [/^\/setup\/?(\?.*)?$/, '/setup.html'],
   [/^\/signup\/?(\?.*)?$/, '/signup.html'],
-  [/^\/workspace\/?(\?.*)?$/, '/workspace.html']
+  [/^\/workspace\/?(\?.*)?$/, '/workspace.html'],
+  [/^\/unsubscribe\/?(\?.*)?$/, '/unsubscribe.html']
 ]
 
 /** In development, serve each page for its clean URL as the server does in production. */
@@ -89,7 +91,8 @@ export default defineConfig({
         setup: page('setup.html'),
         signup: page('signup.html'),
         invite: page('invite.html'),
-        workspace: page('workspace.html')
+        workspace: page('workspace.html'),
+        unsubscribe: page('unsubscribe.html')
       }
     }
   },

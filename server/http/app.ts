@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import type { IncomingMessage } from 'node:http'
 import express, { type Express } from 'express'
 import type { Storage } from '../storage/doc-store.js'
 import type { RoomRegistry } from '../sync/rooms.js'
@@ -77,8 +78,14 @@ const PAGES: ReadonlyArray<[string, string]> = [
   ['/invite/:token', 'invite.html'],
   // A personal return link (server/http/return-links.ts) lands on the invite page, which signs in.
   ['/return/:token', 'invite.html'],
-  ['/workspace', 'workspace.html']
+  ['/workspace', 'workspace.html'],
+  // Linked from email digests; confirming there posts to /api/email/unsubscribe.
+  ['/unsubscribe', 'unsubscribe.html']
 ]
+
+/** A mail client's RFC 8058 one-click unsubscribe: a form post to the unsubscribe route. */
+const isOneClickUnsubscribe = (req: IncomingMessage): boolean =>
+  (req.url ?? '').startsWith('/email/unsubscribe') && (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
 
 /** Largest JSON body the API accepts. */
 export const MAX_JSON_BYTES = 64 * 1024
@@ -110,7 +117,9 @@ export function createApp(deps: AppDeps): Express {
   // Credentials and CSRF first: an anonymous or forged request is refused before its body is read.
   api.use(authenticate(deps.auth.authenticator))
   api.use(csrfGuard(SIGN_IN_PATHS))
-  api.use(express.json({ limit: MAX_JSON_BYTES, strict: true, type: () => true }))
+  // Every body is JSON, except a mail client's one-click unsubscribe (RFC 8058 posts the form
+  // `List-Unsubscribe=One-Click`; its token is in the query), which is left unread.
+  api.use(express.json({ limit: MAX_JSON_BYTES, strict: true, type: (req) => !isOneClickUnsubscribe(req) }))
   api.use('/auth', authRouter(deps.auth))
   api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access, (id, specIds) => deps.answers.unreadBySpec(id, specIds)))
   api.use('/specs', decisionsRouter(deps.storage.specs, deps.review, deps.events))

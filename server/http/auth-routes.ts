@@ -20,7 +20,7 @@ import { HttpError } from './errors.js'
 import { clearSessionCookie, meResponse, signIn } from './session-response.js'
 
 /** Paths under /api that sign in from a form and so skip the CSRF check (see csrfGuard). */
-export const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/auth/login', '/auth/setup', '/auth/signup', '/auth/return'])
+export const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/auth/login', '/auth/setup', '/auth/signup', '/auth/return', '/email/unsubscribe'])
 
 /** Routes under `/api/auth`. */
 export function authRouter(auth: Auth): Router {

@@ -19,8 +19,10 @@ export interface DigestAddress {
   displayName: string
   /** Origin people use (no trailing slash). */
   publicUrl: string
-  /** Full unsubscribe URL. */
+  /** The unsubscribe page, where a person confirms (a link that a mail scanner may open). */
   unsubscribeUrl: string
+  /** `POST` here switches digests off at once (`List-Unsubscribe`, RFC 8058 one-click). */
+  oneClickUrl: string
 }
 
 const KIND_LABELS: Readonly<Record<AnswerItem['kind'], string>> = {
@@ -65,6 +67,6 @@ export function digestMail(to: DigestAddress, sections: readonly DigestSection[]
     subject,
     text: text.join('\n'),
     html: `<!doctype html><html><body>${html.join('\n')}</body></html>`,
-    headers: { 'List-Unsubscribe': `<${to.unsubscribeUrl}>` }
+    headers: { 'List-Unsubscribe': `<${to.oneClickUrl}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
   }
 }

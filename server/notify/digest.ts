@@ -133,9 +133,12 @@ export class DigestJob {
     }
     if (sections.length === 0) return false
     const token = this.deps.tokens.issue(participantId)
-    const unsubscribeUrl = `${this.deps.publicUrl}/api/email/unsubscribe?token=${encodeURIComponent(token)}`
+    const query = `token=${encodeURIComponent(token)}`
+    // People open the page and confirm there; mail clients post to the API (RFC 8058 one-click).
+    const unsubscribeUrl = `${this.deps.publicUrl}/unsubscribe?${query}`
+    const oneClickUrl = `${this.deps.publicUrl}/api/email/unsubscribe?${query}`
     await this.deps.mailer.send(
-      digestMail({ email: participant.email, displayName: participant.displayName, publicUrl: this.deps.publicUrl, unsubscribeUrl }, sections)
+      digestMail({ email: participant.email, displayName: participant.displayName, publicUrl: this.deps.publicUrl, unsubscribeUrl, oneClickUrl }, sections)
     )
     await answers.store.advanceMailed(participantId, newest)
     return true

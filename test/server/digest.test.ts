@@ -134,22 +134,40 @@ describe('email digests', () => {
     expect(smtp.messages[1]!.text).toContain('Planned')
     expect(smtp.messages[1]!.text).not.toContain('We will build this')
 
-    // The unsubscribe link works signed out, and switches digests off.
-    const unsubscribe = linkIn(mail.text, /http:\/\/[^\s"<>]+\/api\/email\/unsubscribe\?token=[A-Za-z0-9._%-]+/)
-    const res = await fetch(unsubscribe)
+    // The mail links to the unsubscribe page; opening it (as a mail scanner does) changes nothing.
+    const unsubscribe = linkIn(mail.text, /(?<=To stop these emails, open: )http:\/\/[^\s"<>]+\/unsubscribe\?token=[A-Za-z0-9._%-]+/)
+    expect(new URL(unsubscribe).pathname).toBe('/unsubscribe')
+    expect((await fetch(unsubscribe)).status).toBe(200)
+    // So does the API's GET (links of earlier digests): it only sends them on to the page.
+    const token = new URL(unsubscribe).searchParams.get('token')!
+    const old = await fetch(`${service.url}/api/email/unsubscribe?token=${encodeURIComponent(token)}`, { redirect: 'manual' })
+    expect([old.status, old.headers.get('location')]).toEqual([303, `/unsubscribe?token=${encodeURIComponent(token)}`])
+    expect((await (await carla.fetch('/api/me/email-digest')).json()) as unknown).toEqual({ enabled: true })
+    // A mail client's one-click button (RFC 8058) posts the form to the URL of List-Unsubscribe.
+    const header = /^List-Unsubscribe:\s*<([^>]+)>/im.exec(mail.text)
+    expect(header, mail.text.slice(0, 2000)).not.toBeNull()
+    const oneClick = header![1]!
+    expect(new URL(oneClick).pathname).toBe('/api/email/unsubscribe')
+    expect(mail.text).toMatch(/^List-Unsubscribe-Post:\s*List-Unsubscribe=One-Click/im)
+    const res = await fetch(oneClick, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' })
     expect([res.status, await res.json()]).toEqual([200, { enabled: false }])
     expect((await (await carla.fetch('/api/me/email-digest')).json()) as unknown).toEqual({ enabled: false })
+    // The page's button posts the token as JSON, also signed in (no CSRF header: it is not the session acting).
+    await carla.fetch('/api/me/email-digest', { method: 'PUT', body: JSON.stringify({ enabled: true }) })
+    const fromPage = await carla.fetch('/api/email/unsubscribe', { method: 'POST', body: JSON.stringify({ token }), headers: { 'x-csrf-token': '' } })
+    expect([fromPage.status, await fromPage.json()]).toEqual([200, { enabled: false }])
     await decide(team, spec, idea, 'under_discussion')
     expect(await digest.runOnce()).toEqual({ sent: 0, failed: 0 })
     expect(smtp.messages).toHaveLength(2)
 
     // A bad or tampered token is 400 JSON and changes nothing.
-    const token = new URL(unsubscribe).searchParams.get('token')!
     for (const bad of ['', 'nonsense', `${token}x`, `${Buffer.from('someone-else').toString('base64url')}.${token.split('.')[1]}`]) {
-      const r = await fetch(`${service.url}/api/email/unsubscribe?token=${encodeURIComponent(bad)}`)
+      const r = await fetch(`${service.url}/api/email/unsubscribe?token=${encodeURIComponent(bad)}`, { method: 'POST' })
       expect([r.status, ((await r.json()) as { error: { code: string } }).error.code]).toEqual([400, 'invalid_token'])
+      const j = await fetch(`${service.url}/api/email/unsubscribe`, { method: 'POST', body: JSON.stringify({ token: bad }), headers: { 'content-type': 'application/json' } })
+      expect(j.status).toBe(400)
     }
-    expect((await fetch(`${service.url}/api/email/unsubscribe`)).status).toBe(400)
+    expect((await fetch(`${service.url}/api/email/unsubscribe`, { method: 'POST' })).status).toBe(400)
   })
 
   it('skips opted-out customers, customers without email and answers already seen; retries a refused send', async () => {

@@ -228,14 +228,14 @@ const ROUTES: Route[] = [
   // (POST /api/auth/return) is public and rate-limited per IP: test/server/auth-return-link.test.ts.
   { method: 'POST', name: '/api/me/return-link', path: () => '/api/me/return-link', expect: signedIn(409, { customerA: 201, viewerA: 201, customerB: 201 }) },
   { method: 'DELETE', name: '/api/me/return-link', path: () => '/api/me/return-link', expect: signedIn(409, { customerA: 204, viewerA: 204, customerB: 204 }) },
-  { method: 'GET', name: '/api/email/unsubscribe?token=:valid',
+  { method: 'POST', name: '/api/email/unsubscribe?token=:valid',
     path: async (f) => {
       const tokens = new UnsubscribeTokens(await f.service.storage.identity.secret(UNSUBSCRIBE_KEY_NAME, () => newSecret()))
       return `/api/email/unsubscribe?token=${encodeURIComponent(tokens.issue(f.teamId))}`
     },
     expect: everyone(200)
   },
-  { method: 'GET', name: '/api/email/unsubscribe?token=:forged', path: (f) => `/api/email/unsubscribe?token=${Buffer.from(f.teamId).toString('base64url')}.forged`, expect: everyone(400) },
+  { method: 'POST', name: '/api/email/unsubscribe?token=:forged', path: (f) => `/api/email/unsubscribe?token=${Buffer.from(f.teamId).toString('base64url')}.forged`, expect: everyone(400) },
   { method: 'POST', name: '/api/auth/ws-token {specA}', path: () => '/api/auth/ws-token', body: 'specA', expect: signedIn(200, { customerB: 404 }) },
   { method: 'POST', name: '/api/auth/ws-token {specB}', path: () => '/api/auth/ws-token', body: 'specB', expect: signedIn(200, { customerA: 404, viewerA: 404, tokenC: 404, tokenV: 404 }) },
   { method: 'GET', name: '/api/members', path: () => '/api/members', expect: facilitatorOnly(200) },

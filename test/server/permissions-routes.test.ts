@@ -68,6 +68,7 @@ describe('route declarations', () => {
       'POST /api/auth/return',
       'POST /api/auth/setup',
       'POST /api/auth/signup',
+      'POST /api/email/unsubscribe',
       'POST /api/invites/:token/accept'
     ])
     expect(named(SIGNED_IN)).toEqual([
