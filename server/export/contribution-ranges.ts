@@ -75,15 +75,16 @@ class OriginIndex {
  */
 export function contributionRanges(doc: Y.Doc, authors: AuthorMap, contributions: readonly ContributionOrigins[]): Map<string, ContributionRange[]> {
   const items: { client: number; clock: number; len: number }[] = []
-  // The recording stand-in: computeSpecAttribution only calls forEach and idOf on its store.
-  const recorder = {
+  // The recording stand-in: the real map (as prototype, for anything else the walk may read)
+  // with `forEach` recording each live text item and one fake author, and `idOf` naming it.
+  const recorder = Object.assign(Object.create(authors) as AuthorMap, {
     forEach(client: number, clock: number, len: number, fn: (len: number, author: number, mover: number) => void): void {
       items.push({ client, clock, len })
       fn(len, 1, 1)
     },
     idOf: (): string => 'recorded'
-  }
-  const blocks = computeSpecAttribution(doc.getXmlFragment(FRAGMENT_NAME), recorder as unknown as AuthorMap, new Map()).blocks
+  })
+  const blocks = computeSpecAttribution(doc.getXmlFragment(FRAGMENT_NAME), recorder, new Map()).blocks
   const index = new OriginIndex(contributions)
   const out = new Map<string, ContributionRange[]>()
   const add = (id: string, path: number[], from: number, to: number): void => {
