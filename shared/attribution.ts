@@ -6,12 +6,20 @@
  *
  * Two facts are kept apart on purpose: the **author** of a character is who first wrote it; the
  * **mover** is who last inserted it (typed it, or moved it by split/join/block change/drag/undo).
+ * Moving someone else's words never makes them the mover's: a block lists its authors as
+ * {@link BlockAttribution.contributors} and those who moved others' words in it, with when, as
+ * {@link BlockAttribution.movers}.
  *
  * No Node or DOM imports: shared by the server and the browser.
  */
 import { TEAM_ROLES, type Role } from './permissions.js'
 
-/** Version of the shapes below; bumped on any incompatible change. */
+/**
+ * Version of the shapes below; bumped on any incompatible change. Fields added to an object are
+ * not one: a reader ignores fields it does not know, and bumping would make every client still
+ * running the previous build drop all attribution (they refuse other versions) until reloaded.
+ * So `BlockAttribution.movers` (issue 9 item 7) came without a bump.
+ */
 export const ATTRIBUTION_VERSION = 1
 
 /** The two sides whose share is shown. Team = `TEAM_ROLES` (facilitator, team); everyone else is the customer side. */
@@ -63,6 +71,27 @@ export interface Contribution {
   readonly share: number
 }
 
+/**
+ * Someone who moved characters of a block that they did not write (mover ≠ author: split, join,
+ * block-type change, wrap, drag, cut and paste, undo/redo of those, or a restore of removed
+ * words). Their ids are resolved through recorded merges, like authors'.
+ */
+export interface Mover {
+  readonly participantId: string
+  /** From the participant directory; the id itself if the participant is unknown to it. */
+  readonly displayName: string
+  /** `null` if the directory does not know the participant. */
+  readonly role: Role | null
+  readonly group: RoleGroup | null
+  /** Characters of the block they moved and did not write. */
+  readonly chars: number
+  /**
+   * When they last moved any of those characters: ISO 8601, from the server's clock, to the
+   * second. `null` when unknown (moved before the server kept move times).
+   */
+  readonly lastMovedAt: string | null
+}
+
 /** Attribution of one block. */
 export interface BlockAttribution {
   readonly type: AttributedBlockType
@@ -91,6 +120,11 @@ export interface BlockAttribution {
    * and consume run lengths; hard breaks and paragraph boundaries take no run characters.
    */
   readonly runs: readonly AttributionRun[]
+  /**
+   * Who moved others' words in this block, most recent move first (unknown times last). Empty
+   * when nobody did. Added after version 1 shipped (additive, see {@link ATTRIBUTION_VERSION}).
+   */
+  readonly movers: readonly Mover[]
 }
 
 /** Attribution of a whole spec, blocks in document order. */

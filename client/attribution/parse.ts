@@ -9,6 +9,14 @@ import { ATTRIBUTION_VERSION, type BlockAttribution, type SpecAttribution } from
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null
 
+/** A mover as the server sends it (`lastMovedAt` an ISO time or null). */
+const isMover = (m: unknown): boolean =>
+  isObject(m) &&
+  typeof m.participantId === 'string' &&
+  typeof m.displayName === 'string' &&
+  typeof m.chars === 'number' &&
+  (m.lastMovedAt === null || (typeof m.lastMovedAt === 'string' && !Number.isNaN(Date.parse(m.lastMovedAt))))
+
 const isBlock = (value: unknown): value is BlockAttribution =>
   isObject(value) &&
   typeof value.type === 'string' &&
@@ -22,7 +30,9 @@ const isBlock = (value: unknown): value is BlockAttribution =>
   typeof value.customerShare === 'number' &&
   typeof value.label === 'string' &&
   Array.isArray(value.runs) &&
-  value.runs.every((r) => isObject(r) && typeof r.length === 'number' && r.length >= 0)
+  value.runs.every((r) => isObject(r) && typeof r.length === 'number' && r.length >= 0) &&
+  // Added to version 1 later (shared/attribution.ts): absent reads as nobody.
+  (value.movers === undefined || (Array.isArray(value.movers) && value.movers.every(isMover)))
 
 /**
  * Parses the JSON text of a {@link SpecAttribution}; `null` if it is not one this client can
@@ -41,5 +51,6 @@ export const parseAttribution = (json: string): SpecAttribution | null => {
   }
   if (!isObject(value) || value.version !== ATTRIBUTION_VERSION || !Array.isArray(value.blocks)) return null
   if (!value.blocks.every(isBlock)) return null
+  for (const block of value.blocks as unknown as Array<Record<string, unknown>>) block.movers ??= []
   return value as unknown as SpecAttribution
 }

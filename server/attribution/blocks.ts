@@ -25,6 +25,7 @@ import {
   type BlockAttribution,
   type Contribution,
   type GroupChars,
+  type Mover,
   type SpecAttribution
 } from '../../shared/attribution.js'
 import type { Role } from '../../shared/permissions.js'
@@ -59,6 +60,8 @@ class BlockBuilder {
   excerpt = ''
   readonly counts = new Map<number, number>()
   readonly runs: Array<{ length: number; author: number; mover: number }> = []
+  /** Mover ref → characters they moved and did not write, and their latest move (s, 0 unknown). */
+  readonly moved = new Map<number, { chars: number; at: number }>()
 
   addText(text: Y.XmlText, store: AuthorMap): void {
     for (let item = text._start; item !== null; item = item.right) {
@@ -69,8 +72,16 @@ class BlockBuilder {
     }
   }
 
-  private readonly addPiece = (len: number, author: number, mover: number): void => {
+  private readonly addPiece = (len: number, author: number, mover: number, movedAt: number): void => {
     if (this.firstAuthor === -1) this.firstAuthor = author
+    if (mover !== author && mover !== UNKNOWN) {
+      const m = this.moved.get(mover)
+      if (m === undefined) this.moved.set(mover, { chars: len, at: movedAt })
+      else {
+        m.chars += len
+        if (movedAt > m.at) m.at = movedAt
+      }
+    }
     this.length += len
     this.counts.set(author, (this.counts.get(author) ?? 0) + len)
     const last = this.runs[this.runs.length - 1]
@@ -194,6 +205,7 @@ function finish(
   totals.team += byGroup.team
   totals.unknown += byGroup.unknown
   const runs: AttributionRun[] = b.runs.map((r) => ({ length: r.length, authorId: idOf(r.author), moverId: idOf(r.mover) }))
+  const movers = moversOf(b, directory, idOf)
   const excerpt = b.excerpt.length > EXCERPT_LENGTH ? `${b.excerpt.slice(0, EXCERPT_LENGTH)}…` : b.excerpt
   const chars: GroupChars = byGroup
   return {
@@ -206,6 +218,29 @@ function finish(
     byGroup: chars,
     customerShare: customerShareOf(chars),
     label: labelOf(chars),
-    runs
+    runs,
+    movers
   }
+}
+
+/** The block's movers (see {@link Mover}), most recent move first, unknown times last. */
+function moversOf(b: BlockBuilder, directory: ParticipantDirectory, idOf: (ref: number) => string | null): Mover[] {
+  const out: Array<Mover & { at: number }> = []
+  for (const [ref, { chars, at }] of b.moved) {
+    const participantId = idOf(ref)
+    if (participantId === null) continue
+    const info = directory.get(participantId)
+    const role = info?.role ?? null
+    out.push({
+      participantId,
+      displayName: info?.displayName ?? participantId,
+      role,
+      group: role === null ? null : roleGroup(role),
+      chars,
+      lastMovedAt: at > 0 ? new Date(at * 1000).toISOString() : null,
+      at
+    })
+  }
+  out.sort((x, y) => y.at - x.at || y.chars - x.chars || (x.participantId < y.participantId ? -1 : 1))
+  return out.map(({ at: _at, ...mover }) => mover)
 }

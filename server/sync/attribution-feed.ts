@@ -72,14 +72,14 @@ export class AttributionFeed {
   }
 
   /**
-   * Attribution of the document as it is now, with every contributor named: participants the
-   * directory lacks are looked up once, then the result is computed again.
+   * Attribution of the document as it is now, with every contributor and mover named:
+   * participants the directory lacks are looked up once, then the result is computed again.
    */
   async current(): Promise<SpecAttribution> {
     let attribution = this.engine.compute(this.doc, this.directory as ParticipantDirectory)
     const missing = new Set<string>()
     for (const block of attribution.blocks) {
-      for (const c of block.contributors) {
+      for (const c of [...block.contributors, ...block.movers]) {
         if (c.role === null && !this.unknown.has(c.participantId)) missing.add(c.participantId)
       }
     }

@@ -8,7 +8,7 @@ import { openRaw, updateFrame } from '../helpers/raw-socket.js'
 import { captureUpdate } from '../helpers/capture-update.js'
 import { signInAs, type SignedIn } from '../helpers/auth.js'
 import { editPm, pmDoc, posOf, bodyStart } from '../helpers/pm-edit.js'
-import { CloseCode, messageAttribution, readAttribution } from '../../shared/protocol.js'
+import { CloseCode, encodeAttribution, messageAttribution, readAttribution } from '../../shared/protocol.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { schema } from '../../shared/schema.js'
 import type { Service } from '../../server/service.js'
@@ -150,5 +150,57 @@ describe('server-verified attribution', () => {
     const after = await attributionOf(second, spec, again)
     expect(after.blocks.map((b) => b.runs)).toEqual(before.blocks.map((b) => b.runs))
     expect(after.totals).toEqual(before.totals)
+  })
+
+  it('names who moved a customer\'s words and when, by the server clock, across a restart; a client cannot claim it', async () => {
+    const dataDir = (await import('../helpers/server.js')).tempDir()
+    const first = await setup({ dataDir })
+    const { spec, customer, team } = first
+    const c = join(first.service, spec, customer)
+    const t = join(first.service, spec, team)
+    let received: SpecAttribution | null = null
+    c.provider.messageHandlers[messageAttribution] = (_e: unknown, d: decoding.Decoder) => {
+      received = JSON.parse(readAttribution(d)) as SpecAttribution
+    }
+    await Promise.all([synced(c), synced(t)])
+    editPm(c.doc, (tr) => tr.insert(bodyStart(tr.doc), schema.text(IDEA)))
+    await settle(c)
+    await eventually(() => expect(pmDoc(t.doc).textContent).toContain(IDEA))
+    const before = Math.floor(Date.now() / 1000) * 1000
+    editPm(t.doc, (tr) => tr.split(posOf(tr.doc, ' and dark')))
+    await settle(t)
+    const after = Date.now()
+    const movedBlock = (a: SpecAttribution) => a.blocks.find((b) => b.excerpt === ' and dark theme')
+    const a = await eventually(async () => {
+      const a = await attributionOf(first.service, spec, customer)
+      expect(movedBlock(a)?.movers).toHaveLength(1)
+      return a
+    })
+    const [mover] = movedBlock(a)!.movers
+    expect(mover).toMatchObject({ participantId: team.principal.participantId, displayName: 'Tom Team', role: 'team', group: 'team', chars: ' and dark theme'.length })
+    const at = Date.parse(mover!.lastMovedAt!)
+    expect(at).toBeGreaterThanOrEqual(before)
+    expect(at).toBeLessThanOrEqual(after)
+    expect(movedBlock(a)!.contributors.map((x) => x.displayName)).toEqual(['Carla Customer'])
+    expect(a.blocks.find((b) => b.excerpt.startsWith('Customers'))!.movers).toEqual([])
+    // The live message says the same.
+    await eventually(() => expect(received && movedBlock(received)?.movers).toEqual(movedBlock(a)!.movers))
+
+    // A crafted client claiming moves of its own (message 101) is refused; nothing changes.
+    const forged = structuredClone(a) as unknown as { blocks: Array<{ movers: unknown[] }> }
+    forged.blocks.forEach((b) => b.movers.push({ participantId: customer.principal.participantId, displayName: 'Carla', role: 'team', group: 'team', chars: 1, lastMovedAt: '2030-01-01T00:00:00.000Z' }))
+    const raw = await openRaw(first.service, spec, `v=1&token=${customer.wsToken(spec)}`)
+    raw.send(encodeAttribution(JSON.stringify(forged)))
+    expect((await raw.closed).code).toBe(CloseCode.unknownMessageType)
+    expect(await attributionOf(first.service, spec, customer)).toEqual(a)
+
+    // A restart (the room compacts its facts on the way out) keeps who and when.
+    c.destroy()
+    t.destroy()
+    await first.service.stop()
+    const second = await startTestService({ storage: 'sqlite', dataDir })
+    const again = await signInAs(second, 'team')
+    const reloaded = await attributionOf(second, spec, again)
+    expect(movedBlock(reloaded)!.movers.map((m) => [m.participantId, m.chars, m.lastMovedAt])).toEqual([[mover!.participantId, mover!.chars, mover!.lastMovedAt]])
   })
 })
