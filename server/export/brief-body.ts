@@ -12,7 +12,7 @@
  *      contribution whose latest decision is `accepted` or `planned`. Other customer text is
  *      left out. A textblock left without text is dropped, then lists and quotes left without
  *      blocks; a list item that keeps nested items but loses its own text keeps an empty
- *      paragraph. Labels and shares then describe the text kept, computed from the same runs
+ *      paragraph. The title is never filtered (it names the brief). Labels and shares then describe the text kept, computed from the same runs
  *      with the same functions (`labelOf`, `customerShareOf`); the appendix keeps describing the
  *      whole spec, as the API does.
  * [B4] A link whose href is not http(s) or mailto is dropped (its text stays, as plain text).
@@ -139,7 +139,9 @@ export function buildBody(source: ExportSource, options: ExportOptions, namer: N
     const attr = path.length > 0 ? byPath.get(path.join('.')) : undefined
     let reader = owner
     if (attr !== undefined) {
-      reader = new BlockReader(attr, options.content === 'accepted' ? (keepRanges.get(path.join('.')) ?? []) : null, onTeam)
+      // The title is the cover's, never filtered: whoever typed it, the brief keeps its name.
+      const filtered = options.content === 'accepted' && attr.type !== 'title'
+      reader = new BlockReader(attr, filtered ? (keepRanges.get(path.join('.')) ?? []) : null, onTeam)
       readers.push(reader)
     }
     let out: PMNode | null

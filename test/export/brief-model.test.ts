@@ -86,6 +86,12 @@ describe('brief model', () => {
     })
     expect(model.body.droppedChars).toBe(14)
     expect(model.body.list.map((n) => n.text)).toEqual(['Mixed · 45% customer', 'Team', 'Team'])
+    // A title a customer typed (undecided) still names the brief and keeps its place.
+    const s = source()
+    ;(s.attribution.blocks as BlockAttribution[])[0] = block('title', [0], [[5, 'a']])
+    const titled = buildBriefModel(s, exportOptions.parse({ format: 'markdown', content: 'accepted' }))
+    expect(titled.body.doc.child(0).toJSON()).toEqual({ type: 'title', content: [{ type: 'text', text: 'Brief' }] })
+    expect(titled.body.doc.child(1).textContent).toBe('Hello world')
   })
 
   it('an unsafe link becomes plain text in every format', async () => {
