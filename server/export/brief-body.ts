@@ -12,9 +12,9 @@
  *      contribution whose latest decision is `accepted` or `planned`. Other customer text is
  *      left out. A textblock left without text is dropped, then lists and quotes left without
  *      blocks; a list item that keeps nested items but loses its own text keeps an empty
- *      paragraph. The title is never filtered (it names the brief). Labels and shares then describe the text kept, computed from the same runs
- *      with the same functions (`labelOf`, `customerShareOf`); the appendix keeps describing the
- *      whole spec, as the API does.
+ *      paragraph. The title is never filtered (it names the brief). Labels and shares then
+ *      describe the text kept, computed from the same runs with the same functions (`labelOf`,
+ *      `customerShareOf`); the appendix keeps describing the whole spec, as the API does.
  * [B4] A link whose href is not http(s) or mailto is dropped (its text stays, as plain text).
  * [B5] Notes are numbered in document order (a block before its nested items), and the marker
  *      of a block goes at the end of its first textblock (its `host`).
