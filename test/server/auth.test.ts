@@ -100,7 +100,8 @@ describe('sessions', () => {
     expect(me.body).toEqual({
       me: { participantId: team.principal.participantId, displayName: 'Tess', role: 'team', kind: 'account', email: team.email },
       csrfToken: team.csrfToken,
-      permissions: ['spec:list', 'spec:read', 'spec:write', 'spec:review', 'spec:comment', 'spec:resolve-any', 'spec:restore']
+      // spec:export: the route also asks that a facilitator allowed the team to export (exports-http.test.ts).
+      permissions: ['spec:list', 'spec:read', 'spec:write', 'spec:review', 'spec:comment', 'spec:resolve-any', 'spec:restore', 'spec:export']
     })
   })
 
@@ -213,7 +214,9 @@ describe('sessions', () => {
     // Something that logs a password field by mistake is redacted too.
     service.log.info({ password: secrets[0], body: { password: secrets[1] } }, 'careless')
     await service.stop()
-    const bytes = fs.readdirSync(dataDir).map((f) => fs.readFileSync(path.join(dataDir, f)).toString('latin1')).join('')
+    // Every file under the data folder (exports/ included), however deep.
+    const files = fs.readdirSync(dataDir, { recursive: true, encoding: 'utf8' }).map((f) => path.join(dataDir, f)).filter((f) => fs.statSync(f).isFile())
+    const bytes = files.map((f) => fs.readFileSync(f).toString('latin1')).join('')
     expect(bytes.length).toBeGreaterThan(0)
     const logText = lines.join('')
     expect(logText).toContain('careless')
