@@ -147,5 +147,8 @@ describe('export formats', () => {
     expect(withFootnotes.get('word/document.xml')!.match(/<w:footnoteReference /g)).toHaveLength(apiLabels(f).length)
     expect(docxParagraphs(withFootnotes.get('word/footnotes.xml')!).filter((p) => p.includes(' — ')).map((p) => p.split(' — ')[0])).toEqual(apiLabels(f))
     expect(pct(f.api.attribution.customerShare)).toBe(figures.customerShare)
+    expect(doc).toContain('<w:pgSz w:w="11906" w:h="16838"')
+    const letter = docxParts((await render(f.source, { format: 'docx', paper: 'letter' })).bytes)
+    expect(letter.get('word/document.xml')).toContain('<w:pgSz w:w="12240" w:h="15840"')
   }, 60_000)
 })
