@@ -6,10 +6,12 @@ import type {
   AttributionLabel,
   BlockAttribution,
   Contribution,
+  Mover,
   RoleGroup,
   SpecAttribution
 } from '../../shared/attribution.js'
 import type { Role } from '../../shared/permissions.js'
+import { ago } from '../review/format.js'
 
 /** What is known about a participant named in an attribution. */
 export interface Person {
@@ -104,13 +106,26 @@ export const firstAuthorText = (block: BlockAttribution, people: People): string
   return person ? person.displayName : 'someone no longer in the directory'
 }
 
-/** Participants who moved (split, joined, restyled, dragged) someone else's words in this block. */
-export const moversOf = (block: BlockAttribution): string[] => {
-  const movers = new Set<string>()
-  for (const run of block.runs) {
-    if (run.moverId !== null && run.moverId !== run.authorId) movers.add(run.moverId)
-  }
-  return [...movers]
+/** "Dana (Team)", and ", 2 hours ago" when the server knows when they last moved words here. */
+const moverText = (m: Mover, now: number | undefined): string =>
+  `${m.displayName}${m.role === null ? '' : ` (${roleName(m.role)})`}${now === undefined || m.lastMovedAt === null ? '' : `, ${ago(m.lastMovedAt, now)}`}`
+
+/** "A", "A and B", "A; B; and C" (items may hold commas, so longer lists take semicolons). */
+const listText = (items: readonly string[]): string => {
+  if (items.length <= 1) return items.join('')
+  if (items.length === 2) return `${items[0]}${items[0]!.includes(',') ? ',' : ''} and ${items[1]}`
+  return `${items.slice(0, -1).join('; ')}; and ${items[items.length - 1]}`
+}
+
+/**
+ * Who moved (split, joined, restyled, dragged, pasted, restored) someone else's words in this
+ * block, e.g. "Moved or restructured by Dana (Team), 2 hours ago; the words stay their authors’."
+ * Times are relative to `now`; without `now` (the accessible name, which would go stale) none
+ * is given. Null when nobody moved others' words here.
+ */
+export const movedText = (block: BlockAttribution, now?: number): string | null => {
+  if (block.movers.length === 0) return null
+  return `Moved or restructured by ${listText(block.movers.map((m) => moverText(m, now)))}; the words stay their authors’.`
 }
 
 /** How many contributors the accessible name lists before "and n more". */
@@ -129,5 +144,7 @@ export const markerLabel = (block: BlockAttribution, people: People): string => 
   }
   const first = firstAuthorText(block, people)
   if (first !== null) parts.push(`First written by ${first}.`)
+  const moved = movedText(block)
+  if (moved !== null) parts.push(moved)
   return parts.join(' ')
 }

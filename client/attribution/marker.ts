@@ -33,7 +33,7 @@ export const markerKey = (block: BlockAttribution): string =>
     percent(block.customerShare, block.label),
     block.firstAuthorId ?? '',
     block.contributors.map((c) => `${c.participantId}:${percent(c.share)}:${c.displayName}:${c.role ?? ''}`).join(','),
-    block.runs.some((r) => r.moverId !== null && r.moverId !== r.authorId) ? 'moved' : ''
+    block.movers.map((m) => `${m.participantId}:${m.displayName}:${m.role ?? ''}:${m.lastMovedAt ?? ''}`).join(',')
   ].join('|')
 
 /** Builds the widget DOM of a block's marker. */

@@ -14,7 +14,7 @@
  */
 import type { EditorView } from 'prosemirror-view'
 import { participantColor } from '../../shared/identity.js'
-import { firstAuthorText, moversOf, percent, roleName, summaryText } from './describe.js'
+import { firstAuthorText, movedText, percent, roleName, summaryText } from './describe.js'
 import { iconElement } from './icons.js'
 import { blockMarker, MARKER_CLASS, markerInfo, type MarkerInfo } from './marker.js'
 
@@ -58,11 +58,9 @@ const renderDetails = (root: HTMLElement, { block, people }: MarkerInfo): void =
     const role = block.firstAuthorId === null ? null : (people.get(block.firstAuthorId)?.role ?? null)
     parts.push(el('p', 'attr-popover-line', `First written by ${first}${role ? ` (${roleName(role)})` : ''}.`))
   }
-  const movers = moversOf(block).map((id) => people.get(id)?.displayName ?? 'another participant')
-  if (movers.length > 0) {
-    const names = [...new Set(movers)].join(', ')
-    parts.push(el('p', 'attr-popover-line attr-popover-muted', `Moved or restructured by ${names}; the words stay their authors’.`))
-  }
+  // Relative times are worked out when the popover opens, so they are current each time.
+  const moved = movedText(block, Date.now())
+  if (moved !== null) parts.push(el('p', 'attr-popover-line attr-popover-muted', moved))
   if (block.byGroup.unknown > 0) {
     parts.push(el('p', 'attr-popover-line attr-popover-muted', `${block.byGroup.unknown} characters by an unknown author (written before attribution).`))
   }

@@ -105,4 +105,47 @@ describe('attribution in the editor', () => {
     expect(await mixed.locator('.attr-marker-short').isVisible()).toBe(true)
     expect(await mixed.locator('.attr-marker-short').textContent()).toBe(`${share}%`)
   })
+
+  test('the popover names who moved a customer\'s words, and when', async () => {
+    const service = await startTestService()
+    const spec = await createSpec(service, 'Moves')
+    const carla = await signInAs(service, 'customer', { panelSpecIds: [spec], displayName: 'Carla Customer' })
+    const tom = await signInAs(service, 'team', { displayName: 'Tom Team' })
+    const [customer, team] = await Promise.all([openEditor(service, spec, carla), openEditor(service, spec, tom)])
+    await Promise.all([waitForStatus(customer, 'saved'), waitForStatus(team, 'saved')])
+
+    const second = 'Export to PDF'
+    const idea = `Offline mode. ${second}`
+    await caretInTitle(customer)
+    await customer.keyboard.press('ArrowDown')
+    await customer.keyboard.type(idea)
+    await expectBlocks(team, ['Moves', idea])
+    // Tom presses Enter before "Export": the server sees its words moved into a new block.
+    await caretAtEndOfBlock(team, 'Offline mode')
+    for (let i = 0; i < second.length; i++) await team.keyboard.press('ArrowLeft')
+    await team.keyboard.press('Enter')
+    await expectBlocks(customer, ['Moves', 'Offline mode. ', second])
+    await waitForStatus(team, 'saved')
+
+    // The accessible name says who (no time: it would go stale); the block stays the customer's.
+    const moved = customer.locator('#editor [data-attribution-label]').nth(2)
+    await poll(() => moved.getAttribute('aria-label')).toBe(
+      'Customer idea: 100% customer. Contributors: Carla Customer (Customer) 100%. First written by Carla Customer. ' +
+        'Moved or restructured by Tom Team (Team); the words stay their authors’.'
+    )
+    expect(await markerName(customer, 1)).not.toContain('Moved')
+
+    // Two hours on in the customer's browser, the popover says when, relative to now.
+    await customer.clock.setFixedTime(Date.now() + 2 * 3_600_000 + 60_000)
+    await moved.hover()
+    const popover = customer.locator('#attribution-popover')
+    await expect.poll(() => popover.isVisible()).toBe(true)
+    expect(await popover.getAttribute('role')).toBe('tooltip')
+    expect(await popover.innerText()).toContain('Moved or restructured by Tom Team (Team), 2 hours ago; the words stay their authors’.')
+    expect(await popover.innerText()).toContain('Carla Customer')
+    const violations = await runAxe(customer)
+    expect(violations, describeViolations(violations)).toEqual([])
+    await customer.keyboard.press('Escape')
+    await expect.poll(() => popover.isHidden()).toBe(true)
+  })
 })
