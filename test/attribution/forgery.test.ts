@@ -7,7 +7,10 @@
  *   indexes, which is what a later paste or undo may re-use) never grow;
  * - **each deleted character matched at most once**: the new characters credited to A are at
  *   most A's characters this update deleted plus those it took from the recently-deleted index;
- * - **no character that stayed in place changes author**.
+ * - **no character that stayed in place changes author**;
+ * - **no forged moves**: nobody but the writer gains moved characters or a later move time,
+ *   and the writer's move time, when it changes, is the server's clock at that update (issue 9:
+ *   block movers name who moved words and when; no time comes from a client).
  *
  * The two reported forgeries are pinned as named regressions. ATTR_SEED=n replays one seed,
  * ATTR_SEEDS=n runs n seeds.
@@ -62,12 +65,14 @@ class RawClient {
       this.server.receive(this.participantId, update)
       for (const c of this.server.clients) Y.applyUpdate(c.doc, update)
     }
-    return diff(before, ledger(this.server), this.participantId)
+    return diff(before, ledger(this.server), this.participantId, this.server.now)
   }
 }
 
 interface Snapshot {
   chars: ReturnType<typeof liveChars>
+  /** Per mover: characters moved that they did not write (all blocks), and their latest move. */
+  movers: Map<string, { chars: number; latest: string | null }>
   /** Recently-deleted characters: entry key → per character [author, char, consumed]. */
   escrow: Map<string, Array<[string | null, string, boolean]>>
 }
@@ -78,7 +83,16 @@ function ledger(server: Server): Snapshot {
   for (const e of engine.recent.all(server.now)) {
     escrow.set(`${e.deleter}/${e.id}`, [...e.text].map((ch, i) => [engine.authors.idOf(e.authors[i]!), ch, e.consumed[i] === 1]))
   }
-  return { chars: liveChars(server), escrow }
+  const movers = new Map<string, { chars: number; latest: string | null }>()
+  for (const block of server.attribution().blocks) {
+    for (const m of block.movers) {
+      const seen = movers.get(m.participantId) ?? { chars: 0, latest: null }
+      seen.chars += m.chars
+      if (m.lastMovedAt !== null && (seen.latest === null || m.lastMovedAt > seen.latest)) seen.latest = m.lastMovedAt
+      movers.set(m.participantId, seen)
+    }
+  }
+  return { chars: liveChars(server), escrow, movers }
 }
 
 /** What one update did, and every violation of the three properties. */
@@ -88,8 +102,20 @@ interface Ledger {
   movedForOthers: number
 }
 
-function diff(before: Snapshot, after: Snapshot, writer: string): Ledger {
+function diff(before: Snapshot, after: Snapshot, writer: string, now: number): Ledger {
   const violations: string[] = []
+  const stamp = new Date(Math.floor(now / 1000) * 1000).toISOString()
+  for (const [id, m] of after.movers) {
+    const was = before.movers.get(id) ?? { chars: 0, latest: null }
+    // Moved characters may be deleted (fewer, an earlier latest move); only the writer adds any.
+    const later = m.latest !== null && (was.latest === null || m.latest > was.latest)
+    if (m.latest !== null && m.latest > stamp) violations.push(`${id} moved at ${m.latest}, after the server's ${stamp}`)
+    if (id === writer) {
+      if (later && m.latest !== stamp) violations.push(`${id}'s move time ${m.latest} is not the server's ${stamp}`)
+    } else if (m.chars > was.chars || later) {
+      violations.push(`${writer} forged moves of ${id}: ${was.chars} -> ${m.chars} characters, ${was.latest} -> ${m.latest}`)
+    }
+  }
   const count = (m: Map<string, number>, key: string, n = 1): void => {
     m.set(key, (m.get(key) ?? 0) + n)
   }
