@@ -5,9 +5,11 @@
  * restart, reads as unknown from older facts, and costs typing nothing.
  */
 import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
 import { AttributionEngine, decodeFacts, encodeFacts, FACTS_VERSION } from '../../server/attribution/index.js'
 import { ParticipantAliases } from '../../server/identity/aliases.js'
 import type { BlockAttribution } from '../../shared/attribution.js'
+import { FRAGMENT_NAME } from '../../shared/schema.js'
 import { Client, DIRECTORY, Server, posAfter, posOf } from './harness.js'
 
 const SENTENCE = 'Customers want offline mode and dark theme'
@@ -146,5 +148,25 @@ describe('movers: who moved others\' words in a block, and when', () => {
     aliases.add({ id: 'm2', panelId: 'p', fromId: 'team-2', intoId: 'cust-1', by: 'team-2', at: '2026-12-02T13:00:00.000Z' })
     server.engine.refold()
     expect(blockWith(server, 'and dark theme').movers).toEqual([])
+  })
+
+  it('a restore of removed words (engine rule 6) names the restorer, at the server clock\'s time', () => {
+    const { server } = splitScenario()
+    server.now = T0 + 7_200_000
+    const origin = { source: 'restore' }
+    const credit = (tr: Y.Transaction): void => {
+      if (tr.origin === origin) server.engine.credit(tr, 'cust-1', 'team-2', [])
+    }
+    server.doc.on('afterTransaction', credit)
+    server.doc.transact(() => {
+      const p = new Y.XmlElement('paragraph')
+      p.insert(0, [new Y.XmlText('Restored words')])
+      server.doc.getXmlFragment(FRAGMENT_NAME).push([p])
+    }, origin)
+    server.doc.off('afterTransaction', credit)
+    const restored = blockWith(server, 'Restored words')
+    expect(moversOf(restored)).toEqual([['team-2', 'Restored words'.length, '2026-12-02T12:00:00.000Z']])
+    expect(restored.contributors.map((c) => c.participantId)).toEqual(['cust-1'])
+    expect(AttributionEngine.load([server.engine.encode()]).compute(server.doc, DIRECTORY)).toEqual(server.attribution())
   })
 })
