@@ -8,7 +8,7 @@ import type { Config } from '../config.js'
 import type { Logger } from '../observability/logger.js'
 import { ExportError } from './export-errors.js'
 import { ExportFiles } from './export-files.js'
-import { LocalExportJobs } from './export-jobs.js'
+import { LocalExportJobs } from './local-export-jobs.js'
 import type { ExportSource, RenderExport } from './export-types.js'
 import { siblingModule } from './worker-launch.js'
 

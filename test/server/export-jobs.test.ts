@@ -9,7 +9,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { ExportJob } from '../../shared/api-export.js'
 import { exportOptions } from '../../shared/api-export.js'
 import { ExportFiles } from '../../server/export/export-files.js'
-import { LocalExportJobs, type ExportJobEvent } from '../../server/export/export-jobs.js'
+import { LocalExportJobs } from '../../server/export/local-export-jobs.js'
+import type { ExportJobEvent } from '../../server/export/export-jobs.js'
 import type { ExportSource } from '../../server/export/export-types.js'
 import { ExportError } from '../../server/export/export-errors.js'
 import { createLogger } from '../../server/observability/logger.js'
@@ -55,6 +56,9 @@ const start = (jobs: LocalExportJobs, title: string, format: 'pdf' | 'markdown' 
 const stateOf = (jobs: LocalExportJobs, id: string): string => jobs.get(id)?.job.state ?? 'gone'
 const filesIn = (dir: string): string[] => fs.readdirSync(dir)
 
+/** Waits spanning several worker threads' lives: each starts tsx and its modules (seconds on a busy machine). */
+const WORKERS_MS = 30_000
+
 describe('export job runner', () => {
   it('[J3] runs a job in a worker: rising progress, then a complete file', async () => {
     const jobs = runner()
@@ -98,7 +102,7 @@ describe('export job runner', () => {
     const timer = setInterval(() => {
       maxRunning = Math.max(maxRunning, [a, b, c].filter((j) => stateOf(jobs, j.id) === 'running').length)
     }, 5)
-    await eventually(() => expect([a, b, c].map((j) => stateOf(jobs, j.id))).toEqual(['done', 'done', 'done']))
+    await eventually(() => expect([a, b, c].map((j) => stateOf(jobs, j.id))).toEqual(['done', 'done', 'done']), WORKERS_MS)
     clearInterval(timer)
     expect(order).toEqual([b.id, c.id])
     expect(maxRunning).toBe(1)
@@ -122,7 +126,7 @@ describe('export job runner', () => {
     expect(jobs.cancel(job.id)!.state).toBe('cancelled')
     const next = start(jobs, 'Next steps:1:10')
     // The freed slot is given away only once the worker has exited ([J2]).
-    await eventually(() => expect(stateOf(jobs, next.id)).toBe('done'))
+    await eventually(() => expect(stateOf(jobs, next.id)).toBe('done'), WORKERS_MS)
     await eventually(() => expect(filesIn(jobs.dir)).toEqual([`${next.id}.export`]))
     expect(stateOf(jobs, job.id)).toBe('cancelled')
     expect(() => jobs.download(job.id)).toThrow(/cancelled/)
@@ -135,7 +139,7 @@ describe('export job runner', () => {
     jobs.cancel(job.id)
     const next = start(jobs, 'Next steps:1:10')
     expect(next.state).toBe('queued')
-    await eventually(() => expect(stateOf(jobs, next.id)).toBe('done'))
+    await eventually(() => expect(stateOf(jobs, next.id)).toBe('done'), WORKERS_MS)
     expect(filesIn(jobs.dir)).toEqual([`${next.id}.export`])
   })
 
@@ -148,7 +152,7 @@ describe('export job runner', () => {
     jobs.watch(c.id, (_e, j) => positions.push(j.queuePosition))
     expect(jobs.cancel(b.id)!.state).toBe('cancelled')
     expect(jobs.get(c.id)!.job.queuePosition).toBe(0)
-    await eventually(() => expect(stateOf(jobs, c.id)).toBe('done'))
+    await eventually(() => expect(stateOf(jobs, c.id)).toBe('done'), WORKERS_MS)
     expect(positions[0]).toBe(0)
     expect(stateOf(jobs, a.id)).toBe('done')
     expect(stateOf(jobs, b.id)).toBe('cancelled')
@@ -170,7 +174,7 @@ describe('export job runner', () => {
     const jobs = runner()
     const failing = start(jobs, 'F steps:1:5 fail:chromium_missing')
     const crashing = start(jobs, 'crash')
-    await eventually(() => expect([stateOf(jobs, failing.id), stateOf(jobs, crashing.id)]).toEqual(['failed', 'failed']))
+    await eventually(() => expect([stateOf(jobs, failing.id), stateOf(jobs, crashing.id)]).toEqual(['failed', 'failed']), WORKERS_MS)
     expect(jobs.get(failing.id)!.job.error).toBe('chromium_missing')
     expect(jobs.get(crashing.id)!.job.error).toBe('worker_crashed')
     expect(filesIn(jobs.dir)).toEqual([])
