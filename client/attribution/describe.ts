@@ -125,7 +125,9 @@ const listText = (items: readonly string[]): string => {
  */
 export const movedText = (block: BlockAttribution, now?: number): string | null => {
   if (block.movers.length === 0) return null
-  return `Moved or restructured by ${listText(block.movers.map((m) => moverText(m, now)))}; the words stay their authors’.`
+  // A list of three or more is already cut by semicolons: the last clause gets a sentence.
+  const tail = block.movers.length > 2 ? '. The words stay their authors’.' : '; the words stay their authors’.'
+  return `Moved or restructured by ${listText(block.movers.map((m) => moverText(m, now)))}${tail}`
 }
 
 /** How many contributors the accessible name lists before "and n more". */
