@@ -108,3 +108,15 @@ export const toToken = (r: Row): TokenRecord => ({
   lastUsedAt: strOrNull(r.last_used_at),
   revokedAt: strOrNull(r.revoked_at)
 })
+
+/** The current time as stored (ISO-8601 UTC). */
+export const now = (): string => new Date().toISOString()
+
+/** `patch` without its undefined fields (an update sets only what was given). */
+export function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** Accounts with their participant row, in the shape {@link toAccount} reads. */
+export const ACCOUNT_SELECT = `SELECT p.*, a.email AS account_email, a.role, a.password_hash, a.deactivated_at
+  FROM accounts a JOIN participants p ON p.id = a.participant_id`

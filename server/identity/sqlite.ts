@@ -27,6 +27,9 @@ import {
   type TokenRecord
 } from './identity-store.js'
 import {
+  ACCOUNT_SELECT,
+  definedOnly,
+  now,
   str,
   toAccount,
   toInvite,
@@ -35,17 +38,13 @@ import {
   toPanel,
   toParticipant,
   toSession,
-  toToken,
   type Row
 } from './sqlite-rows.js'
 import { TransactionalIdentityStore, type IdentityBackend } from './transactions.js'
 import { insertMerge, selectMergeOf, selectMerges } from './sqlite-merges.js'
+import * as tokens from './sqlite-tokens.js'
 
 type DB = Database.Database
-const now = (): string => new Date().toISOString()
-
-const ACCOUNT_SELECT = `SELECT p.*, a.email AS account_email, a.role, a.password_hash, a.deactivated_at
-  FROM accounts a JOIN participants p ON p.id = a.participant_id`
 
 /** The identity tables of one SQLite connection (see openSqliteIdentityStore). */
 export class SqliteIdentityStore extends TransactionalIdentityStore {
@@ -344,48 +343,39 @@ class SqliteIdentityRecords implements IdentityBackend {
   }
 
   async createToken(input: { name: string; role: Role; tokenHash: string; createdBy: string | null }): Promise<TokenRecord> {
-    const t: TokenRecord = { ...input, id: newIdentityId(), createdAt: now(), lastUsedAt: null, revokedAt: null }
-    this.db.transaction(() => {
-      this.run("INSERT INTO participants (id, kind, display_name, email, created_at) VALUES (?, 'token', ?, NULL, ?)", t.id, t.name, t.createdAt)
-      this.run('INSERT INTO api_tokens (id, name, role, token_hash, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)', t.id, t.name, t.role, t.tokenHash, t.createdBy, t.createdAt)
-    })()
-    return t
+    return tokens.insertToken(this.db, input)
   }
 
   async getToken(id: string): Promise<TokenRecord | null> {
-    const r = this.one('SELECT * FROM api_tokens WHERE id = ?', id)
-    return r ? toToken(r) : null
+    return tokens.selectToken(this.db, id)
   }
 
   async getTokenByHash(tokenHash: string): Promise<TokenRecord | null> {
-    const r = this.one('SELECT * FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL', tokenHash)
-    return r ? toToken(r) : null
+    return tokens.selectLiveTokenByHash(this.db, tokenHash)
   }
 
   async listTokens(): Promise<TokenRecord[]> {
-    return this.all('SELECT * FROM api_tokens ORDER BY created_at, id').map(toToken)
+    return tokens.selectTokens(this.db)
   }
 
   async revokeToken(id: string, at: string): Promise<TokenRecord | null> {
-    this.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id)
-    return this.getToken(id)
+    return tokens.revokeToken(this.db, id, at)
   }
 
   async touchToken(id: string, at: string): Promise<void> {
-    this.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', at, id)
+    tokens.touchToken(this.db, id, at)
   }
 
   async setReturnLink(participantId: string, tokenHash: string): Promise<void> {
-    this.run('INSERT INTO return_links (participant_id, token_hash, created_at) VALUES (?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET token_hash = excluded.token_hash, created_at = excluded.created_at', participantId, tokenHash, now())
+    tokens.upsertReturnLink(this.db, participantId, tokenHash)
   }
 
   async participantOfReturnLink(tokenHash: string): Promise<string | null> {
-    const r = this.one('SELECT participant_id FROM return_links WHERE token_hash = ?', tokenHash)
-    return r ? str(r.participant_id) : null
+    return tokens.participantOfReturnLink(this.db, tokenHash)
   }
 
   async deleteReturnLink(participantId: string): Promise<boolean> {
-    return this.run('DELETE FROM return_links WHERE participant_id = ?', participantId) > 0
+    return tokens.deleteReturnLink(this.db, participantId)
   }
 
   async recordMerge(input: NewMerge): Promise<MergeRecord> {
@@ -407,6 +397,3 @@ class SqliteIdentityRecords implements IdentityBackend {
   }
 }
 
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>
-}
