@@ -1,6 +1,7 @@
 /**
  * Decoding one client frame into a typed message, strictly: the whole frame must be exactly one
- * known message. Pure; no socket or room imports.
+ * known message; and encoding a server frame once for all its recipients. Pure; no socket or
+ * room imports.
  *
  * Each decoded kind is a key of the permission matrix's `MESSAGE_ACCESS` (shared/permissions.ts),
  * and {@link ACCESS_NEEDED} checks at compile time that the two list exactly the same kinds: a
@@ -8,6 +9,7 @@
  * access before any message reaches the room.
  */
 import * as decoding from 'lib0/decoding'
+import * as encoding from 'lib0/encoding'
 import * as Y from 'yjs'
 import {
   messageAwareness,
@@ -107,4 +109,11 @@ export function decodeClientFrame(frame: Uint8Array, presenceLimits: AwarenessDe
     throw new FrameError('malformed', `trailing bytes after message type ${messageType}`)
   }
   return message
+}
+
+/** Encodes a frame once; the same buffer goes to every recipient. */
+export function encodeFrame(write: (encoder: encoding.Encoder) => void): Uint8Array {
+  const encoder = encoding.createEncoder()
+  write(encoder)
+  return encoding.toUint8Array(encoder)
 }

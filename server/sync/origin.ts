@@ -27,3 +27,14 @@ export type TxOrigin =
 export function isTxOrigin(origin: unknown): origin is TxOrigin {
   return typeof origin === 'object' && origin !== null && 'source' in origin
 }
+
+/**
+ * Who a transaction writes for, as the attribution engine credits it: a member's update is
+ * their participant's, a title the server wrote is its renamer's; anything else is nobody's
+ * (loads, and restores, which engine rule 6 credits to the words' authors).
+ */
+export function participantOfOrigin(origin: unknown): string | null {
+  if (!isTxOrigin(origin)) return null
+  if (origin.source === 'connection') return origin.peer.participantId
+  return origin.source === 'title' ? origin.by : null
+}

@@ -14,31 +14,23 @@ import { CloseCode, messageSync } from '../../shared/protocol.js'
 import { validateUpdate, type UpdateSummary } from './validate-update.js'
 import { validateSchema } from './validate-schema.js'
 import { quarantineInvalidContent } from './quarantine.js'
-import { AttributionEngine } from '../attribution/index.js'
+import { AttributionEngine, type AuthorMap, type ClientBindings } from '../attribution/index.js'
 import { AttributionFeed } from './attribution-feed.js'
 import { titleEdit } from './spec-title.js'
 import { RoomRecords } from './room-records.js'
 import type { RoomDeps } from './room-deps.js'
-
-export type { RoomDeps } from './room-deps.js'
 import { documentTitle } from '../../shared/spec-title.js'
 import { restoreRemoval } from '../review/restore.js'
 import type { RemovalRecord } from '../review/removals.js'
 import type { SpecAttribution } from '../../shared/attribution.js'
-import { isTxOrigin, type TxOrigin } from './origin.js'
+import { isTxOrigin, participantOfOrigin, type TxOrigin } from './origin.js'
 import type { Peer } from './peer.js'
 import type { AwarenessEntry } from './awareness-codec.js'
 import { RoomPresence } from './room-presence.js'
+import { encodeFrame as frame } from './frames.js'
 import { SpecSize, SpecTooLargeError } from './spec-size.js'
-import type { ClientBindings } from '../attribution/index.js'
-import type { AuthorMap } from '../attribution/author-map.js'
 
-/** Encodes a frame once; the same buffer goes to every recipient. */
-function frame(write: (encoder: encoding.Encoder) => void): Uint8Array {
-  const encoder = encoding.createEncoder()
-  write(encoder)
-  return encoding.toUint8Array(encoder)
-}
+export type { RoomDeps } from './room-deps.js'
 
 /** One live spec. Create with {@link Room.load}. */
 export class Room {
@@ -90,7 +82,7 @@ export class Room {
     room.engine = AttributionEngine.load(stored.facts, { resolve: deps.resolveParticipant })
     // A spec stored before schema admission may hold what no client can render (issue 7).
     await quarantineInvalidContent(name, room.doc, () => room.engine.encode(), deps)
-    room.engine.attach(room.doc, (o) => (!isTxOrigin(o) ? null : o.source === 'connection' ? o.peer.participantId : o.source === 'title' ? o.by : null))
+    room.engine.attach(room.doc, participantOfOrigin)
     room.feed = new AttributionFeed(room.doc, room.engine, deps.lookupParticipant, (f) => room.sendToValenceClients(f), {
       delayMs: deps.attributionDelayMs,
       onError: (err) => deps.log.error({ err, room: name }, 'attribution computation failed')
@@ -174,9 +166,8 @@ export class Room {
    */
   async setTitle(title: string, by: string | null): Promise<void> {
     const update = titleEdit(this.doc, title)
-    if (update === null) return
     const origin: TxOrigin = { source: 'title', by }
-    await this.serverEdit(() => Y.applyUpdate(this.doc, update, origin), 'setting the title')
+    if (update !== null) await this.serverEdit(() => Y.applyUpdate(this.doc, update, origin), 'setting the title')
   }
 
   /** Applies an edit the server makes (persisted like any update) and waits until it committed. */
@@ -199,7 +190,7 @@ export class Room {
     this.feed?.schedule()
   }
 
-    /** True once storage failed; the registry replaces the room. */
+  /** True once storage failed; the registry replaces the room. */
   get isFailed(): boolean {
     return this.failed
   }
