@@ -60,8 +60,11 @@ class BlockBuilder {
   excerpt = ''
   readonly counts = new Map<number, number>()
   readonly runs: Array<{ length: number; author: number; mover: number }> = []
-  /** Mover ref → characters they moved and did not write, and their latest move (s, 0 unknown). */
-  readonly moved = new Map<number, { chars: number; at: number }>()
+  /**
+   * Mover ref → characters they moved and did not write, and their latest move (s, 0 unknown);
+   * null until a block has one (most have none: nothing is allocated for them).
+   */
+  moved: Map<number, { chars: number; at: number }> | null = null
 
   addText(text: Y.XmlText, store: AuthorMap): void {
     for (let item = text._start; item !== null; item = item.right) {
@@ -75,6 +78,7 @@ class BlockBuilder {
   private readonly addPiece = (len: number, author: number, mover: number, movedAt: number): void => {
     if (this.firstAuthor === -1) this.firstAuthor = author
     if (mover !== author && mover !== UNKNOWN) {
+      this.moved ??= new Map()
       const m = this.moved.get(mover)
       if (m === undefined) this.moved.set(mover, { chars: len, at: movedAt })
       else {
@@ -225,6 +229,7 @@ function finish(
 
 /** The block's movers (see {@link Mover}), most recent move first, unknown times last. */
 function moversOf(b: BlockBuilder, directory: ParticipantDirectory, idOf: (ref: number) => string | null): Mover[] {
+  if (b.moved === null) return []
   const out: Array<Mover & { at: number }> = []
   for (const [ref, { chars, at }] of b.moved) {
     const participantId = idOf(ref)
