@@ -145,6 +145,18 @@ describe('attribution in the editor', () => {
     expect(await popover.innerText()).toContain('Carla Customer')
     const violations = await runAxe(customer)
     expect(violations, describeViolations(violations)).toEqual([])
+
+    // On a phone the longer sentence wraps inside the screen.
+    await customer.setViewportSize({ width: 375, height: 812 })
+    await moved.hover()
+    await poll(() =>
+      popover.evaluate((el) => {
+        const r = el.getBoundingClientRect()
+        return r.width > 0 && r.left >= 0 && r.right <= document.documentElement.clientWidth
+      })
+    ).toBe(true)
+    expect(await popover.innerText()).toContain('Tom Team (Team), 2 hours ago')
+    expect(await customer.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true)
     await customer.keyboard.press('Escape')
     await expect.poll(() => popover.isHidden()).toBe(true)
   })
