@@ -280,3 +280,14 @@ export interface IdentityStore {
 
   secret(name: string, make: () => string): Promise<string>
 }
+
+/**
+ * [I17]'s refusals of a new merge, for every backend: nobody merges into themselves, and neither
+ * side may have been merged away already (`mergedAway` says whether an id was).
+ * @throws RangeError (self-merge), IdentityStoreError `already_merged` or `merged_away`
+ */
+export function checkNewMerge(input: NewMerge, mergedAway: (participantId: string) => boolean): void {
+  if (input.fromId === input.intoId) throw new RangeError('a participant cannot be merged into itself')
+  if (mergedAway(input.fromId)) throw new IdentityStoreError('already_merged', 'this participant was merged away already')
+  if (mergedAway(input.intoId)) throw new IdentityStoreError('merged_away', 'the survivor was merged away itself')
+}

@@ -5,6 +5,7 @@
  */
 import type { Role } from '../../shared/permissions.js'
 import {
+  checkNewMerge,
   IdentityStoreError,
   type AccountRecord,
   type AccountRole,
@@ -100,10 +101,7 @@ class MemoryIdentityRecords implements IdentityBackend {
     return copy(p)
   }
 
-  async updateParticipant(
-    id: string,
-    patch: { displayName?: string; email?: string | null }
-  ): Promise<ParticipantRecord | null> {
+  async updateParticipant(id: string, patch: { displayName?: string; email?: string | null }): Promise<ParticipantRecord | null> {
     const p = this.d.participants.get(id)
     if (!p) return null
     if (patch.displayName !== undefined) p.displayName = patch.displayName
@@ -111,12 +109,7 @@ class MemoryIdentityRecords implements IdentityBackend {
     return copy(p)
   }
 
-  async createAccount(input: {
-    email: string
-    displayName: string
-    role: AccountRole
-    passwordHash: string
-  }): Promise<AccountRecord> {
+  async createAccount(input: { email: string; displayName: string; role: AccountRole; passwordHash: string }): Promise<AccountRecord> {
     const email = input.email.toLowerCase()
     if ([...this.d.accounts.values()].some((a) => a.email === email)) {
       throw new IdentityStoreError('email_taken', 'an account with this email exists')
@@ -378,9 +371,7 @@ class MemoryIdentityRecords implements IdentityBackend {
   }
 
   async recordMerge(input: NewMerge): Promise<MergeRecord> {
-    if (input.fromId === input.intoId) throw new RangeError('a participant cannot be merged into itself')
-    if (this.d.merges.has(input.fromId)) throw new IdentityStoreError('already_merged', 'this participant was merged away already')
-    if (this.d.merges.has(input.intoId)) throw new IdentityStoreError('merged_away', 'the survivor was merged away itself')
+    checkNewMerge(input, (id) => this.d.merges.has(id))
     const m: MergeRecord = { id: newIdentityId(), ...input }
     this.d.merges.set(m.fromId, m)
     return copy(m)

@@ -5,7 +5,7 @@
  * Kept apart from sqlite.ts, which holds the rest of the identity tables' SQL.
  */
 import type Database from 'better-sqlite3'
-import { IdentityStoreError, type MergeRecord, type NewMerge } from './identity-store.js'
+import { checkNewMerge, type MergeRecord, type NewMerge } from './identity-store.js'
 import { newIdentityId } from './ids.js'
 import { str, type Row } from './sqlite-rows.js'
 
@@ -22,12 +22,10 @@ const toMerge = (r: Row): MergeRecord => ({
 
 /** Stores a merge; the checks and the insert are one SQL transaction. */
 export function insertMerge(db: DB, input: NewMerge): MergeRecord {
-  if (input.fromId === input.intoId) throw new RangeError('a participant cannot be merged into itself')
   const m: MergeRecord = { id: newIdentityId(), ...input }
   db.transaction(() => {
-    const merged = db.prepare('SELECT from_id FROM participant_merges WHERE from_id IN (?, ?)').all(m.fromId, m.intoId) as Row[]
-    if (merged.some((r) => r.from_id === m.fromId)) throw new IdentityStoreError('already_merged', 'this participant was merged away already')
-    if (merged.length > 0) throw new IdentityStoreError('merged_away', 'the survivor was merged away itself')
+    const merged = new Set((db.prepare('SELECT from_id FROM participant_merges WHERE from_id IN (?, ?)').all(m.fromId, m.intoId) as Row[]).map((r) => r.from_id))
+    checkNewMerge(input, (id) => merged.has(id))
     db.prepare('INSERT INTO participant_merges (from_id, id, panel_id, into_id, merged_by, merged_at) VALUES (?, ?, ?, ?, ?, ?)').run(
       m.fromId, m.id, m.panelId, m.intoId, m.by, m.at
     )
