@@ -12,6 +12,7 @@ import { CloseCode, encodeAttribution, messageAttribution, readAttribution } fro
 import type { SpecAttribution } from '../../shared/attribution.js'
 import { schema } from '../../shared/schema.js'
 import type { Service } from '../../server/service.js'
+import { decodeFacts } from '../../server/attribution/index.js'
 
 const IDEA = 'Customers want offline mode and dark theme'
 
@@ -199,6 +200,10 @@ describe('server-verified attribution', () => {
     t.destroy()
     await first.service.stop()
     const second = await startTestService({ storage: 'sqlite', dataDir })
+    // The room folded its facts into one snapshot when it closed: the time went through the fold.
+    const stored = await second.storage.docs.load(spec)
+    expect(stored.facts).toHaveLength(1)
+    expect(decodeFacts(stored.facts[0]!).ranges.some((r) => r.movedAt === Math.floor(at / 1000))).toBe(true)
     const again = await signInAs(second, 'team')
     const reloaded = await attributionOf(second, spec, again)
     expect(movedBlock(reloaded)!.movers.map((m) => [m.participantId, m.chars, m.lastMovedAt])).toEqual([[mover!.participantId, mover!.chars, mover!.lastMovedAt]])
