@@ -70,6 +70,11 @@ export type ExportProgress = (fraction: number, stage: string) => void
 /** Renderer options beyond the user's: where Chromium lives (PDF only). */
 export interface RenderEnvironment {
   chromiumPath: string
+  /**
+   * WebSocket endpoint of the server's shared browser (shared-browser.ts): a PDF job connects
+   * to it instead of launching Chromium. Absent: the job launches its own.
+   */
+  browserEndpoint?: string
 }
 
 /**

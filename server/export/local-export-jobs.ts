@@ -1,6 +1,9 @@
 /**
  * The in-process export job runner: rules [J1]-[J6] of export-jobs.ts, with a FIFO queue in
  * front of at most `concurrency` worker threads (export-worker.ts), each rendering one job.
+ * A PDF job with a shared browser (shared-browser.ts) takes a lease on it before its worker
+ * starts and gives it back when the worker exits, so the browser is never idle-closed under a
+ * job.
  */
 import { randomBytes } from 'node:crypto'
 import type { Worker } from 'node:worker_threads'
@@ -9,6 +12,7 @@ import type { Logger } from '../observability/logger.js'
 import { ExportError } from './export-errors.js'
 import type { ExportFiles } from './export-files.js'
 import type { ExportSource, RenderEnvironment } from './export-types.js'
+import type { BrowserLease } from './shared-browser.js'
 import type { ExportWorkerCommand, ExportWorkerInput, ExportWorkerMessage } from './export-worker-protocol.js'
 import { siblingModule, startWorker } from './worker-launch.js'
 import {
@@ -38,6 +42,8 @@ export interface ExportJobsOptions {
   rendererUrl?: URL
   /** Default {@link ABORT_GRACE_MS}. */
   abortGraceMs?: number
+  /** The shared browser PDF jobs print in; without it each launches its own. */
+  browser?: { acquire(): Promise<BrowserLease> }
 }
 
 interface Entry {
@@ -183,23 +189,56 @@ export class LocalExportJobs implements ExportJobs {
     job.queuePosition = null
     job.stage = 'Starting'
     this.running.add(entry)
-    const input: ExportWorkerInput = { source, options: job.options, env: this.opts.env, rendererUrl: this.rendererUrl, partPath: this.opts.files.partPath(job.id) }
-    let worker: Worker
-    try {
-      worker = startWorker(siblingModule(import.meta.url, 'export-worker'), input, { maxOldGenerationSizeMb: WORKER_HEAP_MB })
-    } catch (err) {
-      this.opts.log.error({ err, job: job.id }, 'export worker did not start')
-      this.running.delete(entry)
-      this.finish(entry, 'failed', 'Failed', 'worker_crashed')
-      return
-    }
-    entry.worker = worker
     this.emit(entry, 'state')
     this.later(entry, JOB_TIMEOUT_MS, () => {
       if (job.state !== 'running') return
       this.finish(entry, 'failed', 'Failed', 'timeout')
       this.stopWorker(entry)
     })
+    const browser = job.options.format === 'pdf' ? this.opts.browser : undefined
+    if (!browser) return this.startJobWorker(entry, source, this.opts.env, null)
+    browser.acquire().then(
+      (lease) => {
+        // Cancelled, timed out or shut down while the browser started: the slot is freed here.
+        if (job.state !== 'running' || this.closed) {
+          lease.release()
+          this.running.delete(entry)
+          this.pump()
+          return
+        }
+        this.startJobWorker(entry, source, { ...this.opts.env, browserEndpoint: lease.endpoint }, lease)
+        // Not called from pump's loop: a worker that did not start frees its slot here.
+        if (!this.running.has(entry)) this.pump()
+      },
+      (err: unknown) => {
+        if (job.state !== 'running' || this.closed) {
+          this.running.delete(entry)
+          this.pump()
+          return
+        }
+        // The job launches a browser of its own instead, and fails on its own if that fails too.
+        this.opts.log.warn({ err, job: job.id }, 'shared export browser unavailable; the job launches its own')
+        this.startJobWorker(entry, source, this.opts.env, null)
+        if (!this.running.has(entry)) this.pump()
+      }
+    )
+  }
+
+  /** Starts the worker of running `entry`; `lease` is given back when it exits. */
+  private startJobWorker(entry: Entry, source: ExportSource, env: RenderEnvironment, lease: BrowserLease | null): void {
+    const { job } = entry
+    const input: ExportWorkerInput = { source, options: job.options, env, rendererUrl: this.rendererUrl, partPath: this.opts.files.partPath(job.id) }
+    let worker: Worker
+    try {
+      worker = startWorker(siblingModule(import.meta.url, 'export-worker'), input, { maxOldGenerationSizeMb: WORKER_HEAP_MB })
+    } catch (err) {
+      this.opts.log.error({ err, job: job.id }, 'export worker did not start')
+      lease?.release()
+      this.running.delete(entry)
+      this.finish(entry, 'failed', 'Failed', 'worker_crashed')
+      return
+    }
+    entry.worker = worker
     worker.on('message', (message: ExportWorkerMessage) => this.onMessage(entry, message))
     worker.on('error', (err) => {
       this.opts.log.error({ err, job: job.id }, 'export worker failed')
@@ -207,6 +246,7 @@ export class LocalExportJobs implements ExportJobs {
     })
     worker.on('exit', () => {
       entry.worker = null
+      lease?.release()
       this.running.delete(entry)
       if (job.state === 'running' && !entry.delivered) this.finish(entry, 'failed', 'Failed', 'worker_crashed')
       // Whatever a stopped job left is removed only now: until its thread is gone it could write.

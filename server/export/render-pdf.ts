@@ -6,12 +6,18 @@
  *
  * The page runs with JavaScript disabled, offline, every request refused, under the HTML's CSP.
  *
- * Abort: the signal closes the browser at once (which kills its processes) and the render
- * rejects with the signal's reason, so a cancelled job leaves no Chromium behind. Each browser
- * is launched with a `--valence-export-pid=<pid>` switch (Chromium ignores it) so tests and
- * operators can find an export's processes.
+ * Browser: with `env.browserEndpoint` the job connects to the server's shared browser
+ * (shared-browser.ts) and works in a context of its own, which it closes with its connection
+ * when done; the shared browser stays. Without it (unit tests, the bench's cold figure) the job
+ * launches a browser of its own and closes it.
+ *
+ * Abort: the signal closes the job's context and connection (or its own browser, which kills
+ * its processes) at once and the render rejects with the signal's reason, so a cancelled job
+ * leaves no page, context or browser of its own behind. Each browser is launched with a
+ * `--valence-export-pid=<pid>` switch (Chromium ignores it) so tests and operators can find an
+ * export's processes.
  */
-import { chromium, type Browser } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext } from 'playwright-core'
 import type { ExportProgress, RenderEnvironment } from './export-types.js'
 
 /** The Chromium switch that marks export browsers of this process. */
@@ -22,23 +28,40 @@ export async function renderPdf(html: string, env: RenderEnvironment, progress: 
   signal.throwIfAborted()
   progress(0.2, 'Starting the PDF printer')
   let browser: Browser | null = null
+  let context: BrowserContext | null = null
   let closing: Promise<void> | null = null
-  const close = (): Promise<void> => (closing ??= browser ? browser.close().catch(() => {}) : Promise.resolve())
+  // Done: the context first, then the browser (for a shared browser `close` only disconnects;
+  // an own browser is killed). Aborted: the browser at once, without waiting for the context
+  // to close: disconnecting makes every pending call reject now, and the browser server closes
+  // the contexts of a connection that went away.
+  const close = (aborted = false): Promise<void> =>
+    (closing ??= (async () => {
+      if (!aborted) await context?.close().catch(() => {})
+      await browser?.close().catch(() => {})
+    })())
   const onAbort = (): void => {
-    close().catch(() => {})
+    close(true).catch(() => {})
   }
   signal.addEventListener('abort', onAbort, { once: true })
   try {
-    const launched = await chromium.launch({ executablePath: env.chromiumPath, headless: true, args: [exportBrowserMarker(), '--disable-gpu'] })
-    browser = launched
-    // Aborted while launching: nothing held the browser yet, so close it here.
+    const opened = env.browserEndpoint
+      ? await chromium.connect(env.browserEndpoint)
+      : await chromium.launch({ executablePath: env.chromiumPath, headless: true, args: [exportBrowserMarker(), '--disable-gpu'] })
+    browser = opened
+    // Aborted while connecting or launching: nothing held the browser yet, so close it here.
     if (signal.aborted) {
-      await close()
+      await close(true)
       signal.throwIfAborted()
     }
-    const context = await launched.newContext({ javaScriptEnabled: false, offline: true })
-    await context.route('**/*', (route) => route.abort())
-    const page = await context.newPage()
+    const ownContext = await opened.newContext({ javaScriptEnabled: false, offline: true })
+    context = ownContext
+    // Aborted while the context was made: close() may have run before it was known.
+    if (signal.aborted) {
+      await ownContext.close().catch(() => {})
+      signal.throwIfAborted()
+    }
+    await ownContext.route('**/*', (route) => route.abort())
+    const page = await ownContext.newPage()
     progress(0.4, 'Laying out pages')
     await page.setContent(html, { waitUntil: 'load' })
     signal.throwIfAborted()
