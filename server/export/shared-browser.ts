@@ -19,6 +19,9 @@
  * - [B4] {@link SharedBrowser.close} (service stop) closes the browser and refuses later
  *   acquires, so no Chromium outlives the server.
  *
+ * Exposure: the server listens on loopback only, at a path with a random token; the endpoint
+ * is never logged and reaches only job workers (in their `workerData`).
+ *
  * Trade-off: the Playwright server relays the protocol of every job on this (main) thread's
  * event loop; the heavy parts (layout, printing) stay in Chromium and the client side in the
  * job's worker. exports-load.test.ts measures keystroke acks while PDFs print through it.
@@ -95,7 +98,7 @@ export class SharedBrowser {
   }
 
   private launch(): Promise<BrowserServer> {
-    const started = chromium.launchServer({ executablePath: this.opts.chromiumPath, headless: true, args: [exportBrowserMarker(), '--disable-gpu'] })
+    const started = chromium.launchServer({ executablePath: this.opts.chromiumPath, headless: true, host: '127.0.0.1', args: [exportBrowserMarker(), '--disable-gpu'] })
     const launching = started.then((server) => {
       // [B3]: a crashed (or closed) browser is forgotten, so the next acquire launches anew.
       server.on('close', () => {
