@@ -11,7 +11,7 @@ import type {
   SpecAttribution
 } from '../../shared/attribution.js'
 import type { Role } from '../../shared/permissions.js'
-import { ago } from '../review/format.js'
+import { ago } from '../ui/relative-time.js'
 
 /** What is known about a participant named in an attribution. */
 export interface Person {

@@ -8,6 +8,7 @@ import { ApiError, createSpec, deleteSpec, listSpecs, renameSpec, specUrl, type 
 import { renderSessionArea, requireSession } from '../session.js'
 import { confirmAction } from '../ui/dialog.js'
 import { byId, h } from '../ui/dom.js'
+import { ago, fullDate } from '../ui/relative-time.js'
 
 const form = byId<HTMLFormElement>('new-spec-form')
 const titleInput = byId<HTMLInputElement>('new-spec-title')
@@ -28,29 +29,6 @@ const clearError = (): void => {
   errorBox.textContent = ''
 }
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
-const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' })
-
-/** "3 minutes ago", "yesterday", … for an ISO date. */
-const ago = (iso: string): string => {
-  const then = Date.parse(iso)
-  if (Number.isNaN(then)) return 'at an unknown time'
-  const seconds = Math.round((then - Date.now()) / 1000)
-  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
-    ['second', 60],
-    ['minute', 60],
-    ['hour', 24],
-    ['day', 30],
-    ['month', 12],
-    ['year', Infinity]
-  ]
-  let value = seconds
-  for (const [unit, size] of steps) {
-    if (Math.abs(value) < size) return unit === 'second' ? 'just now' : relative.format(value, unit)
-    value = Math.round(value / size)
-  }
-  return absolute.format(then)
-}
 
 const button = (action: string, text: string, label: string, className = 'button-secondary'): HTMLButtonElement => {
   const b = document.createElement('button')
@@ -83,7 +61,7 @@ const itemFor = (spec: Spec): HTMLLIElement => {
   meta.className = 'spec-meta'
   const time = document.createElement('time')
   time.dateTime = spec.updatedAt
-  time.title = absolute.format(Date.parse(spec.updatedAt) || 0)
+  time.title = fullDate(spec.updatedAt)
   time.textContent = ago(spec.updatedAt)
   // "Edited by Carla, 2 minutes ago": who keeps a spec alive matters as much as when.
   if (spec.lastEditedBy) meta.append(`Edited by ${spec.lastEditedBy.displayName}, `, time)

@@ -1,6 +1,5 @@
 /**
- * Words and numbers the review views show: decision states, removal statuses, times ("5 minutes
- * ago"), panel names (facilitators can read the panel list; others see a neutral label), the
+ * Words and numbers the review views show: decision states, removal statuses, panel names (facilitators can read the panel list; others see a neutral label), the
  * customer share of a contribution and the threads and comments on each. Pure functions, no DOM.
  */
 import { DECISION_STATES, type ContributionView, type DecisionState } from '../../shared/api-review.js'
@@ -30,34 +29,6 @@ export const REMOVAL_STATUS_LABELS: Record<RemovalStatus, string> = {
   closed: 'Closed by a decision'
 }
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
-const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' })
-
-/** "just now", "5 minutes ago", "yesterday", … for an ISO date. */
-export const ago = (iso: string, now = Date.now()): string => {
-  const then = Date.parse(iso)
-  if (Number.isNaN(then)) return 'at an unknown time'
-  let value = Math.round((then - now) / 1000)
-  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
-    ['second', 60],
-    ['minute', 60],
-    ['hour', 24],
-    ['day', 30],
-    ['month', 12],
-    ['year', Infinity]
-  ]
-  for (const [unit, size] of steps) {
-    if (Math.abs(value) < size) return unit === 'second' ? 'just now' : relative.format(value, unit)
-    value = Math.round(value / size)
-  }
-  return absolute.format(then)
-}
-
-/** The full date and time of an ISO date (for `title` tooltips). */
-export const fullDate = (iso: string): string => {
-  const then = Date.parse(iso)
-  return Number.isNaN(then) ? '' : absolute.format(then)
-}
 
 /**
  * A contribution's customer share: its characters as a whole percentage of all the text of

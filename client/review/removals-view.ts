@@ -10,7 +10,8 @@
 import { html, nothing, type TemplateResult } from 'lit-html'
 import { repeat } from 'lit-html/directives/repeat.js'
 import type { RemovalView } from '../../shared/api-removals.js'
-import { ago, DECISION_LABELS, fullDate, REMOVAL_STATUS_LABELS } from './format.js'
+import { DECISION_LABELS, REMOVAL_STATUS_LABELS } from './format.js'
+import { ago, fullDate } from '../ui/relative-time.js'
 
 /** What the removals list needs besides the removals. */
 export interface RemovalsViewOptions {

@@ -9,7 +9,8 @@
  */
 import { html, nothing, type TemplateResult } from 'lit-html'
 import { MAX_NOTE_LENGTH, type DecisionState } from '../../shared/api-review.js'
-import { ago, DECISION_LABELS, DECISION_OPTIONS, fullDate, plural, type ContributionItem } from './format.js'
+import { DECISION_LABELS, DECISION_OPTIONS, plural, type ContributionItem } from './format.js'
+import { ago, fullDate } from '../ui/relative-time.js'
 
 /** What the reviewer typed but did not save yet. */
 export interface DecisionDraft {

@@ -18,5 +18,5 @@ export { LiveThreads, type ThreadsHost, type ThreadsPerson } from './live-thread
 export { threadsTab, THREADS_TAB, type TabbedPanel } from './side-panel-tab.js'
 export { threadsPlugin, type ThreadsPluginOptions } from './plugin.js'
 export { ThreadActions, type ThreadAction, type ThreadActionsOptions } from './thread-actions.js'
-export { mayResolve, renderThread, timeAgo, type ThreadContext, type ThreadUiStatus } from './thread-view.js'
+export { mayResolve, renderThread, type ThreadContext, type ThreadUiStatus } from './thread-view.js'
 export { orderThreads, renderThreadsList, type ThreadFilter } from './threads-list.js'

@@ -14,6 +14,7 @@ import { repeat } from 'lit-html/directives/repeat.js'
 import { MAX_COMMENT_LENGTH, type CommentView, type ThreadView } from '../../shared/api-threads.js'
 import { can, type Role } from '../../shared/permissions.js'
 import { ROLE_LABELS } from '../ui/roles.js'
+import { ago, fullDate } from '../ui/relative-time.js'
 import { isSubmitKey } from './composer.js'
 
 /** Pending action and last error of one thread, as its owner tracks them. */
@@ -43,26 +44,6 @@ export interface ThreadContext {
 export const mayResolve = (thread: ThreadView, me: ThreadContext['me']): boolean =>
   thread.createdBy.participantId === me.participantId || can(me.role, 'spec:resolve-any')
 
-const relative = new Intl.RelativeTimeFormat('en', { numeric: 'auto' })
-const absolute = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' })
-
-/** "just now", "5 minutes ago", "yesterday", … for an ISO time. */
-export const timeAgo = (iso: string, now = Date.now()): string => {
-  const seconds = Math.round((Date.parse(iso) - now) / 1000)
-  if (Number.isNaN(seconds)) return ''
-  if (Math.abs(seconds) < 45) return 'just now'
-  const steps: [Intl.RelativeTimeFormatUnit, number][] = [
-    ['minute', 60],
-    ['hour', 3600],
-    ['day', 86_400],
-    ['week', 604_800]
-  ]
-  let unit: [Intl.RelativeTimeFormatUnit, number] = ['minute', 60]
-  for (const step of steps) if (Math.abs(seconds) >= step[1]) unit = step
-  if (Math.abs(seconds) >= 2_592_000) return absolute.format(new Date(iso))
-  return relative.format(Math.round(seconds / unit[1]), unit[0])
-}
-
 /** Id of a thread's element in a place (`ctx.idPrefix`). */
 export const threadElementId = (prefix: string, threadId: string): string => `${prefix}-${threadId}`
 
@@ -77,7 +58,7 @@ const commentTemplate = (comment: CommentView, index: number): TemplateResult =>
   <p class="thread-comment-meta">
     <span class="thread-author">${comment.author.displayName}</span>
     <span class="role-badge" data-role=${comment.author.role}>${ROLE_LABELS[comment.author.role]}</span>
-    <time datetime=${comment.createdAt} title=${absolute.format(new Date(comment.createdAt))}>${timeAgo(comment.createdAt)}</time>
+    <time datetime=${comment.createdAt} title=${fullDate(comment.createdAt)}>${ago(comment.createdAt)}</time>
     ${index === 0 ? nothing : html`<span class="visually-hidden">(reply)</span>`}
   </p>
   <p class="thread-comment-body">${comment.body}</p>
@@ -139,7 +120,7 @@ export const renderThread = (thread: ThreadView, ctx: ThreadContext): TemplateRe
       ${quoteTemplate(thread, ctx, titleId)}
       ${resolved
         ? html`<p class="thread-resolved-note">
-            Resolved${thread.resolvedBy ? ` by ${thread.resolvedBy.displayName}` : ''}${thread.resolvedAt ? `, ${timeAgo(thread.resolvedAt)}` : ''}
+            Resolved${thread.resolvedBy ? ` by ${thread.resolvedBy.displayName}` : ''}${thread.resolvedAt ? `, ${ago(thread.resolvedAt)}` : ''}
           </p>`
         : nothing}
     </header>

@@ -11,7 +11,8 @@ import { schema } from '../../shared/schema.js'
 import { commentCommand, openThread, setActiveThread, setThreads, threadIn, threadsKey } from '../../client/threads/commands.js'
 import { threadsPlugin } from '../../client/threads/plugin.js'
 import { orderThreads } from '../../client/threads/threads-list.js'
-import { mayResolve, timeAgo } from '../../client/threads/thread-view.js'
+import { mayResolve } from '../../client/threads/thread-view.js'
+import { ago as timeAgo } from '../../client/ui/relative-time.js'
 
 const person = (participantId: string, role: ThreadView['createdBy']['role']) => ({ participantId, displayName: participantId, role })
 
