@@ -8,6 +8,12 @@
  * words or re-used recent deletions); everything else runs only then, and the storing runs
  * after the commit, off the transaction. Nothing here throws into the sync path: a failure of
  * the capture or of a save is logged (`onError`) and the update goes on.
+ *
+ * A save that storage refused is tried again, with the same removal ids, after 1, 2, 4, … s
+ * (up to {@link SAVE_ATTEMPTS} tries), and at once by {@link RemovalsFeed.flush} (the HTTP list
+ * and room unload call it): a storage hiccup must not make an idea disappear quietly. Why the
+ * same ids: a record stored before the failure is not stored twice (the store refuses an id it
+ * has, [M1], and a RangeError is never retried).
  */
 import type * as Y from 'yjs'
 import { randomBytes } from 'node:crypto'
@@ -31,13 +37,25 @@ export interface RemovalsDeps {
   now?: () => number
   /** How long removed words can come back by themselves: the engine's recent window. */
   returnWindowMs?: number
+  /** First retry delay of a failed save, doubled each time (tests). Default 1000 ms. */
+  retryMs?: number
 }
 
-/** What one transaction left to do once it committed. */
+/** Tries of one transaction's save before it is given up (logged each time). */
+export const SAVE_ATTEMPTS = 8
+
+/** What one transaction left to do once it committed, and how far its saving got. */
 interface Pending {
   removals: CapturedRemoval[]
   reused: boolean
   at: number
+  /** The records to store, built (ids drawn) on the first try. */
+  records: RemovalRecord[] | null
+  /** How many of `records` are stored. */
+  stored: number
+  /** Rule 6 ran for this transaction. */
+  returnedChecked: boolean
+  attempts: number
 }
 
 /** A new removal id: `r` + 16 base64url characters (96 random bits). */
@@ -50,6 +68,9 @@ export class RemovalsFeed {
   /** Open removals young enough to come back by themselves (rule 6). */
   private young: RemovalRecord[] = []
   private running: Promise<void> = Promise.resolve()
+  /** Saves waiting for their retry, with their timers. */
+  private readonly retries = new Map<Pending, ReturnType<typeof setTimeout>>()
+  private stopped = false
   private readonly now: () => number
   private readonly windowMs: number
 
@@ -92,13 +113,35 @@ export class RemovalsFeed {
     const p = this.pending.get(tr)
     if (p === undefined) return null
     this.pending.delete(tr)
-    return () => {
-      this.running = this.running.then(() => this.save(p)).catch((err: unknown) => this.onError(err))
-    }
+    return () => this.enqueue(p)
   }
 
-  /** Resolves once every committed removal was stored (the HTTP list and unload use it). */
+  /** Runs `p`'s save after the saves before it; a refused one is retried later. */
+  private enqueue(p: Pending): void {
+    this.running = this.running.then(() => this.save(p)).catch((err: unknown) => {
+      this.onError(err)
+      p.attempts++
+      // A RangeError is the store refusing the record itself ([M1], [M4]): no retry mends that.
+      if (this.stopped || err instanceof RangeError || p.attempts >= SAVE_ATTEMPTS) return
+      const timer = setTimeout(() => {
+        this.retries.delete(p)
+        this.enqueue(p)
+      }, (this.deps.retryMs ?? 1000) * 2 ** (p.attempts - 1))
+      timer.unref?.()
+      this.retries.set(p, timer)
+    })
+  }
+
+  /**
+   * Resolves once every committed removal was stored, or its save failed again (the HTTP list
+   * and unload use it): saves waiting for a retry are tried now.
+   */
   async flush(): Promise<void> {
+    for (const [p, timer] of this.retries) {
+      clearTimeout(timer)
+      this.retries.delete(p)
+      this.enqueue(p)
+    }
     let seen: Promise<void>
     do {
       seen = this.running
@@ -108,6 +151,9 @@ export class RemovalsFeed {
 
   /** Stops listening (room unload). */
   stop(): void {
+    this.stopped = true
+    for (const timer of this.retries.values()) clearTimeout(timer)
+    this.retries.clear()
     this.doc.off('afterTransaction', this.capture)
   }
 
@@ -118,19 +164,43 @@ export class RemovalsFeed {
       const report = engine.takeDeletions(tr)
       if (report === null) return
       const removals = report.runs.length > 0 ? captureRemovals(this.doc, engine, report, this.contributionOf) : []
-      if (removals.length > 0 || report.reused) this.pending.set(tr, { removals, reused: report.reused, at: this.now() })
+      if (removals.length > 0 || report.reused) {
+        this.pending.set(tr, { removals, reused: report.reused, at: this.now(), records: null, stored: 0, returnedChecked: false, attempts: 0 })
+      }
     } catch (err) {
       this.onError(err)
     }
   }
 
-  /** Rule 4, then rule 6 if the update re-used recent deletions. */
+  /**
+   * Rule 4, then rule 6 if the update re-used recent deletions. Resumable: a retry stores only
+   * the records not stored yet, with the ids the first try drew.
+   */
   private async save(p: Pending): Promise<void> {
+    p.records ??= await this.records(p)
     let changed = false
+    try {
+      for (; p.stored < p.records.length; p.stored++) {
+        await this.deps.store.add(p.records[p.stored]!)
+        this.young.push(p.records[p.stored]!)
+        changed = true
+      }
+      if (p.reused && !p.returnedChecked) {
+        if (await this.markReturned()) changed = true
+        p.returnedChecked = true
+      }
+    } finally {
+      if (changed) this.deps.events?.publish(this.specId, 'removals')
+    }
+  }
+
+  /** Rule 4: the records of `p`'s removals of customers' words (ids drawn once). */
+  private async records(p: Pending): Promise<RemovalRecord[]> {
+    const out: RemovalRecord[] = []
     for (const c of p.removals) {
       const authorRole = await this.roleOf(c.authorId)
       if (authorRole !== 'customer') continue
-      const record: RemovalRecord = {
+      out.push({
         specId: this.specId,
         id: newRemovalId(),
         contributionId: c.contributionId,
@@ -146,13 +216,9 @@ export class RemovalsFeed {
         restoredBy: null,
         restoredByRole: null,
         restoredAt: null
-      }
-      await this.deps.store.add(record)
-      this.young.push(record)
-      changed = true
+      })
     }
-    if (p.reused && (await this.markReturned())) changed = true
-    if (changed) this.deps.events?.publish(this.specId, 'removals')
+    return out
   }
 
   private async roleOf(participantId: string): Promise<Role | null> {
