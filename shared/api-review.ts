@@ -168,4 +168,9 @@ export interface ContributionsResponse {
   byPanel: Record<string, ContributionCounts>
   /** Per participant id. */
   byParticipant: Record<string, ContributionCounts>
+  /**
+   * Names of the panels in {@link byPanel}, by id, for readers who review (team roles); empty for
+   * customers, who see no panels on other people's ideas.
+   */
+  panelNames: Record<string, string>
 }

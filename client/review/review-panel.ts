@@ -169,9 +169,11 @@ export class ReviewPanel {
     const open = new Map<string, number>()
     for (const r of removals ?? []) if (r.status === 'open' && r.contributionId) open.set(r.contributionId, (open.get(r.contributionId) ?? 0) + 1)
     const panelIds = [...new Set(all.flatMap((c) => c.panelIds))].sort()
+    // Facilitators read the panel list; other team members get the names with the list.
+    const names = new Map([...Object.entries(response?.panelNames ?? {}), ...this.panels])
     // Each choice carries its count (per panel and per participant, from the server's counts).
     const total = (counts: Record<string, { total: number }> | undefined, key: string): string => ` (${counts?.[key]?.total ?? 0})`
-    const panelChoices: Choice[] = panelIds.map((id, i) => ({ value: id, label: panelName(id, this.panels, i) + total(response?.byPanel, id) }))
+    const panelChoices: Choice[] = panelIds.map((id, i) => ({ value: id, label: panelName(id, names, i) + total(response?.byPanel, id) }))
     if (all.some((c) => c.panelIds.length === 0)) panelChoices.push({ value: '-', label: 'No panel' + total(response?.byPanel, '') })
     const participants = new Map(all.map((c) => [c.participantId, c.displayName]))
     const participantChoices: Choice[] = [...participants]
@@ -179,7 +181,7 @@ export class ReviewPanel {
       .map(([value, name]) => ({ value, label: name + total(response?.byParticipant, value) }))
     const shown = applyFilters(all, this.filters, commentCount)
     const selected = highlightedContribution(view.state)
-    const panelLabel = (id: string): string => panelName(id, this.panels, panelIds.indexOf(id))
+    const panelLabel = (id: string): string => panelName(id, names, panelIds.indexOf(id))
 
     const item = (c: ContributionItem) => {
       return reviewItemTemplate({

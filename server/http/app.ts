@@ -123,7 +123,11 @@ export function createApp(deps: AppDeps): Express {
   api.use('/auth', authRouter(deps.auth))
   api.use('/specs', specsRouter(deps.storage.specs, deps.storage.docs, deps.rooms, deps.auth.access, (id, specIds) => deps.answers.unreadBySpec(id, specIds)))
   api.use('/specs', decisionsRouter(deps.storage.specs, deps.review, deps.events))
-  api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access, deps.answers, deps.auth.aliases))
+  const panelNames = async (ids: string[]): Promise<Map<string, string>> => {
+    const panels = await Promise.all(ids.map((id) => deps.storage.identity.getPanel(id)))
+    return new Map(panels.flatMap((p) => (p ? [[p.id, p.name] as [string, string]] : [])))
+  }
+  api.use('/specs', contributionsRouter(deps.storage.specs, deps.contributions, deps.review, deps.rooms, deps.auth.access, deps.answers, deps.auth.aliases, panelNames))
   api.use('/specs', removalsRouter({ specs: deps.storage.specs, removals: deps.removals, review: deps.review, rooms: deps.rooms, access: deps.auth.access, events: deps.events, aliases: deps.auth.aliases }))
   api.use('/specs', answersRouter(deps.storage.specs, deps.auth.access, deps.answers))
   api.use('/specs', reviewSettingsRouter(deps.storage.specs, deps.auth.access, deps.answers.store, deps.events))

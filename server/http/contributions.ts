@@ -39,7 +39,9 @@ export function contributionsRouter(
   access: AccessControl,
   answers: AnswersService,
   /** Recorded merges: a merged-away author's contributions are listed as the survivor's. */
-  aliases: AliasLookup
+  aliases: AliasLookup,
+  /** Panel names by id (the identity store), for team readers. */
+  panelNames: (panelIds: string[]) => Promise<Map<string, string>>
 ): Router {
   const routes = declareRoutes(Router())
 
@@ -62,7 +64,7 @@ export function contributionsRouter(
       .filter((r) => all || r.participantId === me || decided.has(r.id))
       .sort(byCreation)
     const [names, comments] = await Promise.all([answers.names(records.map((r) => r.participantId)), answers.threads(specId).then(commentCounts)])
-    const body: ContributionsResponse = { specId, contributions: [], counts: emptyCounts(), byPanel: {}, byParticipant: {} }
+    const body: ContributionsResponse = { specId, contributions: [], counts: emptyCounts(), byPanel: {}, byParticipant: {}, panelNames: {} }
     const bump = (map: Record<string, ContributionCounts>, key: string, view: ContributionView): void => {
       const c = (map[key] ??= emptyCounts())
       c.total++
@@ -91,6 +93,8 @@ export function contributionsRouter(
       for (const panel of view.panelIds.length > 0 ? view.panelIds : ['']) bump(body.byPanel, panel, view)
       bump(body.byParticipant, r.participantId, view)
     }
+    // Team members who may not manage panels still review by panel: they get the names here.
+    if (all) body.panelNames = Object.fromEntries(await panelNames(Object.keys(body.byPanel).filter((id) => id !== '')))
     res.json(body)
   })
 

@@ -27,7 +27,7 @@ afterEach(() => {
   vi.unstubAllGlobals()
 })
 
-const contributions = (n: number) => () => ({ specId: SPEC, contributions: Array.from({ length: n }, (_, i) => ({ id: `c1-${i}` })), counts: {}, byPanel: {}, byParticipant: {} })
+const contributions = (n: number) => () => ({ specId: SPEC, contributions: Array.from({ length: n }, (_, i) => ({ id: `c1-${i}` })), counts: {}, byPanel: {}, byParticipant: {}, panelNames: {} })
 
 describe('ReviewData', () => {
   test('a decisions event re-reads contributions, removals and answers, only those the reader may read', async () => {

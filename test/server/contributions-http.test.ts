@@ -79,12 +79,16 @@ describe('contributions over HTTP', () => {
     expect(decided.body.counts).toEqual({ total: 2, byState: { new: 1, under_discussion: 0, accepted: 1, planned: 0, declined: 0 } })
     expect(decided.body.byPanel[carla.panelId!]).toEqual({ total: 1, byState: { new: 0, under_discussion: 0, accepted: 1, planned: 0, declined: 0 } })
     expect(decided.body.byParticipant[cem.principal.participantId]).toMatchObject({ total: 1, byState: { new: 1 } })
+    // A team member (who may not list panels) gets the names of the panels counted.
+    const panelName = async (id: string): Promise<string> => (await service.storage.identity.getPanel(id))!.name
+    expect(decided.body.panelNames).toEqual({ [carla.panelId!]: await panelName(carla.panelId!), [cem.panelId!]: await panelName(cem.panelId!) })
 
     // A customer lists only their own; a viewer may not list.
     const own = await list(carla, spec)
     expect(own.status).toBe(200)
     expect(own.body.contributions.map((c) => c.id)).toEqual([first])
     expect(own.body.counts.total).toBe(1)
+    expect(own.body.panelNames).toEqual({})
     expect((await viewer.fetch(`/api/specs/${spec}/contributions`)).status).toBe(403)
 
     // The team splits the first idea and turns the second into a heading: same ids, same words.
