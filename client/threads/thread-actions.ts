@@ -47,6 +47,10 @@ export class ThreadActions implements Pick<ThreadContext, 'status' | 'reply' | '
 
   private async run(thread: ThreadView, busy: ThreadAction, call: () => Promise<ThreadView>): Promise<boolean> {
     if (this.status(thread.id).busy !== null) return false
+    // Why: the button is disabled while busy, and Resolve/Reopen moves the thread in its list
+    // (lit's keyed repeat moves the same element); the browser drops focus on either, so a
+    // keyboard user would land on the page body. The same element gets it back when done.
+    const focused = typeof document === 'undefined' ? null : document.activeElement
     this.set(thread.id, { busy, error: '' })
     try {
       const updated = await call()
@@ -56,6 +60,8 @@ export class ThreadActions implements Pick<ThreadContext, 'status' | 'reply' | '
     } catch (error) {
       this.set(thread.id, { busy: null, error: messageOf(error, 'That did not work. Please try again.') })
       return false
+    } finally {
+      if (focused instanceof HTMLElement && focused.isConnected && document.activeElement !== focused) focused.focus()
     }
   }
 

@@ -135,6 +135,14 @@ describe('threads in the browser', () => {
     await expectAccessible(team, 'the team member with the Comments panel')
     await screenshot(team, 'threads-panel-1280')
 
+    // Resolve and Reopen from the keyboard: the thread moves in the list, focus stays on its button.
+    const focusedAction = (): Promise<string | null> => team.evaluate(() => document.activeElement?.getAttribute('data-action') ?? null)
+    await teamThread.locator('[data-action=resolve]').focus()
+    await team.keyboard.press('Enter')
+    await poll(focusedAction).toBe('reopen')
+    await team.keyboard.press('Enter')
+    await poll(focusedAction).toBe('resolve')
+
     await customer.setViewportSize({ width: 375, height: 800 })
     await poll(() => customer.locator('#side-panel').evaluate((el) => el.classList.contains('is-sheet'))).toBe(true)
     await expectAccessible(customer, 'the Comments sheet at 375 px')
