@@ -164,7 +164,9 @@ async function invitedPanels(deps: ExportSourceDeps, specId: string): Promise<{ 
   for (const panel of await deps.identity.listPanels()) {
     if ((await deps.identity.specIdsOfPanel(panel.id)).includes(specId)) out.push({ id: panel.id, name: panel.name })
   }
-  return out
+  // By name, as people look panels up on the cover and in the appendix. Creation order is not
+  // stable: panels made in the same millisecond are ordered by their random ids.
+  return out.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
 }
 
 async function participantOf(deps: ExportSourceDeps, specId: string, id: string, invited: ReadonlySet<string>): Promise<ExportParticipant> {
