@@ -16,19 +16,10 @@ import type { Node as PMNode } from 'prosemirror-model'
 import type { Transform } from 'prosemirror-transform'
 import { ContributionTracker, EXCERPT_LENGTH } from '../../server/review/contributions.js'
 import { Client, Server } from './harness.js'
-import { truthSchema as schema, typed } from './truth.js'
+import { textblocks, truthSchema as schema, typed } from './truth.js'
 
 const WORDS = ['idea', 'offline ', 'mode', ' dark', 'theme ', 'x', 'a longer sentence about exports. ']
 const directory = { isCustomer: (id: string) => id.startsWith('cust-'), panelsOf: () => [] }
-
-function textblocks(doc: PMNode): Array<{ from: number; to: number }> {
-  const out: Array<{ from: number; to: number }> = []
-  doc.descendants((node, pos) => {
-    if (node.isTextblock && node.type.name !== 'title') out.push({ from: pos + 1, to: pos + 1 + node.content.size })
-    return !node.isTextblock
-  })
-  return out
-}
 
 /** One random edit by `who`; returns its kind (for the failure message). */
 function randomEdit(gen: prng.PRNG, who: string, tr: Transform, doc: PMNode): string {

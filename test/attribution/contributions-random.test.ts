@@ -16,22 +16,13 @@ import type { Node as PMNode, Slice } from 'prosemirror-model'
 import type { Transform } from 'prosemirror-transform'
 import { ContributionTracker, EXCERPT_LENGTH } from '../../server/review/contributions.js'
 import { Client, Server } from './harness.js'
-import { truthSchema as schema, typed } from './truth.js'
+import { textblocks, truthSchema as schema, typed } from './truth.js'
 
 const IDEA_1 = 'OFFLINE_MODE_FOR_FIELD_TEAMS'
 const IDEA_2 = '31415926535897932384'
 const WORDS = ['offline', 'mode', 'dark', 'theme', 'export', 'pdf', ' ', '.']
 
 const directory = { isCustomer: (id: string) => id.startsWith('cust-'), panelsOf: () => [] }
-
-function textblocks(doc: PMNode): Array<{ from: number; to: number }> {
-  const out: Array<{ from: number; to: number }> = []
-  doc.descendants((node, pos) => {
-    if (node.isTextblock && node.type.name !== 'title') out.push({ from: pos + 1, to: pos + 1 + node.content.size })
-    return !node.isTextblock
-  })
-  return out
-}
 
 interface Char {
   /** Truth number of the typed content (null: none). */

@@ -19,7 +19,7 @@
  * single truth; it is left out (`ambiguous`). TRUTH_DEBUG=1 prints before/after of each update
  * that differs.
  */
-import { Schema } from 'prosemirror-model'
+import { Schema, type Node as PMNode } from 'prosemirror-model'
 import * as Y from 'yjs'
 import { DEFAULT_RECENT_WINDOW_MS } from '../../server/attribution/index.js'
 import { FRAGMENT_NAME, schema } from '../../shared/schema.js'
@@ -212,4 +212,14 @@ export class TruthModel {
       console.log(`MISMATCH after ${this.describe()}\nexpect: ${expectedBefore}\nbefore: ${show(before)}\nafter:  ${show(after)}\n${JSON.stringify(into.slice(found))}`)
     }
   }
+}
+
+/** Every textblock of `doc` but the title, as [from, to) of its content (random edits pick one). */
+export function textblocks(doc: PMNode): Array<{ from: number; to: number }> {
+  const out: Array<{ from: number; to: number }> = []
+  doc.descendants((node, pos) => {
+    if (node.isTextblock && node.type.name !== 'title') out.push({ from: pos + 1, to: pos + 1 + node.content.size })
+    return !node.isTextblock
+  })
+  return out
 }
