@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core'
 import { signInAs } from '../helpers/auth.js'
 import { openEditor, poll, runAxe, describeViolations, waitForStatus } from '../helpers/browser.js'
 import { createSpec, startTestService } from '../helpers/server.js'
-import { caretAtEnd, caretAtEndOfBlock, caretInTitle, expectBlocks } from './editor-page.js'
+import { caretAtEnd, caretAtEndOfBlock, caretBeforeEndOfBlock, caretInTitle, expectBlocks } from './editor-page.js'
 
 /** `data-attribution-label` of every marker, in document order. */
 const markerLabels = (page: Page): Promise<string[]> =>
@@ -121,8 +121,7 @@ describe('attribution in the editor', () => {
     await customer.keyboard.type(idea)
     await expectBlocks(team, ['Moves', idea])
     // Tom presses Enter before "Export": the server sees its words moved into a new block.
-    await caretAtEndOfBlock(team, 'Offline mode')
-    for (let i = 0; i < second.length; i++) await team.keyboard.press('ArrowLeft')
+    await caretBeforeEndOfBlock(team, 'Offline mode', second.length)
     await team.keyboard.press('Enter')
     await expectBlocks(customer, ['Moves', 'Offline mode. ', second])
     await waitForStatus(team, 'saved')

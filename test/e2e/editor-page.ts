@@ -209,6 +209,40 @@ export const caretAtEndOfBlock = async (page: Page, blockStart: string): Promise
   }
 }
 
+/**
+ * Puts the caret `back` characters before the end of the block whose text starts with
+ * `blockStart`, with ArrowLeft presses as a person would, and waits until ProseMirror's own caret
+ * is there. The presses can be lost to the `moveCaret` race (a remote cursor or attribution
+ * update arriving between a keypress and its `selectionchange`), so the whole move is made again
+ * (up to 3 times) when it happens.
+ */
+export const caretBeforeEndOfBlock = async (page: Page, blockStart: string, back: number): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    await caretAtEndOfBlock(page, blockStart)
+    for (let i = 0; i < back; i++) await page.keyboard.press('ArrowLeft')
+    try {
+      await page.waitForFunction(
+        ({ start, back }) => {
+          type PmNode = { textContent: string; isTextblock: boolean; content: { size: number } }
+          const view = (window as unknown as { valence?: { view: { state: { doc: { forEach(fn: (n: PmNode, offset: number) => void): void }; selection: { empty: boolean; head: number } } } } })
+            .valence?.view
+          if (!view) return false
+          let end = -1
+          view.state.doc.forEach((node, offset) => {
+            if (end < 0 && node.isTextblock && node.textContent.startsWith(start)) end = offset + 1 + node.content.size
+          })
+          return view.state.selection.empty && view.state.selection.head === end - back
+        },
+        { start: blockStart, back },
+        { timeout: 2_000 }
+      )
+      return
+    } catch (error) {
+      if (attempt === 3) throw error
+    }
+  }
+}
+
 /** Focuses the editor and puts the caret at the very end of the document. */
 export const caretAtEnd = (page: Page): Promise<void> => moveCaret(page, ['Control+End'], 'doc-end')
 
