@@ -240,25 +240,65 @@ function nameInReadingOrder(doc: PMNode, hosts: ReadonlyMap<PMNode, BlockNote>, 
     for (const note of hosts.values()) nameNote(note)
     return { doc, rebuilt }
   }
-  const scrubText = (n: PMNode): PMNode => {
-    const marks = n.marks.flatMap((m) => {
+  const scrubMarks = (n: PMNode): readonly Mark[] =>
+    n.marks.flatMap((m) => {
       if (m.type.name !== MarkName.link) return [m]
       const href = String(m.attrs.href)
       // A link to a customer's address (mailto:) goes; its text stays, scrubbed.
       if (namer.scrub(href) !== href) return []
       return [m.type.create({ ...m.attrs, title: m.attrs.title === null ? null : namer.scrub(String(m.attrs.title)) })]
     })
-    return schema.text(namer.scrub(n.text!), marks)
-  }
   // Recursion is bounded: the document nests at most MAX_NESTING_DEPTH deep (shared/schema.ts).
   const map = (node: PMNode): PMNode => {
-    if (node.isText) return scrubText(node)
     const children: PMNode[] = []
-    node.forEach((child) => children.push(map(child)))
+    if (node.isTextblock) children.push(...scrubInline(node, namer, scrubMarks))
+    else node.forEach((child) => children.push(map(child)))
     const out = node.isLeaf ? node : node.type.create(node.attrs, children, node.marks)
     rebuilt.set(node, out)
     nameNote(hosts.get(node))
     return out
   }
   return { doc: map(doc), rebuilt }
+}
+
+/**
+ * A textblock's inline content with customers' names replaced. The block's text is searched as
+ * one string, so a name typed across a formatting change ("Car**la**") is found: its alias takes
+ * the marks of the node where the name starts, and the name's characters in later nodes go. An
+ * inline leaf (a hard break) counts as a line break, which no name or email contains.
+ */
+function scrubInline(block: PMNode, namer: Namer, scrubMarks: (n: PMNode) => readonly Mark[]): PMNode[] {
+  const parts: { node: PMNode; from: number; to: number }[] = []
+  let joined = ''
+  block.forEach((child) => {
+    const text = child.isText ? child.text! : '\n'
+    parts.push({ node: child, from: joined.length, to: joined.length + text.length })
+    joined += text
+  })
+  const matches = namer.matches(joined)
+  const out: PMNode[] = []
+  let m = 0
+  for (const part of parts) {
+    if (!part.node.isText) {
+      out.push(part.node)
+      continue
+    }
+    const marks = scrubMarks(part.node)
+    let text = ''
+    let pos = part.from
+    while (pos < part.to) {
+      while (m < matches.length && matches[m]!.to <= pos) m++
+      const match = matches[m]
+      if (match === undefined || match.from >= part.to) {
+        text += joined.slice(pos, part.to)
+        break
+      }
+      text += joined.slice(pos, match.from)
+      // The alias goes where the name starts; a name continuing from an earlier node adds nothing.
+      if (pos <= match.from) text += match.alias
+      pos = Math.min(match.to, part.to)
+    }
+    if (text !== '') out.push(schema.text(text, marks))
+  }
+  return out
 }

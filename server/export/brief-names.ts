@@ -8,11 +8,19 @@
  *
  * Anonymised exports also scrub free text (the title, body text, links, panel names, decision
  * notes): every customer's display name (whole words, case-insensitive, 2 characters or more)
- * and email (anywhere) becomes their alias. Names typed across a formatting change ("Car**la**")
- * are not found; a one-letter name is not scrubbed from text (it is never rendered as a name).
+ * and email (anywhere) becomes their alias. A textblock is scrubbed as one string
+ * ({@link Namer.matches}), so a name typed across a formatting change ("Car**la**") is found
+ * too; a one-letter name is not scrubbed from text (it is never rendered as a name).
  */
 import type { Role } from '../../shared/permissions.js'
 import type { ExportParticipant } from './export-types.js'
+
+/** A customer's name or email found in a text: `[from, to)` in UTF-16 units, and what replaces it. */
+export interface NameMatch {
+  from: number
+  to: number
+  alias: string
+}
 
 const TEAM_ROLES: readonly Role[] = ['facilitator', 'team']
 
@@ -67,10 +75,21 @@ export class Namer {
   /** `text` with every customer's name and email replaced by their alias (anonymised exports only). */
   scrub(text: string): string {
     if (this.pattern === null) return text
-    return text.replace(this.pattern, (match) => {
-      const id = this.needles.get(match.toLowerCase())
-      return id === undefined ? 'a customer' : this.name(id)
-    })
+    return text.replace(this.pattern, (match) => this.aliasOf(match))
+  }
+
+  /**
+   * Where `text` names a customer, in order, each with the alias that replaces it (numbered now,
+   * in reading order). For text split across nodes that must be scrubbed as one string.
+   */
+  matches(text: string): NameMatch[] {
+    if (this.pattern === null) return []
+    return [...text.matchAll(this.pattern)].map((m) => ({ from: m.index, to: m.index + m[0].length, alias: this.aliasOf(m[0]) }))
+  }
+
+  private aliasOf(match: string): string {
+    const id = this.needles.get(match.toLowerCase())
+    return id === undefined ? 'a customer' : this.name(id)
   }
 
   /** Names and emails an anonymised export must not contain (for tests and self-checks). */

@@ -117,6 +117,29 @@ describe('brief model', () => {
     expect(model.creator).toBe('Valence')
   })
 
+  it('anonymising finds a name typed across formatting changes, and keeps the marks around it', async () => {
+    const s = source()
+    const doc = s.doc as { content: object[] }
+    const strong = [{ type: 'strong' }]
+    // "Thanks, Ad**a Cust**omer and **a@example.com**!" (Ada's name split over three nodes).
+    doc.content[4] = p(t('Thanks, Ad'), t('a Cust', strong), t('omer and '), t('a@example', strong), t('.com!'), { type: 'hard_break' }, t('Bea Customer'))
+    const model = buildBriefModel(s, exportOptions.parse({ format: 'markdown', anonymise: true }))
+    const last = model.body.doc.child(4)
+    expect(last.textContent).toMatch(/^Thanks, Customer \d and Customer \d!Customer \d$/)
+    expect(last.toJSON().content.slice(0, 3)).toEqual([
+      { type: 'text', text: `Thanks, ${/Customer \d/.exec(last.textContent)![0]} and ` },
+      { type: 'text', text: /and (Customer \d)/.exec(last.textContent)![1], marks: [{ type: 'strong' }] },
+      { type: 'text', text: '!' }
+    ])
+    for (const format of ['markdown', 'html'] as const) {
+      const out = text(await render(s, { format, anonymise: true })).replace(/<[^>]*>|\*\*/g, '')
+      expect(out).not.toMatch(/ada|a@example/i)
+    }
+    // Positive control: the same readers find the split name when the export names people.
+    const named = text(await render(s, { format: 'html' })).replace(/<[^>]*>/g, '')
+    expect(named).toContain('Thanks, Ada Customer and a@example.com!')
+  })
+
   it('file names keep no path or control characters', () => {
     expect(filenameFrom('../../etc/passwd')).toBe('.. etc passwd')
     expect(filenameFrom('a\u0000b:c*?"<>|')).toBe('a b c')
