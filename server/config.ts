@@ -82,7 +82,9 @@ const envSchema = z.object({
   /** Jobs waiting beyond the running ones; a start beyond this is refused (429). */
   EXPORT_QUEUE_LIMIT: z.coerce.number().int().min(0).max(1000).default(20),
   /** A finished export's file can be downloaded for this long, then it is deleted. */
-  EXPORT_TTL_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000)
+  EXPORT_TTL_MS: z.coerce.number().int().min(1000).default(60 * 60 * 1000),
+  /** The shared Chromium that prints PDFs closes after this long without a PDF job. */
+  EXPORT_BROWSER_IDLE_MS: z.coerce.number().int().min(1000).default(60_000)
 }).refine((e) => (e.ADMIN_EMAIL === undefined) === (e.ADMIN_PASSWORD === undefined), {
   message: 'set both ADMIN_EMAIL and ADMIN_PASSWORD, or neither',
   path: ['ADMIN_PASSWORD']
@@ -138,6 +140,8 @@ export interface ExportConfig {
   concurrency: number
   queueLimit: number
   ttlMs: number
+  /** The shared PDF browser closes after this long without a lease. */
+  browserIdleMs: number
 }
 
 /** Per-connection, per-room and per-process limits of the sync endpoint. */
@@ -217,7 +221,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       chromiumPath: e.CHROMIUM_PATH,
       concurrency: e.EXPORT_CONCURRENCY,
       queueLimit: e.EXPORT_QUEUE_LIMIT,
-      ttlMs: e.EXPORT_TTL_MS
+      ttlMs: e.EXPORT_TTL_MS,
+      browserIdleMs: e.EXPORT_BROWSER_IDLE_MS
     }
   }
 }

@@ -35,7 +35,7 @@ export interface ExportRuntime {
 export function openExportRuntime(config: Config, log: Logger, rendererUrl?: URL): ExportRuntime {
   const renderer = rendererUrl ?? siblingModule(import.meta.url, 'render-export')
   const env = { chromiumPath: config.export.chromiumPath }
-  const browser = new SharedBrowser({ chromiumPath: config.export.chromiumPath, log })
+  const browser = new SharedBrowser({ chromiumPath: config.export.chromiumPath, idleMs: config.export.browserIdleMs, log })
   const jobs = new LocalExportJobs({
     // An injected renderer (tests' fake) prints with no Chromium: starting one would only cost.
     browser: rendererUrl ? undefined : browser,

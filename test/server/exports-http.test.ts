@@ -97,7 +97,7 @@ describe('export routes', () => {
   })
 
   it('cancelling a running job stops it and leaves no file behind', async () => {
-    const service = await start({ export: { chromiumPath: '/usr/bin/chromium', concurrency: 1, queueLimit: 5, ttlMs: 60_000 } })
+    const service = await start({ export: { chromiumPath: '/usr/bin/chromium', concurrency: 1, queueLimit: 5, ttlMs: 60_000, browserIdleMs: 60_000 } })
     const facilitator = await facilitatorOf(service)
     const spec = await createSpec(service, 'Long steps:300:20')
     const { body } = await exportAs(facilitator, spec, { format: 'docx' })
@@ -115,7 +115,7 @@ describe('export routes', () => {
   })
 
   it('runs at most EXPORT_CONCURRENCY jobs, queues EXPORT_QUEUE_LIMIT more, refuses the next with 429', async () => {
-    const service = await start({ export: { chromiumPath: '/usr/bin/chromium', concurrency: 1, queueLimit: 1, ttlMs: 60_000 } })
+    const service = await start({ export: { chromiumPath: '/usr/bin/chromium', concurrency: 1, queueLimit: 1, ttlMs: 60_000, browserIdleMs: 60_000 } })
     const facilitator = await facilitatorOf(service)
     const spec = await createSpec(service, 'Slow steps:10:40')
     const first = await exportAs(facilitator, spec, { format: 'pdf' })
@@ -136,7 +136,7 @@ describe('export routes', () => {
   })
 
   it('deletes a finished file after EXPORT_TTL_MS: the job says expired, the download 410', async () => {
-    const service = await start({ export: { chromiumPath: '/usr/bin/chromium', concurrency: 2, queueLimit: 5, ttlMs: 3_000 } })
+    const service = await start({ export: { chromiumPath: '/usr/bin/chromium', concurrency: 2, queueLimit: 5, ttlMs: 3_000, browserIdleMs: 60_000 } })
     const facilitator = await facilitatorOf(service)
     const spec = await createSpec(service, 'Brief steps:1:5')
     const { body } = await exportAs(facilitator, spec, { format: 'html' })

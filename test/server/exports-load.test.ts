@@ -41,7 +41,7 @@ async function keystroke(client: TestClient, index: number): Promise<number> {
 
 describe('exports while people type', () => {
   it('two exports at once: every client keeps getting its acks (p95 printed)', async () => {
-    const service = await startTestService({ export: { chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', concurrency: 2, queueLimit: 5, ttlMs: 60_000 } })
+    const service = await startTestService({ export: { chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', concurrency: 2, queueLimit: 5, ttlMs: 60_000, browserIdleMs: 60_000 } })
     const facilitator = await facilitatorOf(service)
     const spec = await createSpec(service, 'Load brief')
     const writer = await connectAs(service, spec)
