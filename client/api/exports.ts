@@ -26,6 +26,10 @@ export const putExportSettings = async (specId: string, teamMayExport: boolean):
 export const startExport = async (specId: string, options: ExportOptions): Promise<ExportJob> =>
   field<ExportJob>(await request('POST', `/api/specs/${seg(specId)}/exports`, options), 'job')
 
+/** An export job as the server has it now (404 `export_not_found` once forgotten or not yours). */
+export const getExport = async (jobId: string): Promise<ExportJob> =>
+  field<ExportJob>(await request('GET', `/api/exports/${seg(jobId)}`), 'job')
+
 /** Cancels an export (its file, if any, is deleted). */
 export const cancelExport = async (jobId: string): Promise<void> => {
   await request('DELETE', `/api/exports/${seg(jobId)}`)

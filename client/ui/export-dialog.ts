@@ -10,10 +10,14 @@
  * - Progress comes from the job's event stream; the stream is closed on the final state (the
  *   server ends it too, and an EventSource would otherwise reconnect) and when the dialog closes.
  * - The server decides who may export; this dialog only reflects its answers.
+ * - The tab remembers (sessionStorage) the last export it started for the spec. Opening the
+ *   dialog again, after closing it or reloading the page, shows that job as the server has it
+ *   now: its progress, its Download, or its failure. A cancelled, expired or forgotten job is
+ *   dropped, and a job the person starts meanwhile wins.
  */
 import { html, nothing, render } from 'lit-html'
 import { exportOptions, type ExportJob, type ExportOptions } from '../../shared/api-export.js'
-import { cancelExport, exportEventsUrl, exportPreviewUrl, putExportSettings, startExport } from '../api/exports.js'
+import { cancelExport, exportEventsUrl, exportPreviewUrl, getExport, putExportSettings, startExport } from '../api/exports.js'
 import { failureText, jobTemplate, optionsTemplate } from './export-form.js'
 import { messageOf } from './dom.js'
 
@@ -22,6 +26,30 @@ export const PREVIEW_DEBOUNCE_MS = 400
 
 const FINAL = new Set<ExportJob['state']>(['done', 'failed', 'cancelled', 'expired'])
 const DIALOG_ID = 'export-dialog'
+
+const jobKey = (specId: string): string => `valence:export-job:${specId}`
+
+/**
+ * The tab's last export of a spec. Storage can be unavailable (strict privacy settings); the
+ * dialog then simply forgets jobs across reloads.
+ */
+const lastJob = {
+  get(specId: string): string | null {
+    try {
+      return sessionStorage.getItem(jobKey(specId))
+    } catch {
+      return null
+    }
+  },
+  set(specId: string, jobId: string | null): void {
+    try {
+      if (jobId === null) sessionStorage.removeItem(jobKey(specId))
+      else sessionStorage.setItem(jobKey(specId), jobId)
+    } catch {
+      // Not remembered: see above.
+    }
+  }
+}
 
 /** What the dialog needs from the page. */
 export interface ExportDialogOptions {
@@ -48,7 +76,7 @@ export class ExportDialog {
     this.teamMayExport = o.teamMayExport
   }
 
-  /** Shows the dialog (a fresh one: a previous job stays on the server until it expires). */
+  /** Shows the dialog, with the tab's last export of this spec if the server still has it. */
   open(): void {
     this.dialog?.remove()
     this.job = null
@@ -63,6 +91,32 @@ export class ExportDialog {
     this.render()
     dialog.showModal()
     dialog.querySelector<HTMLSelectElement>('#export-format')?.focus()
+    void this.reattach(dialog)
+  }
+
+  /** Shows the tab's last export of this spec, as the server has it now (see the rules). */
+  private async reattach(dialog: HTMLDialogElement): Promise<void> {
+    const id = lastJob.get(this.o.specId)
+    if (id === null) return
+    let job: ExportJob
+    try {
+      job = await getExport(id)
+    } catch {
+      // Expired and forgotten, or the server restarted: nothing to show.
+      lastJob.set(this.o.specId, null)
+      return
+    }
+    // Closed meanwhile, or the person started (or is starting) another export: theirs wins.
+    if (this.dialog !== dialog || this.job !== null || this.starting) return
+    if (job.specId !== this.o.specId || job.state === 'cancelled' || job.state === 'expired') {
+      lastJob.set(this.o.specId, null)
+      return
+    }
+    this.options = job.options
+    this.previewUrl = exportPreviewUrl(this.o.specId, this.options)
+    if (job.state === 'failed') this.error = failureText(job.error)
+    this.follow(job)
+    this.render()
   }
 
   private closed(): void {
@@ -92,7 +146,9 @@ export class ExportDialog {
     this.job = null
     this.render()
     try {
-      this.follow(await startExport(this.o.specId, exportOptions.parse(this.options)))
+      const job = await startExport(this.o.specId, exportOptions.parse(this.options))
+      lastJob.set(this.o.specId, job.id)
+      this.follow(job)
     } catch (error) {
       this.error = messageOf(error, 'The export could not be started. Try again.')
     } finally {
@@ -125,6 +181,7 @@ export class ExportDialog {
     if (!job) return
     try {
       await cancelExport(job.id)
+      lastJob.set(this.o.specId, null)
       this.events?.close()
       if (this.job?.id === job.id) this.job = { ...job, state: 'cancelled', stage: 'Cancelled' }
     } catch (error) {

@@ -2,7 +2,8 @@
  * Browser end-to-end tests of the export dialog on the real service with the real renderers:
  * a facilitator previews the brief, exports a PDF, watches the progress bar move and downloads
  * the file; axe runs on the dialog; at 375 px the dialog fits the screen; a team member gets
- * the Export button only once a facilitator allows team exports.
+ * the Export button only once a facilitator allows team exports; an export survives a reload
+ * of the page and Cancel stops it (with the fake renderer, whose timing the spec title sets).
  */
 import fs from 'node:fs'
 import { describe, expect, test } from 'vitest'
@@ -15,6 +16,9 @@ import { editPm } from '../helpers/pm-edit.js'
 import { createSpec, startTestService } from '../helpers/server.js'
 import type { Service } from '../../server/service.js'
 import { expectNoOverflow, PHONE } from './layout.js'
+
+/** The stand-in renderer of test/helpers/fake-export-renderer.ts: `steps:N:MS` in a title sets its pace. */
+const FAKE_RENDERER = new URL('../helpers/fake-export-renderer.ts', import.meta.url)
 
 /** A spec with a few paragraphs, so the brief has a body to preview and print. */
 const specWithText = async (service: Service, title: string): Promise<string> => {
@@ -117,5 +121,56 @@ describe('export dialog', () => {
     await teamPage.reload()
     await openDialog(teamPage)
     expect(await teamPage.locator('#export-team-may').count()).toBe(0)
+  })
+
+  test('an export survives a reload of the page, and Cancel stops it for good', async () => {
+    const service = await startTestService({}, { exportRenderer: FAKE_RENDERER })
+    const facilitator = await facilitatorOf(service)
+    // 600 steps of 100 ms: long enough to reload and cancel; the title's tag is only for the fake.
+    const spec = await specWithText(service, 'Slow brief steps:600:100')
+    const page = await openEditor(service, spec, facilitator)
+    await openDialog(page)
+    await page.locator('#export-format').selectOption('docx')
+    await page.locator('#export-start').click()
+    // A worker thread starts first: seconds on a busy machine.
+    await poll(async () => Number(await page.locator('#export-progress').getAttribute('value')), { timeout: 30_000 }).toBeGreaterThan(0)
+    const jobId = await page.evaluate((id) => sessionStorage.getItem(`valence:export-job:${id}`), spec)
+    expect(jobId).toMatch(/\S/)
+
+    await page.reload()
+    await openDialog(page)
+    // The same job, followed live: its progress keeps rising, its options are shown and locked.
+    const shown = Number(await page.locator('#export-progress').getAttribute('value', { timeout: 10_000 }))
+    await poll(async () => Number(await page.locator('#export-progress').getAttribute('value'))).toBeGreaterThan(shown)
+    expect(await page.locator('#export-format').inputValue()).toBe('docx')
+    expect(await page.locator('#export-format').isDisabled()).toBe(true)
+    await expectAccessible(page, 'the export dialog following a running export')
+
+    await page.locator('#export-cancel').click()
+    await page.locator('.export-ended', { hasText: 'Export cancelled.' }).waitFor()
+    const job = (await (await facilitator.fetch(`/api/exports/${jobId}`)).json()) as { job: { state: string } }
+    expect(job.job.state).toBe('cancelled')
+    expect(await page.evaluate((id) => sessionStorage.getItem(`valence:export-job:${id}`), spec)).toBeNull()
+
+    // Opened again, the dialog starts fresh: nothing to follow, Export ready.
+    await page.locator('#export-close').click()
+    await openDialog(page)
+    await page.locator('#export-start:not([disabled])').waitFor()
+    expect(await page.locator('#export-progress, .export-ended').count()).toBe(0)
+  })
+
+  test('a finished export is still there to download after a reload', async () => {
+    const service = await startTestService({}, { exportRenderer: FAKE_RENDERER })
+    const spec = await specWithText(service, 'Quick brief steps:2:10')
+    const page = await openEditor(service, spec, await facilitatorOf(service))
+    await openDialog(page)
+    await page.locator('#export-start').click()
+    await page.locator('#export-download').waitFor({ timeout: 30_000 })
+    await page.reload()
+    await openDialog(page)
+    await page.locator('#export-download').waitFor()
+    expect(await page.locator('.export-ready').innerText()).toContain('Quick brief steps 2 10.pdf')
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#export-download').click()])
+    expect(fs.readFileSync((await download.path())!).toString('latin1')).toContain('%PDF-fake')
   })
 })
