@@ -125,7 +125,9 @@ async function runOne(attack: Attack | null, opts: AttackOptions, log: (line: st
     const session = await signIn(server.url)
     const victimSpec = await session.createSpec('victim')
     const attackSpec = await session.createSpec('attacked')
-    const victims = await connectRoom('valence', server.url, victimSpec, 2, () => session.wsToken(victimSpec))
+    // The victims are another participant than the attackers (a customer token of the victim
+    // spec's panel): receive budgets are per participant, and the victims must not share theirs.
+    const victims = await connectRoom('valence', server.url, victimSpec, 2, () => session.customerWsToken(victimSpec))
     const driver = new RoomDriver(victims, 0xa77ac)
     try {
       await driver.prepare()

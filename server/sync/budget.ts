@@ -1,10 +1,11 @@
 /**
- * Receive budgets: how many frames and bytes one connection may have processed per second.
+ * Receive budgets: how many frames per second one connection may have processed, and how many
+ * bytes per second one participant may send over all their connections.
  *
- * Token buckets written out by hand rather than `rate-limiter-flexible`: each bucket belongs to
- * one connection and lives exactly as long as it, in memory, and must answer "how long until
- * this frame may run" (to pause the socket for that long) rather than "allowed or refused".
- * Three small objects per connection do that with no shared store, keys or cleanup.
+ * Token buckets written out by hand rather than `rate-limiter-flexible`: they must answer "how
+ * long until this frame may run" (to pause the socket for that long) rather than "allowed or
+ * refused", and they live in memory with what uses them: the frame buckets with their
+ * connection, the byte bucket with its participant's connections (participant-budgets.ts).
  */
 import { messageAwareness, messageQueryAwareness } from '../../shared/protocol.js'
 
@@ -39,6 +40,12 @@ export class TokenBucket {
     this.tokens -= cost
   }
 
+  /** True once the bucket has refilled to its capacity. */
+  isFull(now: number): boolean {
+    this.refill(now)
+    return this.tokens >= this.capacity
+  }
+
   private refill(now: number): void {
     if (now > this.last) this.tokens = Math.min(this.capacity, this.tokens + ((now - this.last) / 1000) * this.rate)
     this.last = now
@@ -57,6 +64,10 @@ export interface ReceiveRates {
   burstBytes: number
 }
 
+/** The byte bucket of `rates`: `bytesPerSecond`, with a burst of at least one largest frame. */
+export const byteBucket = (rates: Pick<ReceiveRates, 'bytesPerSecond' | 'burstBytes'>, now: number): TokenBucket =>
+  new TokenBucket(rates.bytesPerSecond, Math.max(rates.bytesPerSecond, rates.burstBytes), now)
+
 /** Which frame budget a frame draws from. */
 export type FrameKind = 'sync' | 'presence'
 
@@ -69,16 +80,19 @@ export function frameKind(frame: Uint8Array): FrameKind {
   return type === messageAwareness || type === messageQueryAwareness ? 'presence' : 'sync'
 }
 
-/** One connection's receive budget: a frame bucket per kind and one byte bucket. */
+/**
+ * One connection's receive budget: a frame bucket per kind and a byte bucket, its own or one it
+ * shares with the other connections of its participant (participant-budgets.ts).
+ */
 export class ReceiveBudget {
   private readonly sync: TokenBucket
   private readonly presence: TokenBucket
   private readonly bytes: TokenBucket
 
-  constructor(rates: ReceiveRates, now: number) {
+  constructor(rates: ReceiveRates, now: number, sharedBytes?: TokenBucket) {
     this.sync = new TokenBucket(rates.updatesPerSecond, rates.updatesPerSecond * 2, now)
     this.presence = new TokenBucket(rates.presencePerSecond, rates.presencePerSecond * 2, now)
-    this.bytes = new TokenBucket(rates.bytesPerSecond, Math.max(rates.bytesPerSecond, rates.burstBytes), now)
+    this.bytes = sharedBytes ?? byteBucket(rates, now)
   }
 
   /**

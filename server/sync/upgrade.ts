@@ -10,6 +10,7 @@ import type { SpecStore } from '../storage/doc-store.js'
 import { SPEC_ID_PATTERN } from '../storage/ids.js'
 import type { Logger } from '../observability/logger.js'
 import { Connection, type ConnectionLimits } from './connection.js'
+import { ParticipantByteBudgets } from './participant-budgets.js'
 import { RoomLimitError, type RoomRegistry } from './rooms.js'
 import type { SyncAccess } from './access.js'
 import type { Principal } from '../../shared/identity.js'
@@ -126,6 +127,8 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
     })
   }
 
+  const byteBudgets = new ParticipantByteBudgets()
+
   const connectionLimits = (principal: Principal): ConnectionLimits => ({
     maxFrameBytes: principal.role === 'customer' || principal.role === 'viewer' ? limits.maxCustomerMessageBytes : deps.maxMessageBytes,
     rates: { updatesPerSecond: limits.updatesPerSecond, presencePerSecond: limits.presencePerSecond, bytesPerSecond: limits.bytesPerSecond },
@@ -144,6 +147,7 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
   ): void => {
     alive.add(ws)
     const limits = connectionLimits(opts.principal)
+    const shared = byteBudgets.acquire(opts.principal.participantId, limits.rates.bytesPerSecond, limits.maxFrameBytes)
     // ws has one maxPayload for every socket, but its receiver checks the field per socket: set
     // to this principal's limit, a customer's oversize frame is closed (1009) from its header,
     // before ws buffers and unmasks megabytes of it. A private field of ws 8; if it is ever
@@ -164,8 +168,9 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         resume: () => ws.resume(),
         terminate: () => dropSocket(ws)
       },
-      { ...opts, log: deps.log.child({ room: specId }), limits }
+      { ...opts, log: deps.log.child({ room: specId }), limits, sharedBytes: shared.bucket }
     )
+    conn.onClose(() => shared.release())
     connections.add(conn)
     specOf.set(conn, specId)
     conn.onClose(() => connections.delete(conn))
