@@ -46,7 +46,7 @@ const envSchema = z.object({
   MAX_UPDATES_PER_SECOND: z.coerce.number().min(1).default(50),
   /** Presence messages (awareness, query) per second per connection; bursts of twice this. */
   MAX_PRESENCE_PER_SECOND: z.coerce.number().min(1).default(30),
-  /** Bytes received per second per participant, over all their connections; bursts of one largest frame. */
+  /** Bytes received per second per connection, and per participant over all their connections; bursts of one largest frame. */
   MAX_BYTES_PER_SECOND: z.coerce.number().int().min(1024).default(64 * 1024),
   /** Open WebSocket connections per client address. */
   MAX_CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(64),

@@ -1,11 +1,10 @@
 /**
- * Receive budgets: how many frames per second one connection may have processed, and how many
- * bytes per second one participant may send over all their connections.
+ * Receive budgets: how many frames and bytes per second one connection may have processed (and,
+ * with the same buckets, how many bytes one participant may send: participant-budgets.ts).
  *
  * Token buckets written out by hand rather than `rate-limiter-flexible`: they must answer "how
  * long until this frame may run" (to pause the socket for that long) rather than "allowed or
- * refused", and they live in memory with what uses them: the frame buckets with their
- * connection, the byte bucket with its participant's connections (participant-budgets.ts).
+ * refused", and they live in memory with what uses them, with no shared store or keys.
  */
 import { messageAwareness, messageQueryAwareness } from '../../shared/protocol.js'
 
@@ -81,18 +80,18 @@ export function frameKind(frame: Uint8Array): FrameKind {
 }
 
 /**
- * One connection's receive budget: a frame bucket per kind and a byte bucket, its own or one it
- * shares with the other connections of its participant (participant-budgets.ts).
+ * One connection's receive budget: a frame bucket per kind and a byte bucket. (Its participant's
+ * byte budget over all their connections is kept before frames exist: participant-budgets.ts.)
  */
 export class ReceiveBudget {
   private readonly sync: TokenBucket
   private readonly presence: TokenBucket
   private readonly bytes: TokenBucket
 
-  constructor(rates: ReceiveRates, now: number, sharedBytes?: TokenBucket) {
+  constructor(rates: ReceiveRates, now: number) {
     this.sync = new TokenBucket(rates.updatesPerSecond, rates.updatesPerSecond * 2, now)
     this.presence = new TokenBucket(rates.presencePerSecond, rates.presencePerSecond * 2, now)
-    this.bytes = sharedBytes ?? byteBucket(rates, now)
+    this.bytes = byteBucket(rates, now)
   }
 
   /**

@@ -20,7 +20,7 @@ import { UpdateRefusedError } from './validate-update.js'
 import { AttributionRefusedError } from '../attribution/index.js'
 import { SpecTooLargeError } from './spec-size.js'
 import { Inbox } from './inbox.js'
-import type { ReceiveRates, TokenBucket } from './budget.js'
+import type { ReceiveRates } from './budget.js'
 import type { AwarenessDecodeLimits } from './awareness-codec.js'
 import type { Room } from './room.js'
 import type { Peer } from './peer.js'
@@ -38,8 +38,6 @@ export interface ConnectionOptions {
   access: 'read' | 'write'
   /** Flow control and size limits; every field has a permissive default (for unit tests). */
   limits?: Partial<ConnectionLimits>
-  /** The participant's byte bucket, shared by all their connections (participant-budgets.ts). */
-  sharedBytes?: TokenBucket
 }
 
 /** The per-connection limits (server/config.ts parses them; README "Configuration"). */
@@ -107,7 +105,6 @@ export class Connection implements Peer {
     const maxFrameBytes = this.limits.maxFrameBytes
     this.inbox = new Inbox(socket, {
       rates: { ...this.limits.rates, burstBytes: maxFrameBytes },
-      sharedBytes: opts.sharedBytes,
       // Pausing leaves at most the rest of one network read plus one frame in flight.
       maxBacklogBytes: maxFrameBytes + 1024 * 1024,
       handle: (frame) => this.dispatch(frame),

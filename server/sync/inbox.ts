@@ -5,13 +5,11 @@
  */
 import { performance } from 'node:perf_hooks'
 import type { SocketLike } from './socket.js'
-import { ReceiveBudget, type ReceiveRates, type TokenBucket } from './budget.js'
+import { ReceiveBudget, type ReceiveRates } from './budget.js'
 
 /** Options of an {@link Inbox}. */
 export interface InboxOptions {
   rates: ReceiveRates
-  /** A byte bucket shared with the participant's other connections (else the inbox has its own). */
-  sharedBytes?: TokenBucket
   /**
    * Bytes that may wait in the inbox. Pausing stops new reads, but frames already read from the
    * network still arrive (the rest of a TCP chunk), and a socket that cannot pause keeps
@@ -47,7 +45,7 @@ export class Inbox {
   ) {
     this.now = opts.now ?? (() => performance.now())
     this.sliceMs = opts.sliceMs ?? 10
-    this.budget = new ReceiveBudget(opts.rates, this.now(), opts.sharedBytes)
+    this.budget = new ReceiveBudget(opts.rates, this.now())
   }
 
   /** Frames waiting to be processed. */

@@ -118,7 +118,7 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
             return
           }
           ws.once('close', () => slots.release(ip, specId))
-          accept(ws, specId, { extensions: version !== null, principal, access })
+          accept(ws, socket, specId, { extensions: version !== null, principal, access })
         }
       })
     })().catch((err: unknown) => {
@@ -142,12 +142,18 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
 
   const accept = (
     ws: WebSocket,
+    socket: Duplex,
     specId: string,
     opts: { extensions: boolean; principal: Principal; access: 'read' | 'write' }
   ): void => {
     alive.add(ws)
     const limits = connectionLimits(opts.principal)
-    const shared = byteBudgets.acquire(opts.principal.participantId, limits.rates.bytesPerSecond, limits.maxFrameBytes)
+    // ws.pause()/resume() stop and restart reading the socket, and ws itself keeps them paused
+    // across its own receive back-pressure.
+    const lease = byteBudgets.acquire(opts.principal.participantId, limits.rates.bytesPerSecond, limits.maxFrameBytes, ws)
+    // Charged per read, before ws assembles frames (participant-budgets.ts says why).
+    const onData = (chunk: Buffer): void => lease.charge(chunk.length)
+    socket.on('data', onData)
     // ws has one maxPayload for every socket, but its receiver checks the field per socket: set
     // to this principal's limit, a customer's oversize frame is closed (1009) from its header,
     // before ws buffers and unmasks megabytes of it. A private field of ws 8; if it is ever
@@ -164,13 +170,16 @@ export function attachSync(server: Server, deps: SyncDeps): SyncEndpoint {
         get bufferedAmount() {
           return ws.bufferedAmount
         },
-        pause: () => ws.pause(),
-        resume: () => ws.resume(),
+        pause: () => lease.gate.setInbox(true),
+        resume: () => lease.gate.setInbox(false),
         terminate: () => dropSocket(ws)
       },
-      { ...opts, log: deps.log.child({ room: specId }), limits, sharedBytes: shared.bucket }
+      { ...opts, log: deps.log.child({ room: specId }), limits }
     )
-    conn.onClose(() => shared.release())
+    conn.onClose(() => {
+      socket.off('data', onData)
+      lease.release()
+    })
     connections.add(conn)
     specOf.set(conn, specId)
     conn.onClose(() => connections.delete(conn))
