@@ -145,6 +145,10 @@ describe('export dialog', () => {
     expect(await page.locator('#export-format').inputValue()).toBe('docx')
     expect(await page.locator('#export-format').isDisabled()).toBe(true)
     await expectAccessible(page, 'the export dialog following a running export')
+    await screenshot(page, 'export-dialog-reattached-1280')
+    await page.setViewportSize(PHONE.viewport)
+    await expectNoOverflow(page, 375)
+    await screenshot(page, 'export-dialog-reattached-375')
 
     await page.locator('#export-cancel').click()
     await page.locator('.export-ended', { hasText: 'Export cancelled.' }).waitFor()
