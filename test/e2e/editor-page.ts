@@ -178,6 +178,27 @@ export const typeTitle = async (page: Page, text: string): Promise<void> => {
 }
 
 /**
+ * Waits (2 s) until ProseMirror's own caret is `back` characters before the end of the first
+ * textblock whose text starts with `blockStart`.
+ */
+const waitForCaretBeforeEnd = (page: Page, blockStart: string, back: number): Promise<unknown> =>
+  page.waitForFunction(
+    ({ start, back }) => {
+      type PmNode = { textContent: string; isTextblock: boolean; content: { size: number } }
+      const view = (window as unknown as { valence?: { view: { state: { doc: { forEach(fn: (n: PmNode, offset: number) => void): void }; selection: { empty: boolean; head: number } } } } })
+        .valence?.view
+      if (!view) return false
+      let end = -1
+      view.state.doc.forEach((node, offset) => {
+        if (end < 0 && node.isTextblock && node.textContent.startsWith(start)) end = offset + 1 + node.content.size
+      })
+      return view.state.selection.empty && view.state.selection.head === end - back
+    },
+    { start: blockStart, back },
+    { timeout: 2_000 }
+  )
+
+/**
  * Clicks into the block whose text starts with `blockStart`, presses End, and waits until
  * ProseMirror's own caret is at the end of that block (pressing again, up to 3 times, for the
  * `moveCaret` race).
@@ -187,21 +208,7 @@ export const caretAtEndOfBlock = async (page: Page, blockStart: string): Promise
     await page.locator('#editor .ProseMirror > *', { hasText: blockStart }).first().click()
     await page.keyboard.press('End')
     try {
-      await page.waitForFunction(
-        (start) => {
-          type PmNode = { textContent: string; nodeSize: number; isTextblock: boolean; content: { size: number } }
-          const view = (window as unknown as { valence?: { view: { state: { doc: { forEach(fn: (n: PmNode, offset: number) => void): void }; selection: { empty: boolean; head: number } } } } })
-            .valence?.view
-          if (!view) return false
-          let end = -1
-          view.state.doc.forEach((node, offset) => {
-            if (end < 0 && node.isTextblock && node.textContent.startsWith(start)) end = offset + 1 + node.content.size
-          })
-          return view.state.selection.empty && view.state.selection.head === end
-        },
-        blockStart,
-        { timeout: 2_000 }
-      )
+      await waitForCaretBeforeEnd(page, blockStart, 0)
       return
     } catch (error) {
       if (attempt === 3) throw error
@@ -221,21 +228,7 @@ export const caretBeforeEndOfBlock = async (page: Page, blockStart: string, back
     await caretAtEndOfBlock(page, blockStart)
     for (let i = 0; i < back; i++) await page.keyboard.press('ArrowLeft')
     try {
-      await page.waitForFunction(
-        ({ start, back }) => {
-          type PmNode = { textContent: string; isTextblock: boolean; content: { size: number } }
-          const view = (window as unknown as { valence?: { view: { state: { doc: { forEach(fn: (n: PmNode, offset: number) => void): void }; selection: { empty: boolean; head: number } } } } })
-            .valence?.view
-          if (!view) return false
-          let end = -1
-          view.state.doc.forEach((node, offset) => {
-            if (end < 0 && node.isTextblock && node.textContent.startsWith(start)) end = offset + 1 + node.content.size
-          })
-          return view.state.selection.empty && view.state.selection.head === end - back
-        },
-        { start: blockStart, back },
-        { timeout: 2_000 }
-      )
+      await waitForCaretBeforeEnd(page, blockStart, back)
       return
     } catch (error) {
       if (attempt === 3) throw error
