@@ -6,7 +6,15 @@
  * answered, or it closed the socket. Sockets are replaced as they close, and after 40 cases.
  *
  * Meanwhile two real providers edit a fourth, quiet room and time each edit's round trip
- * (typed by one, received by the other through the server).
+ * (typed by one, received by the other through the server). They are a fourth participant (a team
+ * API token of their own): byte budgets are per participant, and the attackers' must not be
+ * theirs.
+ *
+ * The server runs with default limits except `MAX_BYTES_PER_SECOND` (4 MiB/s): this fuzzer's
+ * principals send about 170 KB/s each in cases of up to 8 MiB, which the default 64 KiB/s per
+ * participant would rightly pace for minutes, unread; a case held that long is indistinguishable
+ * from a hang here. The pacing itself is tested by test/server/participant-budgets.test.ts and
+ * measured by the attack bench.
  *
  * Asserted: the server stays up and ready, logs no error (a refused frame is a warning) and
  * writes nothing to stderr, every case is answered or closed (none stalls), every close is a
@@ -176,9 +184,9 @@ async function lane(opts: {
 }
 
 /** Two providers in a quiet room, connected and synced. */
-async function quietPair(server: WatchedServer, session: RemoteSession, spec: string): Promise<{ a: TestClient; b: TestClient }> {
-  const a = connectClient(server.url, spec, { token: await session.wsToken(spec) })
-  const b = connectClient(server.url, spec, { token: await session.wsToken(spec) })
+async function quietPair(server: WatchedServer, wsToken: (spec: string) => Promise<string>, spec: string): Promise<{ a: TestClient; b: TestClient }> {
+  const a = connectClient(server.url, spec, { token: await wsToken(spec) })
+  const b = connectClient(server.url, spec, { token: await wsToken(spec) })
   for (const c of [a, b]) c.provider.messageHandlers[messageAttribution] = () => {}
   await Promise.all([synced(a, 30_000), synced(b, 30_000)])
   return { a, b }
@@ -218,7 +226,7 @@ async function quietRoom(a: TestClient, b: TestClient, running: () => boolean): 
 describe('frame fuzzer against a live server', () => {
   it(`${FRAMES} seeded hostile frames: the server stays up, other rooms keep working, memory stays bounded`, { timeout: size(180_000, 3_600_000) }, async () => {
     const { gen, replay } = seeded('frame fuzzer')
-    const server = await startWatchedServer({ DATA_DIR: tempDir(), ...CHILD_ADMIN_ENV })
+    const server = await startWatchedServer({ DATA_DIR: tempDir(), ...CHILD_ADMIN_ENV, MAX_BYTES_PER_SECOND: String(4 * MiB) })
     const session = await signInAt(server.url)
     const rooms = [await session.createSpec('Fuzz A'), await session.createSpec('Fuzz B'), await session.createSpec('Fuzz C')]
     const quiet = await session.createSpec('Quiet')
@@ -246,7 +254,8 @@ describe('frame fuzzer against a live server', () => {
     ]
 
     const tally: Tally = { cases: 0, frames: 0, bytes: 0, probes: 0, sockets: 0, stalls: [], byFamily: {}, closes: new Map() }
-    const { a, b } = await quietPair(server, session, quiet)
+    const quietToken = bearerWsToken(await apiToken('team'))
+    const { a, b } = await quietPair(server, quietToken, quiet)
     let fuzzing = true
     const quietRun = quietRoom(a, b, () => fuzzing)
     const rssBefore = server.rssBytes()
@@ -257,7 +266,7 @@ describe('frame fuzzer against a live server', () => {
     const joinMidway = (async () => {
       await eventually(() => expect(tally.frames).toBeGreaterThanOrEqual(FRAMES / 2), 3_600_000, 100)
       const t0 = performance.now()
-      const c = connectClient(server.url, quiet, { token: await session.wsToken(quiet) })
+      const c = connectClient(server.url, quiet, { token: await quietToken(quiet) })
       c.provider.messageHandlers[messageAttribution] = () => {}
       await synced(c, 15_000)
       return { c, ms: performance.now() - t0 }
