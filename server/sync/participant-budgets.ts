@@ -81,8 +81,8 @@ export interface ByteLease {
 
 interface Entry {
   bucket: TokenBucket
+  /** One per open connection of the participant. */
   gates: Set<ReadGate>
-  holders: number
   /** Set while the bucket is in deficit: every gate is paused until it fires. */
   timer: NodeJS.Timeout | null
 }
@@ -103,25 +103,18 @@ export class ParticipantByteBudgets {
     this.sweep(now)
     let entry = this.entries.get(participantId)
     if (entry === undefined) {
-      entry = { bucket: byteBucket({ bytesPerSecond, burstBytes }, now), gates: new Set(), holders: 0, timer: null }
+      entry = { bucket: byteBucket({ bytesPerSecond, burstBytes }, now), gates: new Set(), timer: null }
       this.entries.set(participantId, entry)
     }
     const held = entry
     const gate = new ReadGate(target)
     held.gates.add(gate)
-    held.holders++
     // A participant already over budget gets no fresh reads on a new socket either.
     if (held.timer !== null) gate.setBudget(true)
-    let released = false
     return {
       gate,
       charge: (bytes) => this.charge(held, bytes),
-      release: () => {
-        if (released) return
-        released = true
-        held.gates.delete(gate)
-        held.holders--
-      }
+      release: () => void held.gates.delete(gate)
     }
   }
 
@@ -152,7 +145,7 @@ export class ParticipantByteBudgets {
 
   private sweep(now: number): void {
     for (const [id, entry] of this.entries) {
-      if (entry.holders === 0 && entry.timer === null && entry.bucket.isFull(now)) this.entries.delete(id)
+      if (entry.gates.size === 0 && entry.timer === null && entry.bucket.isFull(now)) this.entries.delete(id)
     }
   }
 }
